@@ -1,0 +1,66 @@
+import type { CustomerProfile, RoutingDecision, Urgency } from '../contracts';
+import type { Crm } from '../integrations/crm';
+
+export interface EnrichCustomerInput {
+  customerId?: string;
+  callerNumber?: string;
+}
+
+export interface PostSummaryInput {
+  transferId: string;
+  customer: CustomerProfile;
+  decision: RoutingDecision;
+  reason?: string;
+  urgency: Urgency;
+  callerWords?: string;
+}
+
+const ANONYMOUS: CustomerProfile = {
+  known: false,
+  customerId: null,
+  displayName: null,
+  tier: 'standard',
+  language: null,
+  office: null,
+  lastAgentId: null,
+  escalations90d: 0,
+};
+
+export function createCrmActivities(deps: { crm: Crm }) {
+  return {
+    /** Looks the caller up by `customerId`, else by number. Unknown callers are anonymous: standard tier, no history. */
+    async enrichCustomer(input: EnrichCustomerInput): Promise<CustomerProfile> {
+      const customer = await deps.crm.findCustomer({ customerId: input.customerId, phone: input.callerNumber });
+      if (!customer) return { ...ANONYMOUS };
+      return {
+        known: true,
+        customerId: customer.id,
+        displayName: customer.name,
+        tier: customer.tier,
+        language: customer.language ?? null,
+        office: customer.office ?? null,
+        lastAgentId: customer.lastAgent ?? null,
+        escalations90d: customer.escalations90d,
+      };
+    },
+
+    /** Writes the conversation summary the receiving agent reads; one note per transfer, however often retried. */
+    async postSummary(input: PostSummaryInput): Promise<{ noteId: string }> {
+      return deps.crm.upsertTransferNote({
+        transferId: input.transferId,
+        customerId: input.customer.customerId,
+        department: input.decision.department,
+        agentId: input.decision.agentId,
+        reason: input.reason ?? null,
+        urgency: input.urgency,
+        callerWords: input.callerWords ?? null,
+        status: 'pending-transfer',
+      });
+    },
+
+    /** Compensation for {@link postSummary}: the note stays, marked as not transferred, so the history is honest. */
+    async markSummaryNotTransferred(input: { noteId: string; reason: string }): Promise<void> {
+      await deps.crm.updateNoteStatus(input.noteId, 'not-transferred', input.reason);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { loadConfig } from '../config/env';
+import { createLogger } from '../observability/logger';
+import { connectClient, temporalTarget } from '../temporal/connection';
+import { startApiServer } from './server';
+
+/** `npm run start:api`: the HTTP surface alone, against the configured (or local dev) cluster. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'api' });
+  if (!config.webhookAuth) {
+    throw new Error('VAPI_WEBHOOK_AUTH must be set (bearer, hmac, or none to accept unauthenticated webhooks)');
+  }
+  if (config.webhookAuth.mode === 'none') logger.warn('VAPI_WEBHOOK_AUTH=none: webhooks are accepted without authentication');
+  const client = await connectClient(temporalTarget(config));
+  const api = await startApiServer({ config, client, logger, webhookAuth: config.webhookAuth });
+  logger.info({ webhook: `${api.url}/webhook` }, 'api listening');
+  const stop = async () => {
+    await api.close();
+    await client.connection.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`api failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

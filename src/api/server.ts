@@ -1,0 +1,50 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config/env';
+import type { Logger } from '../observability/logger';
+import { createReadinessCheck } from '../temporal/readiness';
+import type { WebhookAuthConfig } from '../vapi/webhook-auth';
+import { parseAllowedHosts } from '../vapi/control-url';
+import { createApp } from './app';
+
+export interface ApiServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Assembles the app from configuration and a connected client, and listens. */
+export async function startApiServer(options: {
+  config: Readonly<AppConfig>;
+  client: Client;
+  logger: Logger;
+  webhookAuth: WebhookAuthConfig;
+}): Promise<ApiServer> {
+  const { config, client, logger } = options;
+  const app = createApp({
+    webhookAuth: options.webhookAuth,
+    transferToolNames: config.transferToolNames,
+    allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
+    taskQueue: config.temporal.taskQueue,
+    workflowClient: client.workflow,
+    logger,
+    readiness: createReadinessCheck(client, config.temporal.taskQueue),
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  // Bounded so a slow client cannot hold a socket open; Vapi's own webhook timeout is 20 s.
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 10_000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,43 @@
+import type { WorkflowClient } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { TRANSFER_WORKFLOW_TYPE, VapiCallId, transferWorkflowId } from '../../contracts';
+import type { TransferRequest } from '../../contracts';
+import type { transferCall } from '../../workflows';
+
+/** The part of the Temporal client the webhook needs; tests hand in a recording stub. */
+export type WorkflowStarter = Pick<WorkflowClient, 'start'>;
+
+export type StartOutcome = { workflowId: string; status: 'started' | 'already-handled' };
+
+const DEPARTMENT_LABEL = /^[a-z][a-z -]{0,29}$/;
+
+/** A one-line, data-free label for the Web UI; free text from the model never reaches it. */
+export function transferSummary(request: Pick<TransferRequest, 'department' | 'urgency'>): string {
+  const department = request.department?.toLowerCase();
+  const label = department && DEPARTMENT_LABEL.test(department) ? department : 'department from reason';
+  return `Transfer: ${label}, ${request.urgency} urgency`;
+}
+
+/**
+ * Starts the transfer workflow for one tool call. The id is derived from the call and tool call, a running
+ * duplicate is joined (USE_EXISTING) and a finished one is never run again (REJECT_DUPLICATE), so however
+ * often Vapi delivers the same tool call, it transfers once.
+ */
+export async function startTransfer(client: WorkflowStarter, taskQueue: string, request: TransferRequest): Promise<StartOutcome> {
+  const workflowId = transferWorkflowId(request.callId, request.toolCallId);
+  try {
+    await client.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [request],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
+      staticSummary: transferSummary(request),
+    });
+    return { workflowId, status: 'started' };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, status: 'already-handled' };
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { transferWorkflowId } from '../contracts';
+import { startFakeControlServer } from '../dev/fake-control-server';
+import { buildToolCallsPayload } from '../dev/vapi-payloads';
+
+const HELP = `npm run simulate -- [options]
+
+Plays Vapi: posts a realistic tool-calls webhook for transfer_call to a running Switchboard, with a
+controlUrl that points at a fake control server started here, and prints what that server receives.
+
+  --department <name>     tool argument "department" (default billing)
+  --reason <text>         tool argument "reason" (default "question about my invoice")
+  --urgency <level>       low | medium | high | critical (default medium)
+  --customer-id <id>      tool argument "customerId" (e.g. c-1001)
+  --caller <e164>         caller's number (default +12125550111, a demo CRM customer)
+  --times <n>             deliver the same webhook n times at once (default 1) to see deduplication
+  --url <url>             webhook URL (default http://127.0.0.1:$PORT/webhook)
+  --token <secret>        send Authorization: Bearer <secret>
+  --wait <seconds>        how long to wait for control commands (default 20)
+  --ui <url>              Temporal Web UI base (default http://127.0.0.1:$DEV_UI_PORT)
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      department: { type: 'string', default: 'billing' },
+      reason: { type: 'string', default: 'question about my invoice' },
+      urgency: { type: 'string', default: 'medium' },
+      'customer-id': { type: 'string' },
+      caller: { type: 'string', default: '+12125550111' },
+      times: { type: 'string', default: '1' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      wait: { type: 'string', default: '20' },
+      ui: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const webhookUrl = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}/webhook`;
+  const uiBase = values.ui ?? `http://127.0.0.1:${process.env.DEV_UI_PORT ?? 8233}`;
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const times = Math.max(1, Number.parseInt(values.times, 10) || 1);
+
+  const control = await startFakeControlServer();
+  try {
+    const args: Record<string, unknown> = { department: values.department, reason: values.reason, urgency: values.urgency };
+    if (values['customer-id']) args.customerId = values['customer-id'];
+    const callIdSeed = crypto.randomUUID();
+    const { body, callId, toolCallId } = buildToolCallsPayload({
+      callId: callIdSeed,
+      controlUrl: control.controlUrlFor(callIdSeed),
+      arguments: args,
+      callerNumber: values.caller,
+      callerTurns: [`Hi, I need help: ${values.reason}.`, `Yes, please put me through to ${values.department}.`],
+    });
+    const workflowId = transferWorkflowId(callId, toolCallId);
+    process.stdout.write(`Fake control server: ${control.baseUrl}\nPosting tool-calls for call ${callId} to ${webhookUrl} (${times}x)\n`);
+
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (values.token) headers.authorization = `Bearer ${values.token}`;
+    const responses = await Promise.all(
+      Array.from({ length: times }, async () => {
+        const response = await fetch(webhookUrl, { method: 'POST', headers, body: JSON.stringify(body) });
+        return { status: response.status, body: await response.text() };
+      }),
+    );
+    responses.forEach((response, index) => process.stdout.write(`  webhook answer #${index + 1}: HTTP ${response.status} ${response.body}\n`));
+    if (responses.every((response) => response.status !== 200)) {
+      process.exitCode = 1;
+      return;
+    }
+
+    const waitMs = Number(values.wait) * 1000;
+    const commands = await control.waitForCommands(callId, 1, waitMs).catch(() => control.commandsFor(callId));
+    // Linger briefly: a duplicate transfer would show up here.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const all = control.commandsFor(callId);
+    process.stdout.write(`\nControl commands received for this call: ${all.length}\n`);
+    for (const command of all) process.stdout.write(`  POST ${command.path}\n  ${JSON.stringify(command.body)}\n`);
+    const transfers = all.filter((command) => (command.body as { type?: string })?.type === 'transfer').length;
+    process.stdout.write(`\nTransfers executed: ${transfers}${times > 1 ? ` (from ${times} deliveries)` : ''}\n`);
+    process.stdout.write(`Workflow:  ${uiBase}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}\n`);
+    if (commands.length === 0 || transfers !== 1) process.exitCode = 1;
+  } finally {
+    await control.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`simulate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

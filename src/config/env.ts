@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { TRANSFER_TASK_QUEUE } from '../contracts';
+import type { WebhookAuthConfig } from '../vapi/webhook-auth';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const csv = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/**
+ * The whole environment of every Switchboard process, validated once at start. Each key is documented in the
+ * README's configuration table.
+ */
+export const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Set: use that cluster and start no dev server. Unset: `npm start` runs the embedded dev server. */
+  TEMPORAL_ADDRESS: optionalNonEmpty,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(TRANSFER_TASK_QUEUE),
+  DEV_SERVER_PORT: port.default(7233),
+  DEV_UI_PORT: port.default(8233),
+  DATA_DIR: z.string().min(1).default('.data'),
+  ADMIN_TOKEN: optionalNonEmpty,
+  /**
+   * Hosts a controlUrl may point at: exact hosts (`a.vapi.ai`), wildcard suffixes (`*.vapi.ai`), optional
+   * `:port`. Only https, except for loopback hosts listed by name (`127.0.0.1`, `localhost`, `[::1]`).
+   */
+  CONTROL_URL_ALLOWED_HOSTS: csv.optional(),
+  /** How webhooks prove they come from Vapi. Unset is refused by `start:api`; `npm start` then uses `none` and warns. */
+  VAPI_WEBHOOK_AUTH: z.enum(['none', 'bearer', 'hmac']).optional(),
+  VAPI_WEBHOOK_SECRET: optionalNonEmpty,
+  /** bearer: the header carrying the secret; `authorization` expects `Bearer <secret>`, any other the raw secret. */
+  VAPI_WEBHOOK_AUTH_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('authorization'),
+  VAPI_WEBHOOK_HMAC_ALGORITHM: z.enum(['sha256', 'sha512', 'sha1']).default('sha256'),
+  VAPI_WEBHOOK_HMAC_ENCODING: z.enum(['hex', 'base64']).default('hex'),
+  VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-signature'),
+  VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-timestamp'),
+  VAPI_WEBHOOK_HMAC_SIGNATURE_PREFIX: z.string().default(''),
+  VAPI_WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Names of the custom tools that mean "transfer this call". */
+  TRANSFER_TOOL_NAMES: csv.default(['transfer_call']),
+  /** Routing configuration (YAML); defaults to the embedded demo contact center. */
+  ROUTING_CONFIG: optionalNonEmpty,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type EnvInput = z.input<typeof envSchema>;
+
+export const DEFAULT_CONTROL_URL_ALLOWED_HOSTS = ['*.vapi.ai'];
+export const DEFAULT_ROUTING_CONFIG = path.resolve(__dirname, '../../config/contact-center.yaml');
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  temporal: {
+    /** Undefined means "embedded dev server". */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+  };
+  devServer: { port: number; uiPort: number };
+  dataDir: string;
+  adminToken: string | undefined;
+  controlUrlAllowedHosts: string[];
+  /** True when CONTROL_URL_ALLOWED_HOSTS was not set and the default applies. */
+  controlUrlAllowedHostsDefaulted: boolean;
+  /** Null when VAPI_WEBHOOK_AUTH is unset: each entry point decides whether that is acceptable. */
+  webhookAuth: WebhookAuthConfig | null;
+  transferToolNames: string[];
+  routingConfigPath: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses and validates the environment. Throws {@link ConfigError} naming every offending variable; never
+ * includes values in the message, since some are secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.VAPI_WEBHOOK_AUTH && e.VAPI_WEBHOOK_AUTH !== 'none' && !e.VAPI_WEBHOOK_SECRET) {
+    throw new ConfigError(`Invalid configuration:\n  VAPI_WEBHOOK_SECRET: required when VAPI_WEBHOOK_AUTH=${e.VAPI_WEBHOOK_AUTH}`);
+  }
+  const secret = e.VAPI_WEBHOOK_SECRET ?? '';
+  const webhookAuth: WebhookAuthConfig | null =
+    e.VAPI_WEBHOOK_AUTH === undefined
+      ? null
+      : e.VAPI_WEBHOOK_AUTH === 'none'
+        ? { mode: 'none' }
+        : e.VAPI_WEBHOOK_AUTH === 'bearer'
+          ? { mode: 'bearer', secret, headerName: e.VAPI_WEBHOOK_AUTH_HEADER }
+          : {
+              mode: 'hmac',
+              secret,
+              algorithm: e.VAPI_WEBHOOK_HMAC_ALGORITHM,
+              encoding: e.VAPI_WEBHOOK_HMAC_ENCODING,
+              signatureHeader: e.VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER,
+              timestampHeader: e.VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER,
+              signaturePrefix: e.VAPI_WEBHOOK_HMAC_SIGNATURE_PREFIX,
+              maxSkewSeconds: e.VAPI_WEBHOOK_MAX_SKEW_SECONDS,
+            };
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    devServer: { port: e.DEV_SERVER_PORT, uiPort: e.DEV_UI_PORT },
+    dataDir: path.resolve(e.DATA_DIR),
+    adminToken: e.ADMIN_TOKEN,
+    controlUrlAllowedHosts: e.CONTROL_URL_ALLOWED_HOSTS ?? DEFAULT_CONTROL_URL_ALLOWED_HOSTS,
+    controlUrlAllowedHostsDefaulted: e.CONTROL_URL_ALLOWED_HOSTS === undefined,
+    webhookAuth,
+    transferToolNames: e.TRANSFER_TOOL_NAMES,
+    routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * Transfer destinations and plans as Switchboard sends them to Vapi. Plain types, safe to import from
+ * workflow code; the zod schemas that validate them live in `src/vapi/destinations.ts`.
+ */
+
+/** The eight `transferPlan.mode` values Vapi accepts (OAS `TransferPlan.mode`). */
+export const TRANSFER_PLAN_MODES = [
+  'blind-transfer',
+  'blind-transfer-add-summary-to-sip-header',
+  'warm-transfer-say-message',
+  'warm-transfer-say-summary',
+  'warm-transfer-twiml',
+  'warm-transfer-wait-for-operator-to-speak-first-and-then-say-message',
+  'warm-transfer-wait-for-operator-to-speak-first-and-then-say-summary',
+  'warm-transfer-experimental',
+] as const;
+export type TransferPlanMode = (typeof TRANSFER_PLAN_MODES)[number];
+
+export interface TransferPlan {
+  mode: TransferPlanMode;
+  /** Spoken to the receiving agent in the say-message modes. */
+  message?: string;
+}
+
+export interface NumberDestination {
+  type: 'number';
+  /** E.164. */
+  number: string;
+  extension?: string;
+  callerId?: string;
+  /** Spoken to the caller before dialling; `""` keeps Vapi silent instead of its default sentence. */
+  message?: string;
+  transferPlan?: TransferPlan;
+}
+
+export interface SipDestination {
+  type: 'sip';
+  sipUri: string;
+  sipHeaders?: Record<string, string>;
+  message?: string;
+  transferPlan?: TransferPlan;
+}
+
+/** Destinations a controlUrl `transfer` accepts: Vapi refuses `assistant` there. */
+export type CallDestination = NumberDestination | SipDestination;

@@ -1,0 +1,17 @@
+/**
+ * `ApplicationFailure.type` strings shared by activities, workflows and the API. Retry policies match on these,
+ * never on class names, so renaming code cannot change retry behaviour.
+ */
+export const FailureType = {
+  /** The controlUrl answered 4xx: Vapi refused the command; sending it again cannot help. */
+  ControlUrlRejected: 'ControlUrlRejected',
+  /** The controlUrl answered 5xx or could not be reached: safe to retry within the deadline. */
+  ControlUrlUnavailable: 'ControlUrlUnavailable',
+  /** The request went out but no answer came back: it may have worked, so it is not sent again. */
+  TransferOutcomeUnknown: 'TransferOutcomeUnknown',
+  /** Routing produced no usable destination. */
+  NoDestination: 'NoDestination',
+  /** The transfer workflow gave up; its cause says why. */
+  TransferFailed: 'TransferFailed',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];

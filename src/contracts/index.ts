@@ -1,0 +1,32 @@
+export { TRANSFER_PLAN_MODES } from './destinations';
+export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
+export { FailureType } from './failures';
+export { transferStatusQuery } from './messages';
+export {
+  CustomerTierAttribute,
+  SEARCH_ATTRIBUTES,
+  TransferDepartment,
+  TransferOutcomeAttribute,
+  VapiCallId,
+} from './search-attributes';
+export {
+  CUSTOMER_TIERS,
+  TRANSFER_STEPS,
+  TRANSFER_TASK_QUEUE,
+  TRANSFER_WORKFLOW_TYPE,
+  URGENCIES,
+  transferWorkflowId,
+} from './transfer';
+export type {
+  CustomerProfile,
+  CustomerTier,
+  RoutingDecision,
+  StepRecord,
+  TransferOutcome,
+  TransferRequest,
+  TransferResult,
+  TransferStage,
+  TransferStatus,
+  TransferStepName,
+  Urgency,
+} from './transfer';

@@ -1,0 +1,110 @@
+import type { CallDestination, TransferPlanMode } from './destinations';
+
+/** The task queue transfer workflows and their activities run on, unless configured otherwise. */
+export const TRANSFER_TASK_QUEUE = 'switchboard-transfers';
+
+/** The workflow type name, as registered by the worker and started by the API. */
+export const TRANSFER_WORKFLOW_TYPE = 'transferCall';
+
+export const URGENCIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export const CUSTOMER_TIERS = ['standard', 'premium', 'enterprise'] as const;
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+/**
+ * One transfer request: what the webhook learned from a Vapi `tool-calls` message. This is the workflow's
+ * input and is recorded in history, so it holds only what the steps need.
+ */
+export interface TransferRequest {
+  callId: string;
+  toolCallId: string;
+  /** The call's Live Call Control URL, already checked against the allow-list by the API. A capability: never log it. */
+  controlUrl: string;
+  /** When the webhook accepted the request (ISO 8601). */
+  receivedAt: string;
+  /** Tool arguments as the assistant gave them; all optional, routing copes with their absence. */
+  department?: string;
+  reason?: string;
+  urgency: Urgency;
+  customerId?: string;
+  /** Personal data: the caller's number (E.164) and the caller's own words, for CRM lookup and summaries. */
+  callerNumber?: string;
+  callerWords?: string;
+}
+
+/** What the CRM knows about the caller; anonymous callers get the defaults. */
+export interface CustomerProfile {
+  known: boolean;
+  customerId: string | null;
+  displayName: string | null;
+  tier: CustomerTier;
+  language: string | null;
+  office: string | null;
+  lastAgentId: string | null;
+  escalations90d: number;
+  /** Set when the CRM could not be reached and defaults were used instead. */
+  degraded?: boolean;
+}
+
+/** Where the call goes and why. Reasons are meant for a supervisor to read. */
+export interface RoutingDecision {
+  department: string | null;
+  /** The agent reserved for this call, or null when a line was chosen. */
+  agentId: string | null;
+  destination: CallDestination;
+  mode: TransferPlanMode;
+  reasons: string[];
+  /** The routing step that made the final choice. */
+  decidedBy: string;
+}
+
+export const TRANSFER_STEPS = ['enrichCustomer', 'pickAgent', 'postSummary', 'executeTransfer'] as const;
+export type TransferStepName = (typeof TRANSFER_STEPS)[number] | 'releaseAgent' | 'markSummaryNotTransferred' | 'sayToCaller';
+
+export interface StepRecord {
+  name: TransferStepName;
+  status: 'running' | 'completed' | 'failed' | 'compensated';
+  startedAt: string;
+  finishedAt?: string;
+  /** A short, data-free description of what went wrong. */
+  error?: string;
+}
+
+export type TransferStage =
+  | 'received'
+  | 'enriching'
+  | 'routing'
+  | 'summarizing'
+  | 'transferring'
+  | 'compensating'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+/**
+ * `transfer-initiated`: Vapi accepted the control `transfer` (it does not prove the far end answered).
+ * `unknown`: the transfer request went out but no answer came back, so it may have worked; it is not resent.
+ */
+export type TransferOutcome = 'transfer-initiated' | 'unknown' | 'failed' | 'cancelled';
+
+/** The answer of {@link transferStatusQuery}. */
+export interface TransferStatus {
+  callId: string;
+  toolCallId: string;
+  stage: TransferStage;
+  steps: StepRecord[];
+  decision: RoutingDecision | null;
+  outcome: TransferOutcome | null;
+  failure: { type: string; message: string } | null;
+}
+
+export interface TransferResult {
+  outcome: 'transfer-initiated';
+  decision: RoutingDecision;
+}
+
+/** One workflow per tool call: a repeated webhook delivery maps onto the same id and never transfers twice. */
+export function transferWorkflowId(callId: string, toolCallId: string): string {
+  return `transfer-${callId}-${toolCallId}`;
+}

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../contracts';
+
+export interface DevServerOptions {
+  cliPath: string;
+  ip?: string;
+  port: number;
+  /** Omit for a headless server (tests). */
+  uiPort?: number;
+  /** SQLite file; omit for an in-memory server. */
+  dbFile?: string;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  extraArgs?: string[];
+  startupTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  pid: number | undefined;
+  /** Resolves when the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on the loopback interface (there is a small window in which another process could take it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(500);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  const ip = options.ip ?? '127.0.0.1';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', options.logLevel ?? 'warn'];
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  if (options.dbFile) {
+    // WAL keeps readers and the single writer from blocking each other; without these pragmas a file-backed
+    // server is slow enough to time tests out (sdk-typescript PR #1572).
+    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  }
+  if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  else args.push('--headless');
+  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  args.push(...(options.extraArgs ?? []));
+  return args;
+}
+
+/**
+ * Starts `temporal server start-dev` and waits until its frontend accepts connections. Fails with the
+ * server's own last words when it exits early (a taken port, an unreadable database file).
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  if (await canConnect(ip, options.port)) {
+    throw new Error(
+      `Port ${options.port} on ${ip} is already in use. Stop the other Temporal server, set DEV_SERVER_PORT to another port, ` +
+        'or set TEMPORAL_ADDRESS to use the running server.',
+    );
+  }
+  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const child: ChildProcess = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+  });
+
+  const deadline = Date.now() + (options.startupTimeoutMs ?? 30_000);
+  while (!(await canConnect(ip, options.port))) {
+    if (exited) throw new Error(`Temporal dev server exited during start-up:\n${output.trim()}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Temporal dev server did not accept connections within ${options.startupTimeoutMs ?? 30_000} ms:\n${output.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  return {
+    address: `${ip}:${options.port}`,
+    uiUrl: options.uiPort !== undefined ? `http://${ip}:${options.uiPort}` : undefined,
+    pid: child.pid,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+}

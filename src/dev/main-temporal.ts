@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { loadConfig } from '../config/env';
+import { connectClient } from '../temporal/connection';
+import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { startDevServer } from './dev-server';
+import { temporalCliPath } from './temporal-binaries';
+
+/** `npm run start:temporal`: the embedded dev server alone, for running workers and APIs as separate processes. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startDevServer({
+    cliPath: temporalCliPath(),
+    port: config.devServer.port,
+    uiPort: config.devServer.uiPort,
+    dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+    namespace: config.temporal.namespace,
+  });
+  const client = await connectClient({ address: server.address, namespace: config.temporal.namespace });
+  await ensureSearchAttributes(client.connection, config.temporal.namespace);
+  await client.connection.close();
+  process.stdout.write(`Temporal dev server on ${server.address}; Web UI ${server.uiUrl}\n`);
+  const stop = async () => {
+    await server.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`temporal dev server failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { startApiServer } from './api/server';
+import { loadContactCenter } from './config/contact-center';
+import { loadConfig } from './config/env';
+import type { AppConfig } from './config/env';
+import { startDevServer } from './dev/dev-server';
+import type { DevServer } from './dev/dev-server';
+import { temporalCliPath } from './dev/temporal-binaries';
+import { createLogger } from './observability/logger';
+import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
+import { ensureSearchAttributes } from './temporal/search-attributes';
+import { buildTransferWorker } from './temporal/worker-runtime';
+
+/**
+ * `npm start`: the whole service on its embedded defaults. Without TEMPORAL_ADDRESS it runs the Temporal
+ * dev server (SQLite file under DATA_DIR, Web UI on), then the worker and the API in this process.
+ */
+async function main(): Promise<void> {
+  let config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const embedded = config.temporal.address === undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  if (embedded && config.controlUrlAllowedHostsDefaulted) {
+    // The simulator's fake control server listens on 127.0.0.1; only the embedded demo admits it by default.
+    config = { ...config, controlUrlAllowedHosts: [...config.controlUrlAllowedHosts, '127.0.0.1'] };
+    logger.warn('embedded mode: controlUrls on http://127.0.0.1 are accepted for the local simulator (set CONTROL_URL_ALLOWED_HOSTS to change)');
+  }
+  const webhookAuth = config.webhookAuth ?? { mode: 'none' as const };
+  if (webhookAuth.mode === 'none') {
+    logger.warn('VAPI_WEBHOOK_AUTH is none: webhooks are accepted without authentication. Set bearer or hmac before exposing this service.');
+  }
+
+  let devServer: DevServer | undefined;
+  if (embedded) {
+    devServer = await startDevServer({
+      cliPath: temporalCliPath(),
+      port: config.devServer.port,
+      uiPort: config.devServer.uiPort,
+      dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+      namespace: config.temporal.namespace,
+    });
+    cleanups.unshift(() => devServer!.stop());
+  }
+
+  const contactCenter = loadContactCenter(config.routingConfigPath);
+  const target = temporalTarget(config);
+  const client = await connectClient(target);
+  cleanups.unshift(() => client.connection.close());
+  const registered = await ensureSearchAttributes(client.connection, target.namespace);
+  if (registered.length > 0) logger.info({ registered }, 'search attributes registered');
+
+  const workerConnection = await connectWorker(target);
+  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter });
+  const workerDone = worker.run().finally(() => workerConnection.close());
+
+  const api = await startApiServer({ config, client, logger, webhookAuth });
+  printBanner(config, api.url, devServer);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await api.close();
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerDone.catch(() => undefined);
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  await workerDone;
+}
+
+function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined): void {
+  const lines = [
+    '',
+    'Switchboard is running.',
+    `  Vapi webhook:  ${apiUrl}/webhook   (tool: ${config.transferToolNames.join(', ')})`,
+    `  Health:        ${apiUrl}/healthz   ${apiUrl}/readyz`,
+    devServer
+      ? `  Temporal:      ${devServer.address} (dev server, data in ${path.relative(process.cwd(), config.dataDir) || '.'})`
+      : `  Temporal:      ${config.temporal.address} (namespace ${config.temporal.namespace})`,
+    devServer?.uiUrl ? `  Web UI:        ${devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows` : undefined,
+    `  Try it:        npm run simulate -- --department billing --reason "question about my invoice"`,
+    '',
+  ].filter((line): line is string => line !== undefined);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`switchboard failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

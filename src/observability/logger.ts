@@ -1,0 +1,39 @@
+import pino from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths that may carry personal data or capabilities. Log calls pass ids, never these, but redaction is the
+ * net under that rule.
+ */
+export const REDACTED_PATHS = [
+  'controlUrl',
+  '*.controlUrl',
+  'callerNumber',
+  '*.callerNumber',
+  'callerWords',
+  '*.callerWords',
+  'number',
+  '*.number',
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'secret',
+  '*.secret',
+  'transcript',
+  '*.transcript',
+];
+
+export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? 'switchboard',
+      level: options.level ?? 'info',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
+}

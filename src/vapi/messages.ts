@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { URGENCIES } from '../contracts';
+import type { Urgency } from '../contracts';
+
+/**
+ * Tolerant schemas for what Vapi sends. Real payloads differ from Vapi's own typings (object vs string
+ * arguments, ISO vs epoch timestamps, legacy `toolCalls`), so incoming schemas accept unknown keys and
+ * every documented variant; what Switchboard sends is validated strictly elsewhere.
+ */
+
+const MAX_ID_LENGTH = 200;
+/** Ids become part of workflow ids: keep them to characters that need no escaping anywhere. */
+const idSchema = z
+  .string()
+  .min(1)
+  .max(MAX_ID_LENGTH)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'must contain only letters, digits and . _ : -');
+
+export const timestampSchema = z.union([z.number().finite(), z.string().max(64)]);
+
+export const callSchema = z.looseObject({
+  id: idSchema,
+  monitor: z.looseObject({ controlUrl: z.string().max(2048).optional(), listenUrl: z.string().optional() }).nullish(),
+  customer: z.looseObject({ number: z.string().max(64).nullish() }).nullish(),
+});
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+const toolCallSchema = z
+  .looseObject({
+    id: idSchema,
+    type: z.string().optional(),
+    function: z
+      .looseObject({
+        name: z.string().min(1).max(80),
+        arguments: z.union([jsonObject, z.string().max(100_000)]).nullish(),
+      })
+      .optional(),
+    // Flat shapes from Vapi's docs that no real payload uses, tolerated all the same.
+    name: z.string().min(1).max(80).optional(),
+    arguments: z.union([jsonObject, z.string().max(100_000)]).nullish(),
+    parameters: jsonObject.nullish(),
+  })
+  .refine((call) => Boolean(call.function?.name ?? call.name), { message: 'tool call has no function name', path: ['function', 'name'] });
+
+const artifactMessageSchema = z.looseObject({ role: z.string().optional(), message: z.unknown().optional() });
+
+export const toolCallsMessageSchema = z
+  .looseObject({
+    type: z.literal('tool-calls'),
+    timestamp: timestampSchema.optional(),
+    call: callSchema,
+    customer: z.looseObject({ number: z.string().max(64).nullish() }).nullish(),
+    toolCallList: z.array(toolCallSchema).max(64).optional(),
+    toolCalls: z.array(toolCallSchema).max(64).optional(),
+    toolWithToolCallList: z.array(z.looseObject({ toolCall: toolCallSchema })).max(64).optional(),
+    artifact: z.looseObject({ messages: z.array(artifactMessageSchema).max(10_000).optional() }).nullish(),
+  })
+  .refine((message) => message.toolCallList ?? message.toolCalls ?? message.toolWithToolCallList, {
+    message: 'tool-calls message has none of toolCallList, toolWithToolCallList, toolCalls',
+    path: ['toolCallList'],
+  });
+
+export type ToolCallsMessage = z.output<typeof toolCallsMessageSchema>;
+
+export const envelopeSchema = z.object({
+  message: z.looseObject({ type: z.string().min(1).max(100) }),
+});
+
+/** A tool call with its arguments decoded: always an object, or the reason it could not be decoded. */
+export interface NormalizedToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown> | { invalid: string };
+}
+
+/**
+ * The tool calls of a message, in order. `toolCallList` is the current field; `toolWithToolCallList[].toolCall`
+ * carries the same calls; the legacy `toolCalls` appears in 2024 payloads.
+ */
+export function listToolCalls(message: ToolCallsMessage): NormalizedToolCall[] {
+  const calls = message.toolCallList ?? message.toolWithToolCallList?.map((entry) => entry.toolCall) ?? message.toolCalls ?? [];
+  return calls.map((call) => ({
+    id: call.id,
+    name: (call.function?.name ?? call.name)!,
+    arguments: decodeArguments(call.function?.arguments ?? call.arguments ?? call.parameters),
+  }));
+}
+
+function decodeArguments(raw: unknown): NormalizedToolCall['arguments'] {
+  if (raw === undefined || raw === null || raw === '') return {};
+  if (typeof raw === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      return { invalid: 'arguments must be a JSON object' };
+    } catch {
+      return { invalid: 'arguments are not valid JSON' };
+    }
+  }
+  return raw as Record<string, unknown>;
+}
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .nullable()
+    .transform((value) => (value == null || value.trim() === '' ? undefined : value.trim()));
+
+/** Arguments of the transfer tool, as the seed document defines them. All optional: routing copes. */
+export const transferArgumentsSchema = z.looseObject({
+  department: optionalText(100),
+  reason: optionalText(2000),
+  urgency: z
+    .string()
+    .optional()
+    .nullable()
+    .transform((value) => (value == null || value.trim() === '' ? 'medium' : value.trim().toLowerCase()))
+    .pipe(z.enum(URGENCIES, { message: `must be one of ${URGENCIES.join(', ')}` })),
+  customerId: optionalText(100),
+});
+
+export type TransferArguments = { department?: string; reason?: string; urgency: Urgency; customerId?: string };
+
+/** The caller's own words from the live artifact, newest last, bounded so the workflow input stays small. */
+export function callerWords(message: ToolCallsMessage, maxChars = 2000): string | undefined {
+  const words = (message.artifact?.messages ?? [])
+    .filter((entry) => entry.role === 'user' && typeof entry.message === 'string')
+    .map((entry) => (entry.message as string).trim())
+    .filter(Boolean)
+    .join(' ');
+  if (!words) return undefined;
+  return words.length > maxChars ? words.slice(words.length - maxChars) : words;
+}
+
+/** The caller's number: `call.customer.number`, else the message-level `customer.number`. */
+export function callerNumber(message: ToolCallsMessage): string | undefined {
+  const value = message.call.customer?.number ?? message.customer?.number ?? undefined;
+  return value && /^\+[1-9]\d{1,14}$/.test(value) ? value : undefined;
+}
+
+/** Formats zod issues as `path: message`, the shape every 400 of the API uses. */
+export function describeIssues(error: z.ZodError, prefix: (string | number)[] = []): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,246 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  CustomerTierAttribute,
+  FailureType,
+  TransferDepartment,
+  TransferOutcomeAttribute,
+  transferStatusQuery,
+} from '../contracts';
+import type {
+  CustomerProfile,
+  RoutingDecision,
+  StepRecord,
+  TransferOutcome,
+  TransferRequest,
+  TransferResult,
+  TransferStatus,
+  TransferStepName,
+} from '../contracts';
+import { Compensations } from './saga';
+
+// Retry tiers. Lookups are cheap and idempotent; the transfer itself has a hard deadline because the caller is
+// waiting, and never retries a request that may already have reached Vapi.
+const lookups = proxyActivities<Activities>({
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 3 },
+});
+
+const callControl = proxyActivities<Activities>({
+  startToCloseTimeout: '5s',
+  scheduleToCloseTimeout: '20s',
+  retry: {
+    initialInterval: '250ms',
+    backoffCoefficient: 2,
+    maximumInterval: '2s',
+    nonRetryableErrorTypes: [FailureType.ControlUrlRejected, FailureType.TransferOutcomeUnknown, FailureType.NoDestination],
+  },
+});
+
+const compensations = proxyActivities<Activities>({
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 10 },
+});
+
+const ANONYMOUS: CustomerProfile = {
+  known: false,
+  customerId: null,
+  displayName: null,
+  tier: 'standard',
+  language: null,
+  office: null,
+  lastAgentId: null,
+  escalations90d: 0,
+};
+
+export const SORRY_MESSAGE =
+  "I'm sorry, I couldn't connect you to a colleague just now. Please stay on the line and I'll keep helping you.";
+
+/**
+ * One transfer request, from the caller's words to the control `transfer`: enrich the caller from the CRM,
+ * pick and reserve an agent, post the summary, then POST the transfer to the call's controlUrl.
+ *
+ * Guarantees: at most one control `transfer` per run (the API's workflow id policy makes that one per tool
+ * call); if a step fails after others succeeded, their compensations run newest first and cannot be
+ * cancelled; the caller is told when the transfer cannot be made. The summary and a CRM outage never block
+ * the transfer. Fails with {@link FailureType.TransferFailed}; ends cancelled when cancelled.
+ */
+export async function transferCall(request: TransferRequest): Promise<TransferResult> {
+  const transferId = workflowInfo().workflowId;
+  const status: TransferStatus = {
+    callId: request.callId,
+    toolCallId: request.toolCallId,
+    stage: 'received',
+    steps: [],
+    decision: null,
+    outcome: null,
+    failure: null,
+  };
+  setHandler(transferStatusQuery, () => status);
+
+  async function step<T>(name: TransferStepName, run: () => Promise<T>): Promise<T> {
+    const record: StepRecord = { name, status: 'running', startedAt: new Date().toISOString() };
+    status.steps.push(record);
+    try {
+      const result = await run();
+      record.status = 'completed';
+      return result;
+    } catch (error) {
+      record.status = 'failed';
+      record.error = describeFailure(error);
+      throw error;
+    } finally {
+      record.finishedAt = new Date().toISOString();
+    }
+  }
+
+  const saga = new Compensations();
+  let decision: RoutingDecision | null = null;
+  try {
+    status.stage = 'enriching';
+    const customer = await step('enrichCustomer', () =>
+      lookups.enrichCustomer.executeWithOptions({ summary: 'Look up the caller in the CRM' }, [
+        { customerId: request.customerId, callerNumber: request.callerNumber },
+      ]),
+    ).catch((error: unknown): CustomerProfile => {
+      if (isCancellation(error)) throw error;
+      // A CRM outage must not cost the caller the transfer: route as an anonymous caller instead.
+      log.warn('CRM lookup failed; routing with defaults', { error: describeFailure(error) });
+      return { ...ANONYMOUS, degraded: true };
+    });
+    upsertSearchAttributes([{ key: CustomerTierAttribute, value: customer.tier }]);
+
+    status.stage = 'routing';
+    decision = await step('pickAgent', () =>
+      lookups.pickAgent.executeWithOptions({ summary: 'Choose and reserve an agent' }, [
+        { transferId, department: request.department, reason: request.reason, language: customer.language },
+      ]),
+    );
+    status.decision = decision;
+    if (decision.department) upsertSearchAttributes([{ key: TransferDepartment, value: decision.department }]);
+    const agentId = decision.agentId;
+    if (agentId) {
+      saga.add('releaseAgent', () =>
+        step('releaseAgent', () =>
+          compensations.releaseAgent.executeWithOptions({ summary: `Release agent ${agentId}` }, [{ transferId, agentId }]),
+        ),
+      );
+    }
+
+    status.stage = 'summarizing';
+    const decided = decision;
+    try {
+      const note = await step('postSummary', () =>
+        lookups.postSummary.executeWithOptions({ summary: 'Post the conversation summary to the CRM' }, [
+          { transferId, customer, decision: decided, reason: request.reason, urgency: request.urgency, callerWords: request.callerWords },
+        ]),
+      );
+      saga.add('markSummaryNotTransferred', () =>
+        step('markSummaryNotTransferred', () =>
+          compensations.markSummaryNotTransferred.executeWithOptions({ summary: 'Mark the CRM summary as not transferred' }, [
+            { noteId: note.noteId, reason: 'transfer not completed' },
+          ]),
+        ),
+      );
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      // The agent can do without the note; the caller cannot do without the transfer.
+      log.warn('summary not posted; transferring without it', { error: describeFailure(error) });
+    }
+
+    status.stage = 'transferring';
+    await step('executeTransfer', () =>
+      callControl.executeTransfer.executeWithOptions(
+        { summary: `Transfer to ${decided.agentId ? `agent ${decided.agentId}` : `${decided.department ?? 'general'} line`}` },
+        [
+          {
+            callId: request.callId,
+            controlUrl: request.controlUrl,
+            destination: { ...decided.destination, transferPlan: { mode: decided.mode } },
+            content: announcement(decided),
+          },
+        ],
+      ),
+    );
+    finish('completed', 'transfer-initiated');
+    return { outcome: 'transfer-initiated', decision };
+  } catch (error) {
+    const cancelled = isCancellation(error);
+    const unknown = failureType(error) === FailureType.TransferOutcomeUnknown;
+    status.stage = 'compensating';
+    status.failure = { type: failureType(error) ?? (cancelled ? 'Cancelled' : 'Error'), message: describeFailure(error) };
+    await CancellationScope.nonCancellable(async () => {
+      if (unknown) {
+        // The transfer may have gone through: keep the reservation (its TTL frees it) and say nothing that
+        // could talk over a connected call.
+        log.warn('transfer outcome unknown; keeping the reservation and not retrying');
+        return;
+      }
+      await saga.run();
+      if (!cancelled) await tellCaller(request, SORRY_MESSAGE);
+    });
+    if (cancelled) {
+      finish('cancelled', 'cancelled');
+      throw error;
+    }
+    finish('failed', unknown ? 'unknown' : 'failed');
+    throw ApplicationFailure.create({
+      type: FailureType.TransferFailed,
+      message: `transfer ${unknown ? 'outcome unknown' : 'failed'} at ${lastFailedStep(status) ?? 'an unknown step'}: ${status.failure.message}`,
+      nonRetryable: true,
+      cause: error instanceof Error ? error : undefined,
+    });
+  }
+
+  function finish(stage: TransferStatus['stage'], outcome: TransferOutcome): void {
+    status.stage = stage;
+    status.outcome = outcome;
+    upsertSearchAttributes([{ key: TransferOutcomeAttribute, value: outcome }]);
+  }
+
+  async function tellCaller(req: TransferRequest, content: string): Promise<void> {
+    try {
+      await step('sayToCaller', () =>
+        compensations.sayToCaller.executeWithOptions(
+          { summary: 'Tell the caller the transfer did not happen', retry: { maximumAttempts: 3 } },
+          [{ callId: req.callId, controlUrl: req.controlUrl, content }],
+        ),
+      );
+    } catch (error) {
+      log.warn('could not tell the caller', { error: describeFailure(error) });
+    }
+  }
+}
+
+function announcement(decision: RoutingDecision): string {
+  return decision.department ? `Connecting you to ${decision.department} now.` : 'Connecting you to a colleague now.';
+}
+
+function failureType(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** Failure text for queries and the failure message: activity failures carry data-free messages by design. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ActivityFailure) {
+    const cause = error.cause;
+    if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+    if (cause) return `${cause.name}: ${cause.message}`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function lastFailedStep(status: TransferStatus): TransferStepName | undefined {
+  return [...status.steps].reverse().find((record) => record.status === 'failed')?.name;
+}
