@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { createActivities } from '../../src/activities';
+import type { ActivityDeps } from '../../src/activities';
+import { loadContactCenter } from '../../src/config/contact-center';
+import type { ContactCenter } from '../../src/config/contact-center';
+import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
+import type { TransferRequest } from '../../src/contracts';
+import { InMemoryAgentReservations } from '../../src/integrations/agent-reservations';
+import { HttpCallControlClient } from '../../src/integrations/call-control-client';
+import { DemoCrm } from '../../src/integrations/crm';
+
+let cachedContactCenter: ContactCenter | undefined;
+
+export function demoContactCenter(): ContactCenter {
+  cachedContactCenter ??= loadContactCenter(DEFAULT_ROUTING_CONFIG);
+  return cachedContactCenter;
+}
+
+/** A transfer request for a known demo customer asking for billing; override any field. */
+export function transferRequest(overrides: Partial<TransferRequest> & { controlBaseUrl?: string } = {}): TransferRequest {
+  const { controlBaseUrl, ...rest } = overrides;
+  const callId = rest.callId ?? randomUUID();
+  return {
+    callId,
+    toolCallId: `call_${randomUUID().slice(0, 8)}`,
+    controlUrl: `${controlBaseUrl ?? 'http://127.0.0.1:9'}/${callId}/control`,
+    receivedAt: '2026-11-25T15:00:00.000Z',
+    department: 'billing',
+    reason: 'question about my invoice',
+    urgency: 'medium',
+    callerNumber: '+12125550111',
+    callerWords: 'Hi, I have a question about my invoice.',
+    ...rest,
+  };
+}
+
+/** Real activities over the demo CRM, in-memory reservations and real HTTP; override any dependency. */
+export function activityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps & { crm: DemoCrm; reservations: InMemoryAgentReservations } {
+  const contactCenter = overrides.contactCenter ?? demoContactCenter();
+  return {
+    contactCenter,
+    crm: new DemoCrm(contactCenter),
+    reservations: new InMemoryAgentReservations(),
+    callControl: new HttpCallControlClient(1_000),
+    controlUrlAllowedHosts: ['127.0.0.1'],
+    ...overrides,
+  } as ActivityDeps & { crm: DemoCrm; reservations: InMemoryAgentReservations };
+}
+
+export function activitiesWith(overrides: Partial<ActivityDeps> = {}) {
+  const deps = activityDeps(overrides);
+  return { deps, activities: createActivities(deps) };
+}
