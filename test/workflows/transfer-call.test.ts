@@ -1,17 +1,14 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { ActivityDeps } from '../../src/activities';
-import type { TransferRequest, TransferResult } from '../../src/contracts';
-import { FailureType, TRANSFER_WORKFLOW_TYPE, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
+import { FailureType } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
-import type { transferCall } from '../../src/workflows';
 import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
-import { activitiesWith, transferRequest } from '../support/factories';
-import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { transferRequest } from '../support/factories';
+import { held, runTransfer, waitForStep } from '../support/run-transfer';
+import { connectTestEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
@@ -27,33 +24,6 @@ afterAll(async () => {
 });
 
 beforeEach(() => control.respondWith(() => ({ status: 200, body: {} })));
-
-/** Runs one transfer on a fresh worker with real activities over the given dependency overrides. */
-async function runTransfer(request: TransferRequest, overrides: Partial<ActivityDeps> = {}) {
-  const { deps, activities } = activitiesWith(overrides);
-  const taskQueue = uniqueTaskQueue('transfer');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities,
-  });
-  const workflowId = transferWorkflowId(request.callId, request.toolCallId);
-  const outcome = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [request],
-    });
-    const result = await handle.result().then(
-      (value): { value: TransferResult; error?: undefined } => ({ value }),
-      (error: unknown) => ({ value: undefined, error }),
-    );
-    const status = await handle.query(transferStatusQuery);
-    return { ...result, status, handle };
-  });
-  return { ...outcome, deps };
-}
 
 function failureChain(error: unknown): { workflowType?: string; activityType?: string; causeType?: string } {
   expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -72,7 +42,7 @@ describe('transferCall workflow', () => {
   it('runs the four steps in order and posts exactly one transfer to the controlUrl', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { value, status, deps } = await runTransfer(request);
+    const { value, status, deps } = await runTransfer(env, request);
 
     expect(value).toMatchObject({ outcome: 'transfer-initiated', decision: { department: 'billing', agentId: 'a-ana' } });
     expect(status.steps.map((step) => [step.name, step.status])).toEqual([
@@ -98,7 +68,7 @@ describe('transferCall workflow', () => {
     control.respondWith((command) => ((command.body as { type: string }).type === 'transfer' ? { status: 400, body: { message: ['property x should not exist'] } } : { status: 200 }));
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { error, status, deps } = await runTransfer(request);
+    const { error, status, deps } = await runTransfer(env, request);
 
     expect(failureChain(error)).toEqual({
       workflowType: FailureType.TransferFailed,
@@ -129,7 +99,7 @@ describe('transferCall workflow', () => {
     });
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { value } = await runTransfer(request);
+    const { value } = await runTransfer(env, request);
 
     expect(value?.outcome).toBe('transfer-initiated');
     expect(control.commandsFor(request.callId)).toHaveLength(3);
@@ -139,7 +109,7 @@ describe('transferCall workflow', () => {
     control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { error, status, deps } = await runTransfer(request);
+    const { error, status, deps } = await runTransfer(env, request);
 
     expect(failureChain(error).causeType).toBe(FailureType.TransferOutcomeUnknown);
     expect(control.commandsFor(request.callId)).toHaveLength(1);
@@ -157,7 +127,7 @@ describe('transferCall workflow', () => {
     };
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { value, status } = await runTransfer(request, { crm: brokenCrm });
+    const { value, status } = await runTransfer(env, request, { deps: { crm: brokenCrm } });
 
     expect(value?.outcome).toBe('transfer-initiated');
     expect(status.steps[0]).toMatchObject({ name: 'enrichCustomer', status: 'failed' });
@@ -174,7 +144,7 @@ describe('transferCall workflow', () => {
     };
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { value, status } = await runTransfer(request, { crm: crmWithoutNotes });
+    const { value, status } = await runTransfer(env, request, { deps: { crm: crmWithoutNotes } });
 
     expect(value?.outcome).toBe('transfer-initiated');
     expect(status.steps.find((step) => step.name === 'postSummary')).toMatchObject({ status: 'failed' });
@@ -184,45 +154,24 @@ describe('transferCall workflow', () => {
   it('sends an unknown department to the general line, blind', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl, department: 'astrology', reason: 'my horoscope' });
 
-    const { value } = await runTransfer(request);
+    const { value } = await runTransfer(env, request);
 
     expect(value?.decision).toMatchObject({ department: null, agentId: null, mode: 'blind-transfer', destination: { number: '+12025550100' } });
   });
 
   it('when cancelled before the transfer, runs the compensations and ends cancelled without transferring', async () => {
-    control.respondWith(() => ({ status: 200 }));
-    const { activities, deps } = activitiesWith();
     let releaseSummary!: () => void;
     const summaryGate = new Promise<void>((resolve) => (releaseSummary = resolve));
-    const taskQueue = uniqueTaskQueue('cancel');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: {
-        ...activities,
-        // Holds the workflow between steps so the test can cancel it there.
-        postSummary: async (input: Parameters<typeof activities.postSummary>[0]) => {
-          await summaryGate;
-          return activities.postSummary(input);
-        },
-      },
-    });
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { error, status } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
-        workflowId: transferWorkflowId(request.callId, request.toolCallId),
-        taskQueue,
-        args: [request],
-      });
-      while (!(await handle.query(transferStatusQuery)).steps.some((step) => step.name === 'postSummary')) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      await handle.cancel();
-      releaseSummary();
-      const failure = await handle.result().catch((err: unknown) => err);
-      return { error: failure, status: await handle.query(transferStatusQuery) };
+    const { error, status, deps } = await runTransfer(env, request, {
+      // Holds the workflow between steps so the test can cancel it there.
+      wrap: (activities) => ({ postSummary: held(summaryGate, activities.postSummary) }),
+      whileRunning: async (handle) => {
+        await waitForStep(handle, 'postSummary');
+        await handle.cancel();
+        releaseSummary();
+      },
     });
 
     expect(error).toBeInstanceOf(WorkflowFailedError);

@@ -1,0 +1,47 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { freePort, startDevServer } from '../src/dev/dev-server';
+import { startFakeControlServer } from '../src/dev/fake-control-server';
+import { temporalCliPath } from '../src/dev/temporal-binaries';
+import { HISTORY_SCENARIOS } from '../test/support/history-scenarios';
+import { connectTestEnv } from '../test/support/temporal';
+
+/**
+ * `npm run histories:record`: runs every history scenario on a throw-away dev server and writes its
+ * history to test/fixtures/histories. Existing files are replaced only when named with --only.
+ */
+async function main(): Promise<void> {
+  const only = process.argv.includes('--only') ? process.argv.slice(process.argv.indexOf('--only') + 1) : undefined;
+  const outDir = path.resolve(__dirname, '../test/fixtures/histories');
+  mkdirSync(outDir, { recursive: true });
+  const server = process.env.TEMPORAL_ADDRESS
+    ? undefined
+    : await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), logLevel: 'error' });
+  if (server) process.env.TEMPORAL_ADDRESS = server.address;
+  const env = await connectTestEnv();
+  const control = await startFakeControlServer();
+  try {
+    for (const scenario of HISTORY_SCENARIOS) {
+      if (only && !only.includes(scenario.name)) continue;
+      const run = await scenario.run(env, control);
+      const history = await run.handle.fetchHistory();
+      const file = path.join(outDir, `${scenario.name}.json`);
+      writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+      writeFileSync(
+        path.join(outDir, `${scenario.name}.meta.json`),
+        `${JSON.stringify({ workflowId: run.handle.workflowId, description: scenario.description, recordedAt: new Date().toISOString() }, null, 2)}\n`,
+      );
+      process.stdout.write(`recorded ${scenario.name} (${history.events?.length ?? 0} events, outcome ${run.status.outcome})\n`);
+    }
+  } finally {
+    await control.close();
+    await env.teardown();
+    await server?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Activities, ActivityDeps } from '../../src/activities';
+import type { TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
+import { TRANSFER_WORKFLOW_TYPE, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
+import type { transferCall } from '../../src/workflows';
+import { activitiesWith } from './factories';
+import { uniqueTaskQueue, workflowBundle } from './temporal';
+
+export interface TransferRun {
+  value: TransferResult | undefined;
+  error: unknown;
+  status: TransferStatus;
+  handle: WorkflowHandle<typeof transferCall>;
+  deps: ReturnType<typeof activitiesWith>['deps'];
+}
+
+/**
+ * Runs one transfer to its end on a fresh worker and task queue, with real activities over the given
+ * dependency overrides. `wrap` may replace single activities (e.g. to hold one); `whileRunning` acts on the
+ * handle before the result is awaited (e.g. to cancel).
+ */
+export async function runTransfer(
+  env: TestWorkflowEnvironment,
+  request: TransferRequest,
+  options: {
+    deps?: Partial<ActivityDeps>;
+    wrap?: (activities: Activities) => Partial<Activities>;
+    whileRunning?: (handle: WorkflowHandle<typeof transferCall>) => Promise<void>;
+  } = {},
+): Promise<TransferRun> {
+  const { deps, activities } = activitiesWith(options.deps);
+  const taskQueue = uniqueTaskQueue('transfer');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...activities, ...options.wrap?.(activities) },
+  });
+  const run = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
+      workflowId: transferWorkflowId(request.callId, request.toolCallId),
+      taskQueue,
+      args: [request],
+    });
+    await options.whileRunning?.(handle);
+    const settled = await handle.result().then(
+      (value) => ({ value, error: undefined as unknown }),
+      (error: unknown) => ({ value: undefined, error }),
+    );
+    return { ...settled, status: await handle.query(transferStatusQuery), handle };
+  });
+  return { ...run, deps };
+}
+
+/** Resolves once the workflow has started the named step. */
+export async function waitForStep(handle: WorkflowHandle<typeof transferCall>, step: string): Promise<void> {
+  while (!(await handle.query(transferStatusQuery)).steps.some((record) => record.name === step)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** An activity that waits for `gate` before doing the real work. */
+export function held<A extends unknown[], R>(gate: Promise<void>, activity: (...args: A) => Promise<R>) {
+  return async (...args: A): Promise<R> => {
+    await gate;
+    return activity(...args);
+  };
+}
