@@ -7,6 +7,7 @@ import { startDevServer } from './dev/dev-server';
 import type { DevServer } from './dev/dev-server';
 import { temporalCliPath } from './dev/temporal-binaries';
 import { createLogger } from './observability/logger';
+import { installTemporalRuntime } from './observability/temporal-logger';
 import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { buildTransferWorker } from './temporal/worker-runtime';
@@ -18,6 +19,7 @@ import { buildTransferWorker } from './temporal/worker-runtime';
 async function main(): Promise<void> {
   let config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
+  installTemporalRuntime(logger);
   const embedded = config.temporal.address === undefined;
   const cleanups: (() => Promise<void>)[] = [];
 

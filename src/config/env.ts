@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { TRANSFER_TASK_QUEUE } from '../contracts';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
+import { PROJECT_ROOT } from './paths';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const csv = z
@@ -47,13 +48,15 @@ export const envSchema = z.object({
   TRANSFER_TOOL_NAMES: csv.default(['transfer_call']),
   /** Routing configuration (YAML); defaults to the embedded demo contact center. */
   ROUTING_CONFIG: optionalNonEmpty,
+  /** A workflow bundle built by `npm run build:workflow-bundle`; unset, workers bundle src/workflows at start. */
+  WORKFLOW_BUNDLE_PATH: optionalNonEmpty,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type EnvInput = z.input<typeof envSchema>;
 
 export const DEFAULT_CONTROL_URL_ALLOWED_HOSTS = ['*.vapi.ai'];
-export const DEFAULT_ROUTING_CONFIG = path.resolve(__dirname, '../../config/contact-center.yaml');
+export const DEFAULT_ROUTING_CONFIG = path.join(PROJECT_ROOT, 'config', 'contact-center.yaml');
 
 export interface AppConfig {
   port: number;
@@ -75,6 +78,7 @@ export interface AppConfig {
   transferToolNames: string[];
   routingConfigPath: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  workflowBundlePath: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -126,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     transferToolNames: e.TRANSFER_TOOL_NAMES,
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
     logLevel: e.LOG_LEVEL,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
   });
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../config/paths';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 const MANIFEST = path.join(PROJECT_ROOT, '.tools', 'temporal.json');
 
 export class MissingTemporalCliError extends Error {

@@ -1,6 +1,7 @@
 import { loadContactCenter } from '../config/contact-center';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
+import { installTemporalRuntime } from '../observability/temporal-logger';
 import { connectWorker, temporalTarget } from './connection';
 import { buildTransferWorker } from './worker-runtime';
 
@@ -8,6 +9,7 @@ import { buildTransferWorker } from './worker-runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  installTemporalRuntime(logger);
   const contactCenter = loadContactCenter(config.routingConfigPath);
   const target = temporalTarget(config);
   const connection = await connectWorker(target);

@@ -21,5 +21,11 @@ export async function buildTransferWorker(options: {
     callControl: new HttpCallControlClient(),
     controlUrlAllowedHosts: config.controlUrlAllowedHosts,
   });
-  return createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+  return createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+  });
 }

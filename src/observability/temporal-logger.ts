@@ -1,0 +1,44 @@
+import { Runtime } from '@temporalio/worker';
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import type { Logger } from './logger';
+
+const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/** Routes the SDK's and the workflows' logs into the service's JSON log stream. */
+export class PinoTemporalLogger implements TemporalLogger {
+  constructor(private readonly logger: Logger) {}
+
+  log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    this.logger[LEVELS[level]]({ ...meta }, message);
+  }
+  trace(message: string, meta?: LogMetadata): void {
+    this.log('TRACE', message, meta);
+  }
+  debug(message: string, meta?: LogMetadata): void {
+    this.log('DEBUG', message, meta);
+  }
+  info(message: string, meta?: LogMetadata): void {
+    this.log('INFO', message, meta);
+  }
+  warn(message: string, meta?: LogMetadata): void {
+    this.log('WARN', message, meta);
+  }
+  error(message: string, meta?: LogMetadata): void {
+    this.log('ERROR', message, meta);
+  }
+}
+
+/**
+ * Installs the Temporal runtime with the service logger; the SDK's own chatter (bundler output, state
+ * changes) stays at warn unless LOG_LEVEL asks for debug. Must run before any Worker or NativeConnection.
+ */
+export function installTemporalRuntime(logger: Logger): void {
+  const sdkLogger = logger.child({ component: 'temporal' }, { level: logger.levelVal <= 20 ? logger.level : 'warn' });
+  Runtime.install({ logger: new PinoTemporalLogger(sdkLogger) });
+}
