@@ -24,6 +24,8 @@ export async function startApiServer(options: {
   const app = createApp({
     webhookAuth: options.webhookAuth,
     transferToolNames: config.transferToolNames,
+    outcomeTimeoutSeconds: config.outcomeTimeoutSeconds,
+    destinationDeadlineMs: config.destinationDeadlineMs,
     allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,

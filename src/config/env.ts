@@ -46,6 +46,10 @@ export const envSchema = z.object({
   VAPI_WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** Names of the custom tools that mean "transfer this call". */
   TRANSFER_TOOL_NAMES: csv.default(['transfer_call']),
+  /** How long a transfer waits for Vapi to report its outcome (forwarded, not connected) before recording it unconfirmed. */
+  TRANSFER_OUTCOME_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** Deadline for answering a transfer-destination-request (Vapi's own webhook timeout is 20 s). */
+  DESTINATION_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(15_000).default(5_000),
   /** Routing configuration (YAML); defaults to the embedded demo contact center. */
   ROUTING_CONFIG: optionalNonEmpty,
   /** A workflow bundle built by `npm run build:workflow-bundle`; unset, workers bundle src/workflows at start. */
@@ -76,6 +80,8 @@ export interface AppConfig {
   /** Null when VAPI_WEBHOOK_AUTH is unset: each entry point decides whether that is acceptable. */
   webhookAuth: WebhookAuthConfig | null;
   transferToolNames: string[];
+  outcomeTimeoutSeconds: number;
+  destinationDeadlineMs: number;
   routingConfigPath: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   workflowBundlePath: string | undefined;
@@ -128,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     controlUrlAllowedHostsDefaulted: e.CONTROL_URL_ALLOWED_HOSTS === undefined,
     webhookAuth,
     transferToolNames: e.TRANSFER_TOOL_NAMES,
+    outcomeTimeoutSeconds: e.TRANSFER_OUTCOME_TIMEOUT_SECONDS,
+    destinationDeadlineMs: e.DESTINATION_REQUEST_DEADLINE_MS,
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,

@@ -11,6 +11,8 @@ export const FailureType = {
   TransferOutcomeUnknown: 'TransferOutcomeUnknown',
   /** Routing produced no usable destination. */
   NoDestination: 'NoDestination',
+  /** Vapi reported the call ended before the transfer was made. */
+  CallEnded: 'CallEnded',
   /** The transfer workflow gave up; its cause says why. */
   TransferFailed: 'TransferFailed',
 } as const;

@@ -1,3 +1,5 @@
+export { callEventSignal, classifyEndedReason, decideDestinationUpdate } from './call-events';
+export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-events';
 export { TRANSFER_PLAN_MODES } from './destinations';
 export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
 export { FailureType } from './failures';

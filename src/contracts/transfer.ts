@@ -1,3 +1,4 @@
+import type { CallEvent } from './call-events';
 import type { CallDestination, TransferPlanMode } from './destinations';
 
 /** The task queue transfer workflows and their activities run on, unless configured otherwise. */
@@ -19,8 +20,11 @@ export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
 export interface TransferRequest {
   callId: string;
   toolCallId: string;
-  /** The call's Live Call Control URL, already checked against the allow-list by the API. A capability: never log it. */
-  controlUrl: string;
+  /**
+   * The call's Live Call Control URL, already checked against the allow-list by the API. A capability: never
+   * log it. Absent only on the destination-request path, where Vapi executes the transfer itself.
+   */
+  controlUrl?: string;
   /** When the webhook accepted the request (ISO 8601). */
   receivedAt: string;
   /** Tool arguments as the assistant gave them; all optional, routing copes with their absence. */
@@ -31,6 +35,14 @@ export interface TransferRequest {
   /** Personal data: the caller's number (E.164) and the caller's own words, for CRM lookup and summaries. */
   callerNumber?: string;
   callerWords?: string;
+  /**
+   * `control-url` (default): Switchboard POSTs the transfer to `controlUrl`. `destination-request`: Vapi asked
+   * for a destination (`transfer-destination-request`) and executes the transfer itself; the decision is
+   * returned through {@link decideDestinationUpdate} and nothing is POSTed.
+   */
+  mode?: 'control-url' | 'destination-request';
+  /** How long to wait for Vapi to report the transfer's outcome before recording it as unconfirmed. */
+  outcomeTimeoutSeconds?: number;
 }
 
 /** What the CRM knows about the caller; anonymous callers get the defaults. */
@@ -77,16 +89,29 @@ export type TransferStage =
   | 'routing'
   | 'summarizing'
   | 'transferring'
+  | 'awaiting-outcome'
   | 'compensating'
   | 'completed'
   | 'failed'
   | 'cancelled';
 
 /**
- * `transfer-initiated`: Vapi accepted the control `transfer` (it does not prove the far end answered).
- * `unknown`: the transfer request went out but no answer came back, so it may have worked; it is not resent.
+ * - `transferred`: Vapi reported the call forwarded (`status-update` forwarding, or ended with
+ *   `assistant-forwarded-call`);
+ * - `transfer-initiated`: Vapi accepted the transfer but reported nothing more before the outcome timeout;
+ * - `not-connected`: Vapi reported the transfer failed (no answer, busy, transfer error);
+ * - `caller-hung-up`: the caller left before the transfer was made;
+ * - `unknown`: the transfer request went out, no answer came back and Vapi reported nothing: it is not resent;
+ * - `failed`: Switchboard could not make the transfer; `cancelled`: an operator cancelled it.
  */
-export type TransferOutcome = 'transfer-initiated' | 'unknown' | 'failed' | 'cancelled';
+export type TransferOutcome =
+  | 'transferred'
+  | 'transfer-initiated'
+  | 'not-connected'
+  | 'caller-hung-up'
+  | 'unknown'
+  | 'failed'
+  | 'cancelled';
 
 /** The answer of {@link transferStatusQuery}. */
 export interface TransferStatus {
@@ -97,11 +122,13 @@ export interface TransferStatus {
   decision: RoutingDecision | null;
   outcome: TransferOutcome | null;
   failure: { type: string; message: string } | null;
+  /** What Vapi reported about the call, in arrival order (at most the last 20). */
+  callEvents?: CallEvent[];
 }
 
 export interface TransferResult {
-  outcome: 'transfer-initiated';
-  decision: RoutingDecision;
+  outcome: TransferOutcome;
+  decision: RoutingDecision | null;
 }
 
 /** One workflow per tool call: a repeated webhook delivery maps onto the same id and never transfers twice. */

@@ -125,7 +125,7 @@ export const transferArgumentsSchema = z.looseObject({
 export type TransferArguments = { department?: string; reason?: string; urgency: Urgency; customerId?: string };
 
 /** The caller's own words from the live artifact, newest last, bounded so the workflow input stays small. */
-export function callerWords(message: ToolCallsMessage, maxChars = 2000): string | undefined {
+export function callerWords(message: { artifact?: { messages?: { role?: string; message?: unknown }[] } | null }, maxChars = 2000): string | undefined {
   const words = (message.artifact?.messages ?? [])
     .filter((entry) => entry.role === 'user' && typeof entry.message === 'string')
     .map((entry) => (entry.message as string).trim())
@@ -136,7 +136,7 @@ export function callerWords(message: ToolCallsMessage, maxChars = 2000): string 
 }
 
 /** The caller's number: `call.customer.number`, else the message-level `customer.number`. */
-export function callerNumber(message: ToolCallsMessage): string | undefined {
+export function callerNumber(message: { call: { customer?: { number?: string | null } | null }; customer?: { number?: string | null } | null }): string | undefined {
   const value = message.call.customer?.number ?? message.customer?.number ?? undefined;
   return value && /^\+[1-9]\d{1,14}$/.test(value) ? value : undefined;
 }
@@ -147,4 +147,58 @@ export function describeIssues(error: z.ZodError, prefix: (string | number)[] = 
     path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
     message: issue.message,
   }));
+}
+
+const commonFields = {
+  timestamp: timestampSchema.optional(),
+  call: callSchema,
+  artifact: z.looseObject({ messages: z.array(artifactMessageSchema).max(10_000).optional() }).nullish(),
+};
+
+/** `status-update`: use the message-level `status` and `endedReason`; the embedded `call.status` is stale. */
+export const statusUpdateMessageSchema = z.looseObject({
+  type: z.literal('status-update'),
+  status: z.string().min(1).max(64),
+  endedReason: z.string().max(200).nullish(),
+  destination: z.looseObject({ type: z.string().max(32).optional() }).nullish(),
+  ...commonFields,
+});
+
+export const transferUpdateMessageSchema = z.looseObject({
+  type: z.literal('transfer-update'),
+  destination: z.looseObject({ type: z.string().max(32).optional() }).nullish(),
+  ...commonFields,
+});
+
+export const endOfCallReportMessageSchema = z.looseObject({
+  type: z.literal('end-of-call-report'),
+  endedReason: z.string().max(200).nullish(),
+  ...commonFields,
+});
+
+/** `transfer-destination-request`: common fields only; the department has to come from the caller's words. */
+export const transferDestinationRequestMessageSchema = z.looseObject({
+  type: z.literal('transfer-destination-request'),
+  customer: z.looseObject({ number: z.string().max(64).nullish() }).nullish(),
+  ...commonFields,
+});
+
+export type StatusUpdateMessage = z.output<typeof statusUpdateMessageSchema>;
+export type TransferDestinationRequestMessage = z.output<typeof transferDestinationRequestMessageSchema>;
+
+/**
+ * Ids of the tool calls named `toolNames` that the call's live artifact records (`role: tool_calls`). Each
+ * maps to a transfer workflow id, so events reach their workflows without waiting for visibility.
+ */
+export function artifactToolCallIds(message: { artifact?: { messages?: { role?: string; [key: string]: unknown }[] } | null }, toolNames: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const entry of message.artifact?.messages ?? []) {
+    if (entry.role !== 'tool_calls' || !Array.isArray(entry.toolCalls)) continue;
+    for (const call of entry.toolCalls as { id?: unknown; function?: { name?: unknown } }[]) {
+      if (typeof call?.id === 'string' && /^[A-Za-z0-9._:-]{1,200}$/.test(call.id) && toolNames.includes(String(call.function?.name))) {
+        ids.add(call.id);
+      }
+    }
+  }
+  return [...ids];
 }

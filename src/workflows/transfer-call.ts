@@ -2,8 +2,11 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  allHandlersFinished,
+  condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -15,9 +18,14 @@ import {
   FailureType,
   TransferDepartment,
   TransferOutcomeAttribute,
+  callEventSignal,
+  classifyEndedReason,
+  decideDestinationUpdate,
   transferStatusQuery,
 } from '../contracts';
 import type {
+  CallEvent,
+  CallOutcomeKind,
   CustomerProfile,
   RoutingDecision,
   StepRecord,
@@ -63,6 +71,16 @@ const ANONYMOUS: CustomerProfile = {
   escalations90d: 0,
 };
 
+/**
+ * Patch: listen to what Vapi reports about the call (caller hung up → stop; forwarded / not connected →
+ * record), wait for that outcome after the transfer, and answer transfer-destination-requests. Histories
+ * recorded before it replay along the old path.
+ */
+export const PATCH_CALL_EVENTS = 'call-events-and-outcome';
+
+/** Default wait for Vapi to report the outcome of an executed transfer. */
+export const DEFAULT_OUTCOME_TIMEOUT_SECONDS = 120;
+
 export const SORRY_MESSAGE =
   "I'm sorry, I couldn't connect you to a colleague just now. Please stay on the line and I'll keep helping you.";
 
@@ -77,6 +95,8 @@ export const SORRY_MESSAGE =
  */
 export async function transferCall(request: TransferRequest): Promise<TransferResult> {
   const transferId = workflowInfo().workflowId;
+  const followsCall = patched(PATCH_CALL_EVENTS);
+  const destinationRequest = followsCall && request.mode === 'destination-request';
   const status: TransferStatus = {
     callId: request.callId,
     toolCallId: request.toolCallId,
@@ -85,8 +105,54 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     decision: null,
     outcome: null,
     failure: null,
+    ...(followsCall ? { callEvents: [] } : {}),
   };
   setHandler(transferStatusQuery, () => status);
+
+  // What Vapi said about the call: `ended` wins over everything, `forwarding` confirms the transfer.
+  let reported: { kind: CallOutcomeKind; endedReason: string | null } | null = null;
+  setHandler(callEventSignal, (event: CallEvent) => {
+    status.callEvents?.push(event);
+    if (status.callEvents && status.callEvents.length > 20) status.callEvents.shift();
+    if (event.kind === 'ended') reported = { kind: classifyEndedReason(event.endedReason), endedReason: event.endedReason };
+    else if (reported === null) reported = { kind: 'transferred', endedReason: null }; // forwarding or transfer-update
+  });
+  const callEndedBeforeTransfer = () => reported !== null && reported.kind !== 'transferred';
+
+  setHandler(decideDestinationUpdate, async () => {
+    await condition(() => status.decision !== null || status.failure !== null);
+    const decided = status.decision;
+    if (!decided || status.failure) {
+      throw ApplicationFailure.nonRetryable(status.failure?.message ?? 'no destination', FailureType.NoDestination);
+    }
+    return { destination: { ...decided.destination, transferPlan: { mode: decided.mode } }, announcement: announcement(decided) };
+  });
+
+  /** Stops the forward steps once the caller has gone: nothing left to transfer. */
+  function stopIfCallEnded(): void {
+    if (followsCall && callEndedBeforeTransfer()) {
+      throw ApplicationFailure.nonRetryable(`call ended (${reported?.endedReason ?? 'no reason given'})`, FailureType.CallEnded);
+    }
+  }
+
+  /** After the transfer: wait for Vapi's word on it, bounded, and turn that into the outcome. */
+  async function awaitOutcome(): Promise<TransferOutcome> {
+    status.stage = 'awaiting-outcome';
+    const timeoutMs = (request.outcomeTimeoutSeconds ?? DEFAULT_OUTCOME_TIMEOUT_SECONDS) * 1000;
+    await condition(() => reported !== null, timeoutMs);
+    const heard = reported as { kind: CallOutcomeKind } | null;
+    if (!heard) return 'transfer-initiated';
+    switch (heard.kind) {
+      case 'transferred':
+        return 'transferred';
+      case 'not-connected':
+        return 'not-connected';
+      case 'caller-hung-up':
+        return 'caller-hung-up';
+      case 'call-ended':
+        return 'transfer-initiated';
+    }
+  }
 
   async function step<T>(name: TransferStepName, run: () => Promise<T>): Promise<T> {
     const record: StepRecord = { name, status: 'running', startedAt: new Date().toISOString() };
@@ -119,6 +185,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
       return { ...ANONYMOUS, degraded: true };
     });
     upsertSearchAttributes([{ key: CustomerTierAttribute, value: customer.tier }]);
+    stopIfCallEnded();
 
     status.stage = 'routing';
     decision = await step('pickAgent', () =>
@@ -136,6 +203,8 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
         ),
       );
     }
+
+    stopIfCallEnded();
 
     status.stage = 'summarizing';
     const decided = decision;
@@ -158,25 +227,50 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
       log.warn('summary not posted; transferring without it', { error: describeFailure(error) });
     }
 
+    if (destinationRequest) {
+      // Vapi executes this transfer itself: keep the reservation and the note until it says how it went.
+      const outcome = await awaitOutcome();
+      await settle(outcome);
+      return { outcome, decision };
+    }
+
+    stopIfCallEnded();
+    const controlUrl = request.controlUrl;
+    if (!controlUrl) throw ApplicationFailure.nonRetryable('the call has no controlUrl', FailureType.NoDestination);
     status.stage = 'transferring';
-    await step('executeTransfer', () =>
-      callControl.executeTransfer.executeWithOptions(
-        { summary: `Transfer to ${decided.agentId ? `agent ${decided.agentId}` : `${decided.department ?? 'general'} line`}` },
-        [
-          {
-            callId: request.callId,
-            controlUrl: request.controlUrl,
-            destination: { ...decided.destination, transferPlan: { mode: decided.mode } },
-            content: announcement(decided),
-          },
-        ],
-      ),
-    );
-    finish('completed', 'transfer-initiated');
-    return { outcome: 'transfer-initiated', decision };
+    let outcomeUnknown = false;
+    try {
+      await step('executeTransfer', () =>
+        callControl.executeTransfer.executeWithOptions(
+          { summary: `Transfer to ${decided.agentId ? `agent ${decided.agentId}` : `${decided.department ?? 'general'} line`}` },
+          [
+            {
+              callId: request.callId,
+              controlUrl,
+              destination: { ...decided.destination, transferPlan: { mode: decided.mode } },
+              content: announcement(decided),
+            },
+          ],
+        ),
+      );
+    } catch (error) {
+      // Without the patch an unknown outcome fails the transfer; with it, Vapi's own reports decide.
+      if (!followsCall || failureType(error) !== FailureType.TransferOutcomeUnknown) throw error;
+      outcomeUnknown = true;
+      log.warn('transfer outcome unknown; waiting for Vapi to report the call instead of resending');
+    }
+    if (!followsCall) {
+      finish('completed', 'transfer-initiated');
+      return { outcome: 'transfer-initiated', decision };
+    }
+    let outcome = await awaitOutcome();
+    if (outcomeUnknown && outcome === 'transfer-initiated') outcome = 'unknown';
+    await settle(outcome);
+    return { outcome, decision };
   } catch (error) {
     const cancelled = isCancellation(error);
     const unknown = failureType(error) === FailureType.TransferOutcomeUnknown;
+    const callerGone = failureType(error) === FailureType.CallEnded;
     status.stage = 'compensating';
     status.failure = { type: failureType(error) ?? (cancelled ? 'Cancelled' : 'Error'), message: describeFailure(error) };
     await CancellationScope.nonCancellable(async () => {
@@ -187,19 +281,42 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
         return;
       }
       await saga.run();
-      if (!cancelled) await tellCaller(request, SORRY_MESSAGE);
+      // Nobody to tell on a hung-up call, and on the destination-request path Vapi speaks our error itself.
+      if (!cancelled && !callerGone && !destinationRequest) await tellCaller(request, SORRY_MESSAGE);
     });
+    if (callerGone) {
+      finish('completed', 'caller-hung-up');
+      await condition(allHandlersFinished);
+      return { outcome: 'caller-hung-up', decision };
+    }
     if (cancelled) {
       finish('cancelled', 'cancelled');
       throw error;
     }
     finish('failed', unknown ? 'unknown' : 'failed');
+    // A pending decideDestination update must get its answer (the failure) before the run closes.
+    if (followsCall) await condition(allHandlersFinished);
     throw ApplicationFailure.create({
       type: FailureType.TransferFailed,
       message: `transfer ${unknown ? 'outcome unknown' : 'failed'} at ${lastFailedStep(status) ?? 'an unknown step'}: ${status.failure.message}`,
       nonRetryable: true,
       cause: error instanceof Error ? error : undefined,
     });
+  }
+
+  /** Records the outcome; the agent is released once the outcome is known, or by its TTL when it is not. */
+  async function settle(outcome: TransferOutcome): Promise<void> {
+    const agentId = status.decision?.agentId;
+    const known = outcome === 'transferred' || outcome === 'not-connected' || outcome === 'caller-hung-up';
+    if (agentId && known) {
+      await CancellationScope.nonCancellable(() =>
+        step('releaseAgent', () =>
+          compensations.releaseAgent.executeWithOptions({ summary: `Release agent ${agentId}: call ${outcome}` }, [{ transferId, agentId }]),
+        ),
+      ).catch((error: unknown) => log.warn('could not release agent', { error: describeFailure(error) }));
+    }
+    finish(outcome === 'not-connected' ? 'failed' : 'completed', outcome);
+    await condition(allHandlersFinished);
   }
 
   function finish(stage: TransferStatus['stage'], outcome: TransferOutcome): void {
@@ -209,11 +326,13 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
   }
 
   async function tellCaller(req: TransferRequest, content: string): Promise<void> {
+    const controlUrl = req.controlUrl;
+    if (!controlUrl) return;
     try {
       await step('sayToCaller', () =>
         compensations.sayToCaller.executeWithOptions(
           { summary: 'Tell the caller the transfer did not happen', retry: { maximumAttempts: 3 } },
-          [{ callId: req.callId, controlUrl: req.controlUrl, content }],
+          [{ callId: req.callId, controlUrl, content }],
         ),
       );
     } catch (error) {

@@ -13,20 +13,36 @@ import { parseAllowedHosts } from '../../src/vapi/control-url';
 const FIXTURES = path.resolve(__dirname, '../fixtures/vapi');
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
 
-function appWith(overrides: Partial<AppDeps> = {}) {
+/** A recording stand-in for the Temporal workflow client: starts, lists (as `running`), signals. */
+function recordingClient(running: string[] = []) {
   const start = jest.fn(async (..._args: unknown[]) => ({ workflowId: 'ignored' }));
+  const signal = jest.fn(async (..._args: unknown[]) => undefined);
+  const list = jest.fn((..._args: unknown[]) => ({
+    async *[Symbol.asyncIterator]() {
+      for (const workflowId of running) yield { workflowId };
+    },
+  }));
+  const getHandle = jest.fn((workflowId: string) => ({ workflowId, signal: (...args: unknown[]) => signal(workflowId, ...args) }));
+  const executeUpdateWithStart = jest.fn(async (..._args: unknown[]) => {
+    throw new Error('not used in this test');
+  });
+  return { start, signal, list, getHandle, executeUpdateWithStart };
+}
+
+function appWith(overrides: Partial<AppDeps> = {}, client = recordingClient()) {
+  const { start } = client;
   const deps: AppDeps = {
     webhookAuth: { mode: 'none' },
     transferToolNames: ['transfer_call'],
     allowedHosts: parseAllowedHosts(['*.vapi.ai']),
     taskQueue: 'queue-under-test',
-    workflowClient: { start } as unknown as AppDeps['workflowClient'],
+    workflowClient: client as unknown as AppDeps['workflowClient'],
     logger: createLogger({ level: 'silent' }),
     readiness: async () => ({ ready: true, temporal: 'reachable', workflowPollers: 1 }),
     now: () => new Date('2026-11-25T15:00:00.000Z'),
     ...overrides,
   };
-  return { app: createApp(deps), start };
+  return { app: createApp(deps), start, client };
 }
 
 describe('POST /webhook', () => {
@@ -96,10 +112,9 @@ describe('POST /webhook', () => {
   });
 
   it('answers a redelivery of a finished transfer as already handled, with 200', async () => {
-    const start = jest.fn(async () => {
-      throw new WorkflowExecutionAlreadyStartedError('already started', 'wf', TRANSFER_WORKFLOW_TYPE);
-    });
-    const { app } = appWith({ workflowClient: { start } as unknown as AppDeps['workflowClient'] });
+    const client = recordingClient();
+    client.start.mockRejectedValue(new WorkflowExecutionAlreadyStartedError('already started', 'wf', TRANSFER_WORKFLOW_TYPE));
+    const { app } = appWith({}, client);
 
     const response = await request(app).post('/webhook').send(buildToolCallsPayload().body);
 
@@ -192,10 +207,9 @@ describe('POST /webhook', () => {
   });
 
   it('answers 503 when Temporal cannot take the start, so Vapi may retry', async () => {
-    const start = jest.fn(async () => {
-      throw new Error('14 UNAVAILABLE: connection refused');
-    });
-    const { app } = appWith({ workflowClient: { start } as unknown as AppDeps['workflowClient'] });
+    const client = recordingClient();
+    client.start.mockRejectedValue(new Error('14 UNAVAILABLE: connection refused'));
+    const { app } = appWith({}, client);
 
     const response = await request(app).post('/webhook').send(buildToolCallsPayload().body);
 

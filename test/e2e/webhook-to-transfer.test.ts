@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import request from 'supertest';
@@ -9,7 +11,9 @@ import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
 import { createLogger } from '../../src/observability/logger';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
+import { callDestinationSchema } from '../../src/vapi/destinations';
 import { activitiesWith } from '../support/factories';
+import { waitForStage } from '../support/run-transfer';
 import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -17,7 +21,24 @@ let control: FakeControlServer;
 let worker: Worker;
 let workerRun: Promise<void>;
 let app: ReturnType<typeof createApp>;
+/** The same app, with transfers that wait long enough for a test to play Vapi's status reports. */
+let patientApp: ReturnType<typeof createApp>;
 const taskQueue = uniqueTaskQueue('e2e');
+
+/** A real captured (or SYNTHETIC, derived) Vapi message moved onto `callId` and the fake control server. */
+function vapiMessage(name: string, callId: string, toolCallId?: string) {
+  const body = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/vapi', name), 'utf8'));
+  body.message.call.id = callId;
+  body.message.call.monitor = { controlUrl: control.controlUrlFor(callId), listenUrl: `ws://127.0.0.1/${callId}/listen` };
+  if (toolCallId) {
+    body.message.artifact.messages.push({
+      role: 'tool_calls',
+      toolCalls: [{ id: toolCallId, type: 'function', function: { name: 'transfer_call', arguments: '{}' } }],
+      message: '',
+    });
+  }
+  return body;
+}
 
 beforeAll(async () => {
   env = await connectTestEnv();
@@ -29,15 +50,17 @@ beforeAll(async () => {
     activities: activitiesWith().activities,
   });
   workerRun = worker.run();
-  app = createApp({
-    webhookAuth: { mode: 'none' },
+  const deps = {
+    webhookAuth: { mode: 'none' as const },
     transferToolNames: ['transfer_call'],
     allowedHosts: parseAllowedHosts(['*.vapi.ai', '127.0.0.1']),
     taskQueue,
     workflowClient: env.client.workflow,
     logger: createLogger({ level: 'silent' }),
     readiness: createReadinessCheck(env.client, taskQueue),
-  });
+  };
+  app = createApp({ ...deps, outcomeTimeoutSeconds: 1 });
+  patientApp = createApp({ ...deps, outcomeTimeoutSeconds: 60 });
 });
 
 afterAll(async () => {
@@ -93,6 +116,47 @@ describe('webhook to transfer, end to end', () => {
     expect(control.commandsFor(callId)).toHaveLength(1);
   });
 
+  it('records the transfer as transferred when Vapi then reports the call forwarding', async () => {
+    const { body, callId, toolCallId } = transferPayload();
+    await request(patientApp).post('/webhook').send(body);
+    const handle = env.client.workflow.getHandle(transferWorkflowId(callId, toolCallId));
+    await control.waitForCommands(callId, 1);
+    await waitForStage(handle, 'awaiting-outcome');
+
+    const report = await request(patientApp).post('/webhook').send(vapiMessage('status-update.forwarding.SYNTHETIC.json', callId, toolCallId));
+
+    expect(report.status).toBe(200);
+    expect(await handle.result()).toMatchObject({ outcome: 'transferred' });
+  });
+
+  it('finds the transfers of a call by its search attribute when the report carries no tool calls', async () => {
+    const { body, callId, toolCallId } = transferPayload();
+    await request(patientApp).post('/webhook').send(body);
+    const handle = env.client.workflow.getHandle(transferWorkflowId(callId, toolCallId));
+    await waitForStage(handle, 'awaiting-outcome');
+
+    await request(patientApp).post('/webhook').send(vapiMessage('status-update.ended-forwarded.SYNTHETIC.json', callId));
+
+    expect(await handle.result()).toMatchObject({ outcome: 'transferred' });
+  });
+
+  it('answers a transfer-destination-request with a destination from the caller’s words, and posts nothing', async () => {
+    const callId = newCallId();
+
+    const response = await request(patientApp).post('/webhook').send(vapiMessage('transfer-destination-request.SYNTHETIC.json', callId));
+
+    expect(response.status).toBe(200);
+    expect(callDestinationSchema.safeParse({ ...response.body.destination, message: undefined }).success).toBe(true);
+    expect(response.body).toEqual({
+      destination: expect.objectContaining({ type: 'number', transferPlan: { mode: 'blind-transfer' }, message: 'Connecting you to support now.' }),
+    });
+    const [execution] = await collect(env.client.workflow.list({ query: `VapiCallId = '${callId}'` }));
+    expect(execution).toBeDefined();
+    await request(patientApp).post('/webhook').send(vapiMessage('status-update.forwarding.SYNTHETIC.json', callId));
+    expect(await env.client.workflow.getHandle(execution!.workflowId).result()).toMatchObject({ outcome: 'transferred' });
+    expect(control.commandsFor(callId)).toHaveLength(0);
+  });
+
   it('is ready once a worker polls the task queue', async () => {
     const response = await request(app).get('/readyz');
 
@@ -100,3 +164,14 @@ describe('webhook to transfer, end to end', () => {
     expect(response.body).toMatchObject({ ready: true, temporal: 'reachable' });
   });
 });
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  // Visibility is eventually consistent: poll briefly until the new execution is listed.
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const found: T[] = [];
+    for await (const item of items) found.push(item);
+    if (found.length > 0) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return [];
+}

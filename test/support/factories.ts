@@ -30,6 +30,8 @@ export function transferRequest(overrides: Partial<TransferRequest> & { controlB
     urgency: 'medium',
     callerNumber: '+12125550111',
     callerWords: 'Hi, I have a question about my invoice.',
+    // Short, so a test that does not play Vapi's status reports does not wait two minutes.
+    outcomeTimeoutSeconds: 1,
     ...rest,
   };
 }

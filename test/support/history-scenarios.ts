@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
+import { callEventSignal, decideDestinationUpdate } from '../../src/contracts';
 import type { Crm } from '../../src/integrations/crm';
 import { transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
@@ -24,21 +25,50 @@ const crmDown: Crm = {
   updateNoteStatus: async () => undefined,
 };
 
+const forwarded = [{ kind: 'forwarding' as const }];
+
 export const HISTORY_SCENARIOS: HistoryScenario[] = [
   {
-    name: 'success-agent',
-    description: 'known customer, billing agent reserved, transfer accepted',
+    name: 'success-forwarded',
+    description: 'known customer, billing agent reserved, transfer accepted, Vapi reports forwarding',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), { vapiReports: forwarded });
     },
   },
   {
-    name: 'success-general-line',
-    description: 'no department matched: general line, no reservation',
+    name: 'success-unconfirmed',
+    description: 'general line, transfer accepted, Vapi reports nothing before the outcome timeout',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
       return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, department: undefined, reason: 'just a question' }));
+    },
+  },
+  {
+    name: 'not-connected',
+    description: 'transfer accepted, Vapi reports call.forwarding.no-answer: agent released',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), {
+        vapiReports: [{ kind: 'ended', endedReason: 'call.forwarding.no-answer' }],
+      });
+    },
+  },
+  {
+    name: 'caller-hung-up-before-transfer',
+    description: 'the caller hangs up while the summary is posted: compensated, nothing transferred, nothing said',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }), {
+        wrap: (activities) => ({ postSummary: held(gate, activities.postSummary) }),
+        whileRunning: async (handle) => {
+          await waitForStep(handle, 'postSummary');
+          await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' });
+          release();
+        },
+      });
     },
   },
   {
@@ -46,7 +76,10 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     description: 'CRM lookup fails after retries: routed as anonymous caller, still transferred',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }), { deps: { crm: crmDown } });
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), {
+        deps: { crm: crmDown },
+        vapiReports: forwarded,
+      });
     },
   },
   {
@@ -59,16 +92,26 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
   },
   {
     name: 'transfer-retried-then-accepted',
-    description: 'controlUrl answers 503 twice, then accepts',
+    description: 'controlUrl answers 503 twice, then accepts; Vapi reports forwarding',
     run: (env, control) => {
       let attempts = 0;
       control.respondWith(() => ((attempts += 1) <= 2 ? { status: 503 } : { status: 200 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), { vapiReports: forwarded });
     },
   },
   {
-    name: 'transfer-outcome-unknown',
-    description: 'controlUrl does not answer in time: not resent, reservation kept',
+    name: 'outcome-unknown-then-forwarded',
+    description: 'the transfer POST times out; not resent; Vapi then reports the call forwarded',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), {
+        vapiReports: [{ kind: 'ended', endedReason: 'assistant-forwarded-call' }],
+      });
+    },
+  },
+  {
+    name: 'outcome-unknown-silent',
+    description: 'the transfer POST times out and Vapi reports nothing: outcome unknown, reservation kept',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
       return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }));
@@ -90,5 +133,16 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
         },
       });
     },
+  },
+  {
+    name: 'destination-request-forwarded',
+    description: 'transfer-destination-request: decision returned by update, nothing posted, Vapi reports forwarding',
+    run: (env) =>
+      runTransfer(env, transferRequest({ mode: 'destination-request', controlUrl: undefined, department: undefined, reason: 'my internet is down', outcomeTimeoutSeconds: 30 }), {
+        whileRunning: async (handle) => {
+          await handle.executeUpdate(decideDestinationUpdate);
+        },
+        vapiReports: forwarded,
+      }),
   },
 ];

@@ -2,8 +2,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities, ActivityDeps } from '../../src/activities';
-import type { TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
-import { TRANSFER_WORKFLOW_TYPE, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
+import type { CallEvent, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
+import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
 import type { transferCall } from '../../src/workflows';
 import { activitiesWith } from './factories';
 import { uniqueTaskQueue, workflowBundle } from './temporal';
@@ -28,6 +28,8 @@ export async function runTransfer(
     deps?: Partial<ActivityDeps>;
     wrap?: (activities: Activities) => Partial<Activities>;
     whileRunning?: (handle: WorkflowHandle<typeof transferCall>) => Promise<void>;
+    /** Plays Vapi: signals these call events once the workflow waits for the transfer's outcome. */
+    vapiReports?: CallEvent[];
   } = {},
 ): Promise<TransferRun> {
   const { deps, activities } = activitiesWith(options.deps);
@@ -45,6 +47,10 @@ export async function runTransfer(
       args: [request],
     });
     await options.whileRunning?.(handle);
+    if (options.vapiReports) {
+      await waitForStage(handle, 'awaiting-outcome');
+      for (const event of options.vapiReports) await handle.signal(callEventSignal, event);
+    }
     const settled = await handle.result().then(
       (value) => ({ value, error: undefined as unknown }),
       (error: unknown) => ({ value: undefined, error }),
@@ -57,6 +63,15 @@ export async function runTransfer(
 /** Resolves once the workflow has started the named step. */
 export async function waitForStep(handle: WorkflowHandle<typeof transferCall>, step: string): Promise<void> {
   while (!(await handle.query(transferStatusQuery)).steps.some((record) => record.name === step)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Resolves once the workflow has reached the stage (or finished). */
+export async function waitForStage(handle: WorkflowHandle<typeof transferCall>, stage: TransferStatus['stage']): Promise<void> {
+  for (;;) {
+    const status = await handle.query(transferStatusQuery);
+    if (status.stage === stage || status.outcome !== null) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

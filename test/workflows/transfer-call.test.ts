@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { FailureType } from '../../src/contracts';
+import { FailureType, callEventSignal } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
@@ -39,19 +39,20 @@ function failureChain(error: unknown): { workflowType?: string; activityType?: s
 }
 
 describe('transferCall workflow', () => {
-  it('runs the four steps in order and posts exactly one transfer to the controlUrl', async () => {
+  it('runs the four steps in order, posts exactly one transfer, and records it transferred when Vapi reports forwarding', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { value, status, deps } = await runTransfer(env, request);
+    const { value, status, deps } = await runTransfer(env, request, { vapiReports: [{ kind: 'forwarding' }] });
 
-    expect(value).toMatchObject({ outcome: 'transfer-initiated', decision: { department: 'billing', agentId: 'a-ana' } });
+    expect(value).toMatchObject({ outcome: 'transferred', decision: { department: 'billing', agentId: 'a-ana' } });
     expect(status.steps.map((step) => [step.name, step.status])).toEqual([
       ['enrichCustomer', 'completed'],
       ['pickAgent', 'completed'],
       ['postSummary', 'completed'],
       ['executeTransfer', 'completed'],
+      ['releaseAgent', 'completed'],
     ]);
-    expect(status).toMatchObject({ stage: 'completed', outcome: 'transfer-initiated', failure: null });
+    expect(status).toMatchObject({ stage: 'completed', outcome: 'transferred', failure: null, callEvents: [{ kind: 'forwarding' }] });
     const commands = control.commandsFor(request.callId);
     expect(commands).toHaveLength(1);
     expect(commands[0]!.path).toBe(`/${request.callId}/control`);
@@ -60,8 +61,51 @@ describe('transferCall workflow', () => {
       destination: { type: 'number', number: '+12025550101', transferPlan: { mode: 'blind-transfer' } },
       content: 'Connecting you to billing now.',
     });
-    expect(await deps.reservations.activeCount('a-ana')).toBe(1);
+    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
     expect([...deps.crm.notes.values()]).toEqual([expect.objectContaining({ customerId: 'c-1001', status: 'pending-transfer' })]);
+  });
+
+  it('records an accepted transfer as initiated, and keeps the agent booked, when Vapi reports nothing in time', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 1 });
+
+    const { value, status, deps } = await runTransfer(env, request);
+
+    expect(value?.outcome).toBe('transfer-initiated');
+    expect(status.stage).toBe('completed');
+    expect(await deps.reservations.activeCount('a-ana')).toBe(1);
+  });
+
+  it('records a transfer Vapi could not connect as not-connected and frees the agent', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl });
+
+    const { value, status, deps } = await runTransfer(env, request, {
+      vapiReports: [{ kind: 'ended', endedReason: 'call.forwarding.no-answer' }],
+    });
+
+    expect(value?.outcome).toBe('not-connected');
+    expect(status.stage).toBe('failed');
+    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
+  });
+
+  it('stops before transferring when the caller hangs up, compensates, and says nothing to an empty line', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const request = transferRequest({ controlBaseUrl: control.baseUrl });
+
+    const { value, status, deps } = await runTransfer(env, request, {
+      wrap: (activities) => ({ postSummary: held(gate, activities.postSummary) }),
+      whileRunning: async (handle) => {
+        await waitForStep(handle, 'postSummary');
+        await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' });
+        release();
+      },
+    });
+
+    expect(value?.outcome).toBe('caller-hung-up');
+    expect(control.commandsFor(request.callId)).toHaveLength(0);
+    expect(status.steps.map((step) => step.name)).toEqual(['enrichCustomer', 'pickAgent', 'postSummary', 'markSummaryNotTransferred', 'releaseAgent']);
+    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
+    expect([...deps.crm.notes.values()]).toEqual([expect.objectContaining({ status: 'not-transferred' })]);
   });
 
   it('when the controlUrl refuses the transfer (4xx), it does not retry, releases the agent, marks the summary and tells the caller', async () => {
@@ -105,16 +149,26 @@ describe('transferCall workflow', () => {
     expect(control.commandsFor(request.callId)).toHaveLength(3);
   });
 
-  it('does not resend a transfer whose answer never came back, and keeps the reservation', async () => {
+  it('does not resend a transfer whose answer never came back, and records the outcome unknown when Vapi stays silent', async () => {
     control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { error, status, deps } = await runTransfer(env, request);
+    const { value, status, deps } = await runTransfer(env, request);
 
-    expect(failureChain(error).causeType).toBe(FailureType.TransferOutcomeUnknown);
+    expect(value?.outcome).toBe('unknown');
     expect(control.commandsFor(request.callId)).toHaveLength(1);
-    expect(status.outcome).toBe('unknown');
+    expect(status.steps.find((step) => step.name === 'executeTransfer')).toMatchObject({ status: 'failed', error: expect.stringContaining(FailureType.TransferOutcomeUnknown) });
     expect(await deps.reservations.activeCount('a-ana')).toBe(1);
+  });
+
+  it('trusts Vapi’s report over a lost answer: a forwarded call after a timeout is transferred, once', async () => {
+    control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 });
+
+    const { value } = await runTransfer(env, request, { vapiReports: [{ kind: 'ended', endedReason: 'assistant-forwarded-call' }] });
+
+    expect(value?.outcome).toBe('transferred');
+    expect(control.commandsFor(request.callId)).toHaveLength(1);
   });
 
   it('routes with defaults when the CRM is down instead of failing the transfer', async () => {

@@ -2,10 +2,23 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
-import { describeIssues, envelopeSchema, toolCallsMessageSchema } from '../../vapi/messages';
+import type { CallEvent } from '../../contracts';
+import {
+  describeIssues,
+  endOfCallReportMessageSchema,
+  envelopeSchema,
+  statusUpdateMessageSchema,
+  toolCallsMessageSchema,
+  transferDestinationRequestMessageSchema,
+  transferUpdateMessageSchema,
+} from '../../vapi/messages';
 import type { WebhookAuthConfig } from '../../vapi/webhook-auth';
 import { verifyWebhook } from '../../vapi/webhook-auth';
 import { AppError } from '../errors';
+import type { CallEventClient } from './call-events';
+import { deliverCallEvent } from './call-events';
+import type { DestinationRequestClient } from './destination-request';
+import { answerDestinationRequest } from './destination-request';
 import type { WorkflowStarter } from './start-transfer';
 import { startTransfer } from './start-transfer';
 import type { ToolCallResult } from './tool-calls';
@@ -16,7 +29,11 @@ export interface WebhookDeps {
   transferToolNames: readonly string[];
   allowedHosts: readonly AllowedHost[];
   taskQueue: string;
-  workflowClient: WorkflowStarter;
+  workflowClient: WorkflowStarter & CallEventClient & DestinationRequestClient;
+  /** How long transfer workflows wait for Vapi to report a transfer's outcome. */
+  outcomeTimeoutSeconds?: number;
+  /** How long a transfer-destination-request may take before Vapi is told there is no destination. */
+  destinationDeadlineMs?: number;
   logger: Logger;
   /** Real end-of-call reports run to ~50 KB and more; megabytes are refused with 413. */
   bodyLimit?: string;
@@ -60,10 +77,50 @@ export function webhookRouter(deps: WebhookDeps): Router {
       }
       const type = envelope.data.message.type;
       res.locals.logFields = { messageType: type.slice(0, 40) };
-      if (type !== 'tool-calls') {
-        // Informational messages need only a fast 2xx; Vapi ignores the body.
-        res.status(200).json({});
-        return;
+      const message = envelope.data.message;
+      switch (type) {
+        case 'tool-calls':
+          break;
+        case 'status-update':
+        case 'transfer-update':
+        case 'end-of-call-report': {
+          const event = readCallEvent(message);
+          if (event) {
+            res.locals.logFields = { ...res.locals.logFields, callId: event.callId };
+            await deliverCallEvent(deps.workflowClient, {
+              callId: event.callId,
+              event: event.event,
+              message: event.message,
+              transferToolNames: deps.transferToolNames,
+              logger: deps.logger,
+            }).catch((error: unknown) => {
+              throw new AppError({ httpStatus: 503, code: 'temporal_unavailable', message: 'call event could not be delivered; retry', cause: error });
+            });
+          }
+          res.status(200).json({});
+          return;
+        }
+        case 'transfer-destination-request': {
+          const parsedRequest = transferDestinationRequestMessageSchema.safeParse(message);
+          if (!parsedRequest.success) {
+            throw new AppError({ httpStatus: 400, code: 'invalid_message', message: 'invalid transfer-destination-request', details: describeIssues(parsedRequest.error, ['message']) });
+          }
+          res.locals.logFields = { ...res.locals.logFields, callId: parsedRequest.data.call.id };
+          const answer = await answerDestinationRequest(deps.workflowClient, parsedRequest.data, {
+            taskQueue: deps.taskQueue,
+            allowedHosts: deps.allowedHosts,
+            deadlineMs: deps.destinationDeadlineMs ?? 5_000,
+            outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
+            logger: deps.logger,
+            now: now(),
+          });
+          res.status(200).json(answer);
+          return;
+        }
+        default:
+          // Informational messages need only a fast 2xx; Vapi ignores the body.
+          res.status(200).json({});
+          return;
       }
       const parsed = toolCallsMessageSchema.safeParse(envelope.data.message);
       if (!parsed.success) {
@@ -78,6 +135,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         transferToolNames: deps.transferToolNames,
         allowedHosts: deps.allowedHosts,
         receivedAt: now(),
+        outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
       });
       res.locals.logFields = { ...res.locals.logFields, callId: parsed.data.call.id };
       const results: ToolCallResult[] = await Promise.all(
@@ -102,4 +160,33 @@ export function webhookRouter(deps: WebhookDeps): Router {
     },
   );
   return router;
+}
+
+/**
+ * The call event a status-update, transfer-update or end-of-call-report carries for transfers, or null
+ * when it carries none (e.g. `in-progress`) or cannot be read: informational messages never get a 4xx,
+ * since answering them with errors only fills Vapi's logs.
+ */
+function readCallEvent(message: unknown): { callId: string; event: CallEvent; message: { artifact?: { messages?: { role?: string }[] } | null } } | null {
+  const status = statusUpdateMessageSchema.safeParse(message);
+  if (status.success) {
+    if (status.data.status === 'forwarding') return { callId: status.data.call.id, event: { kind: 'forwarding' }, message: status.data };
+    if (status.data.status === 'ended') {
+      return { callId: status.data.call.id, event: { kind: 'ended', endedReason: status.data.endedReason ?? null }, message: status.data };
+    }
+    return null;
+  }
+  const transfer = transferUpdateMessageSchema.safeParse(message);
+  if (transfer.success) {
+    return {
+      callId: transfer.data.call.id,
+      event: { kind: 'transfer-update', destinationType: transfer.data.destination?.type ?? null },
+      message: transfer.data,
+    };
+  }
+  const report = endOfCallReportMessageSchema.safeParse(message);
+  if (report.success) {
+    return { callId: report.data.call.id, event: { kind: 'ended', endedReason: report.data.endedReason ?? null }, message: report.data };
+  }
+  return null;
 }

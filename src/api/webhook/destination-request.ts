@@ -1,0 +1,81 @@
+import type { WorkflowClient } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { DestinationAnswer, TransferRequest } from '../../contracts';
+import { TRANSFER_WORKFLOW_TYPE, VapiCallId, decideDestinationUpdate, transferWorkflowId } from '../../contracts';
+import type { Logger } from '../../observability/logger';
+import type { AllowedHost } from '../../vapi/control-url';
+import { checkControlUrl } from '../../vapi/control-url';
+import type { TransferDestinationRequestMessage } from '../../vapi/messages';
+import { callerNumber, callerWords } from '../../vapi/messages';
+import type { transferCall } from '../../workflows';
+import { transferSummary } from './start-transfer';
+
+export type DestinationRequestClient = Pick<WorkflowClient, 'executeUpdateWithStart'>;
+
+/** The body Vapi expects back (SDK `ServerMessageResponseTransferDestinationRequest`). */
+export type DestinationResponse =
+  | { destination: DestinationAnswer['destination'] & { message: string } }
+  | { error: string };
+
+export const NO_DESTINATION_ERROR = "I'm sorry, I can't transfer your call right now.";
+
+function toolCallKey(timestamp: number | string | undefined): string {
+  // Redelivery of the same request carries the same timestamp and joins the same workflow.
+  if (typeof timestamp === 'number') return `dest-${Math.trunc(timestamp)}`;
+  if (typeof timestamp === 'string') {
+    const parsed = Date.parse(timestamp);
+    if (!Number.isNaN(parsed)) return `dest-${parsed}`;
+  }
+  return `dest-${Date.now()}`;
+}
+
+/**
+ * Answers Vapi's `transfer-destination-request` from the same routing workflow as a controlUrl transfer,
+ * started with Update-with-Start: the update returns as soon as routing has decided, well inside Vapi's
+ * webhook timeout, and the workflow goes on to wait for the outcome. Vapi executes the transfer itself,
+ * so nothing is POSTed anywhere. Any failure, or the deadline passing, becomes an `error` Vapi speaks.
+ */
+export async function answerDestinationRequest(
+  client: DestinationRequestClient,
+  message: TransferDestinationRequestMessage,
+  options: { taskQueue: string; allowedHosts: readonly AllowedHost[]; deadlineMs: number; logger: Logger; now: Date; outcomeTimeoutSeconds?: number },
+): Promise<DestinationResponse> {
+  const callId = message.call.id;
+  const controlUrl = message.call.monitor?.controlUrl ?? undefined;
+  const usableControlUrl = controlUrl && checkControlUrl(controlUrl, callId, options.allowedHosts).ok ? controlUrl : undefined;
+  const words = callerWords(message);
+  const number = callerNumber(message);
+  const request: TransferRequest = {
+    callId,
+    toolCallId: toolCallKey(message.timestamp),
+    mode: 'destination-request',
+    receivedAt: options.now.toISOString(),
+    urgency: 'medium',
+    // No tool arguments on this path: the caller's own words are the reason routing reads.
+    ...(words ? { reason: words, callerWords: words } : {}),
+    ...(number ? { callerNumber: number } : {}),
+    ...(usableControlUrl ? { controlUrl: usableControlUrl } : {}),
+    ...(options.outcomeTimeoutSeconds !== undefined ? { outcomeTimeoutSeconds: options.outcomeTimeoutSeconds } : {}),
+  };
+  const workflowId = transferWorkflowId(callId, request.toolCallId);
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
+    workflowId,
+    taskQueue: options.taskQueue,
+    args: [request],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [{ key: VapiCallId, value: callId }],
+    staticSummary: transferSummary(request),
+  });
+  const deadline = AbortSignal.timeout(options.deadlineMs);
+  try {
+    const answer = await Promise.race([
+      client.executeUpdateWithStart(decideDestinationUpdate, { startWorkflowOperation }),
+      new Promise<never>((_resolve, reject) => deadline.addEventListener('abort', () => reject(new Error('deadline exceeded')), { once: true })),
+    ]);
+    options.logger.info({ workflowId, callId }, 'destination decided');
+    return { destination: { ...answer.destination, message: answer.announcement } };
+  } catch (error) {
+    options.logger.warn({ workflowId, callId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'no destination for transfer-destination-request');
+    return { error: NO_DESTINATION_ERROR };
+  }
+}
