@@ -26,6 +26,7 @@ export async function startApiServer(options: {
     transferToolNames: config.transferToolNames,
     outcomeTimeoutSeconds: config.outcomeTimeoutSeconds,
     destinationDeadlineMs: config.destinationDeadlineMs,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,

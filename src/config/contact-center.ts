@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CUSTOMER_TIERS } from '../contracts';
 import { callDestinationSchema } from '../vapi/destinations';
+import { explainVapiIssue } from '../vapi/suggest';
 
 /**
  * The routing configuration: offices, caller regions, departments, lines, agents and the demo CRM. The file
@@ -149,9 +150,9 @@ export class RoutingConfigError extends Error {
 
 /** Validates parsed YAML; errors name the file, the path inside it and the problem. */
 export function parseContactCenter(raw: unknown, source = '(inline)'): ContactCenter {
-  const parsed = contactCenterFileSchema.safeParse(raw);
+  const parsed = contactCenterFileSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${source}: ${formatPath(issue.path)}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => `  ${source}: ${formatPath(issue.path)}: ${explainVapiIssue(issue)}`);
     throw new RoutingConfigError(`Invalid routing configuration:\n${lines.join('\n')}`);
   }
   const file = parsed.data;

@@ -50,6 +50,8 @@ export const envSchema = z.object({
   TRANSFER_OUTCOME_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   /** Deadline for answering a transfer-destination-request (Vapi's own webhook timeout is 20 s). */
   DESTINATION_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(15_000).default(5_000),
+  /** Webhook requests per minute from one client address before 429. */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** Routing configuration (YAML); defaults to the embedded demo contact center. */
   ROUTING_CONFIG: optionalNonEmpty,
   /** A workflow bundle built by `npm run build:workflow-bundle`; unset, workers bundle src/workflows at start. */
@@ -82,6 +84,7 @@ export interface AppConfig {
   transferToolNames: string[];
   outcomeTimeoutSeconds: number;
   destinationDeadlineMs: number;
+  rateLimitPerMinute: number;
   routingConfigPath: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   workflowBundlePath: string | undefined;
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     transferToolNames: e.TRANSFER_TOOL_NAMES,
     outcomeTimeoutSeconds: e.TRANSFER_OUTCOME_TIMEOUT_SECONDS,
     destinationDeadlineMs: e.DESTINATION_REQUEST_DEADLINE_MS,
+    rateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,

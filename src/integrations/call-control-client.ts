@@ -1,8 +1,9 @@
+import type { CallDestination } from '../contracts';
 import { controlEndpoint } from '../vapi/control-url';
 
 /** The Live Call Control commands Switchboard sends (Vapi `ClientInboundMessage*`, no wrapper object). */
 export type ControlCommand =
-  | { type: 'transfer'; destination: unknown; content?: string }
+  | { type: 'transfer'; destination: CallDestination; content?: string }
   | { type: 'say'; content: string; endCallAfterSpoken?: boolean };
 
 /**

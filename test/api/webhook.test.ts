@@ -2,48 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import request from 'supertest';
-import { createApp } from '../../src/api/app';
-import type { AppDeps } from '../../src/api/app';
 import { LIVE_CALL_CONTROL_HELP } from '../../src/api/webhook/tool-calls';
 import { TRANSFER_WORKFLOW_TYPE, VapiCallId } from '../../src/contracts';
 import { buildToolCallsPayload } from '../../src/dev/vapi-payloads';
-import { createLogger } from '../../src/observability/logger';
-import { parseAllowedHosts } from '../../src/vapi/control-url';
+import { recordingClient } from '../support/recording-client';
+import { appWith } from '../support/test-app';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/vapi');
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
-
-/** A recording stand-in for the Temporal workflow client: starts, lists (as `running`), signals. */
-function recordingClient(running: string[] = []) {
-  const start = jest.fn(async (..._args: unknown[]) => ({ workflowId: 'ignored' }));
-  const signal = jest.fn(async (..._args: unknown[]) => undefined);
-  const list = jest.fn((..._args: unknown[]) => ({
-    async *[Symbol.asyncIterator]() {
-      for (const workflowId of running) yield { workflowId };
-    },
-  }));
-  const getHandle = jest.fn((workflowId: string) => ({ workflowId, signal: (...args: unknown[]) => signal(workflowId, ...args) }));
-  const executeUpdateWithStart = jest.fn(async (..._args: unknown[]) => {
-    throw new Error('not used in this test');
-  });
-  return { start, signal, list, getHandle, executeUpdateWithStart };
-}
-
-function appWith(overrides: Partial<AppDeps> = {}, client = recordingClient()) {
-  const { start } = client;
-  const deps: AppDeps = {
-    webhookAuth: { mode: 'none' },
-    transferToolNames: ['transfer_call'],
-    allowedHosts: parseAllowedHosts(['*.vapi.ai']),
-    taskQueue: 'queue-under-test',
-    workflowClient: client as unknown as AppDeps['workflowClient'],
-    logger: createLogger({ level: 'silent' }),
-    readiness: async () => ({ ready: true, temporal: 'reachable', workflowPollers: 1 }),
-    now: () => new Date('2026-11-25T15:00:00.000Z'),
-    ...overrides,
-  };
-  return { app: createApp(deps), start, client };
-}
 
 describe('POST /webhook', () => {
   it('starts one transferCall workflow per transfer tool call with the derived id and exactly-once policies', async () => {

@@ -7,6 +7,7 @@ import type { AllowedHost } from '../../vapi/control-url';
 import { checkControlUrl } from '../../vapi/control-url';
 import type { TransferDestinationRequestMessage } from '../../vapi/messages';
 import { callerNumber, callerWords } from '../../vapi/messages';
+import { callDestinationSchema } from '../../vapi/destinations';
 import type { transferCall } from '../../workflows';
 import { transferSummary } from './start-transfer';
 
@@ -72,8 +73,10 @@ export async function answerDestinationRequest(
       client.executeUpdateWithStart(decideDestinationUpdate, { startWorkflowOperation }),
       new Promise<never>((_resolve, reject) => deadline.addEventListener('abort', () => reject(new Error('deadline exceeded')), { once: true })),
     ]);
+    // Strict on the way out: a destination Vapi would refuse becomes an honest error instead.
+    const destination = callDestinationSchema.parse({ ...answer.destination, message: answer.announcement });
     options.logger.info({ workflowId, callId }, 'destination decided');
-    return { destination: { ...answer.destination, message: answer.announcement } };
+    return { destination: { ...destination, message: answer.announcement } };
   } catch (error) {
     options.logger.warn({ workflowId, callId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'no destination for transfer-destination-request');
     return { error: NO_DESTINATION_ERROR };

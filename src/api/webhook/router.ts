@@ -1,4 +1,5 @@
 import express from 'express';
+import { rateLimit } from 'express-rate-limit';
 import type { Request, Response, Router } from 'express';
 import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
@@ -37,6 +38,8 @@ export interface WebhookDeps {
   logger: Logger;
   /** Real end-of-call reports run to ~50 KB and more; megabytes are refused with 413. */
   bodyLimit?: string;
+  /** Requests per minute and client address before 429. */
+  rateLimitPerMinute?: number;
   now?: () => Date;
 }
 
@@ -50,6 +53,13 @@ export function webhookRouter(deps: WebhookDeps): Router {
 
   router.post(
     '/webhook',
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.rateLimitPerMinute ?? 1200,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) => next(new AppError({ httpStatus: 429, code: 'rate_limited', message: 'too many requests; slow down' })),
+    }),
     express.raw({ type: () => true, limit: deps.bodyLimit ?? '1mb' }),
     (req, res, next) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -1,0 +1,22 @@
+import { createApp } from '../../src/api/app';
+import type { AppDeps } from '../../src/api/app';
+import { createLogger } from '../../src/observability/logger';
+import { parseAllowedHosts } from '../../src/vapi/control-url';
+import { recordingClient } from './recording-client';
+
+/** `createApp` with a recording Temporal client and safe defaults; override any dependency. */
+export function appWith(overrides: Partial<AppDeps> = {}, client = recordingClient()) {
+  const { start } = client;
+  const deps: AppDeps = {
+    webhookAuth: { mode: 'none' },
+    transferToolNames: ['transfer_call'],
+    allowedHosts: parseAllowedHosts(['*.vapi.ai']),
+    taskQueue: 'queue-under-test',
+    workflowClient: client as unknown as AppDeps['workflowClient'],
+    logger: createLogger({ level: 'silent' }),
+    readiness: async () => ({ ready: true, temporal: 'reachable', workflowPollers: 1 }),
+    now: () => new Date('2026-11-25T15:00:00.000Z'),
+    ...overrides,
+  };
+  return { app: createApp(deps), start, client };
+}
