@@ -3,6 +3,16 @@ export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-event
 export { TRANSFER_PLAN_MODES } from './destinations';
 export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
 export { FailureType } from './failures';
+export type {
+  AgentLiveState,
+  CandidateTrace,
+  FallbackTarget,
+  Relaxation,
+  RoutingInput,
+  RoutingPolicy,
+  RoutingTrace,
+  ToneAssessment,
+} from './routing';
 export { transferStatusQuery } from './messages';
 export {
   CustomerTierAttribute,

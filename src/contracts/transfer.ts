@@ -1,5 +1,6 @@
 import type { CallEvent } from './call-events';
 import type { CallDestination, TransferPlanMode } from './destinations';
+import type { FallbackTarget, RoutingTrace } from './routing';
 
 /** The task queue transfer workflows and their activities run on, unless configured otherwise. */
 export const TRANSFER_TASK_QUEUE = 'switchboard-transfers';
@@ -69,6 +70,12 @@ export interface RoutingDecision {
   reasons: string[];
   /** The routing step that made the final choice. */
   decidedBy: string;
+  /** Said to the receiving agent in warm modes: who is calling, the department and the reason. */
+  agentMessage?: string;
+  /** The routing engine's full account (absent for decisions made before it). */
+  trace?: RoutingTrace;
+  /** Where to go next if this destination does not connect: remaining agents, then lines. */
+  fallbacks?: FallbackTarget[];
 }
 
 export const TRANSFER_STEPS = ['enrichCustomer', 'pickAgent', 'postSummary', 'executeTransfer'] as const;

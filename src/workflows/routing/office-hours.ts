@@ -1,0 +1,53 @@
+import type { RoutingPolicy } from '../../contracts';
+import { localTime } from './local-time';
+import type { RoutingStep } from './routing-state';
+import { withReason } from './routing-state';
+
+type Office = RoutingPolicy['offices'][number];
+
+/** Whether the office is open at `at`: its own time zone, holidays closed all day, closing time exclusive. */
+export function officeStatus(office: Office, at: Date): { open: boolean; why: string } {
+  const local = localTime(at, office.timezone);
+  if (office.holidays.includes(local.date)) return { open: false, why: `${office.id} is closed for the holiday ${local.date}` };
+  const hours = office.hours[local.weekday];
+  if (!hours) return { open: false, why: `${office.id} is closed on ${local.display.slice(0, 3)}` };
+  const open = local.minutes >= hours.start && local.minutes < hours.end;
+  return { open, why: `${office.id} is ${open ? 'open' : 'closed'} at ${local.display} local time` };
+}
+
+/**
+ * Rule 7. Open office: candidates from it. Closed: follow the sun, candidates from every other office open
+ * now. None open: enterprise to the 24x7 line (keeping its warm mode), everyone else to after-hours
+ * voicemail (blind for standard callers), and routing ends.
+ */
+export const officeHoursStep: RoutingStep = {
+  name: 'office-hours',
+  apply(state) {
+    const at = new Date(state.input.at);
+    const offices = state.input.policy.offices;
+    const home = offices.find((office) => office.id === state.office);
+    const homeStatus = home ? officeStatus(home, at) : { open: false, why: `office ${state.office} is not configured` };
+    if (homeStatus.open) {
+      return withReason(state, `Candidates from ${state.office}: ${homeStatus.why}.`, { candidateOffices: [state.office] });
+    }
+    const openOthers = offices.filter((office) => office.id !== state.office && officeStatus(office, at).open).map((office) => office.id);
+    if (openOthers.length > 0) {
+      return withReason(state, `Follow the sun: ${homeStatus.why}; candidates from ${openOthers.join(', ')}, open now.`, {
+        candidateOffices: openOthers,
+      });
+    }
+    const lines = state.input.policy.lines;
+    if (state.input.customer.tier === 'enterprise') {
+      return withReason(state, `No office is open (${homeStatus.why}): enterprise 24x7 line, keeping ${state.mode}.`, {
+        candidateOffices: [],
+        decided: { agentId: null, destination: lines['enterprise-24x7'], decidedBy: 'office-hours', label: 'enterprise-24x7 line' },
+      });
+    }
+    const mode = state.input.customer.tier === 'standard' ? 'blind-transfer' : state.mode;
+    return withReason(state, `No office is open (${homeStatus.why}): after-hours voicemail, ${mode}.`, {
+      candidateOffices: [],
+      mode,
+      decided: { agentId: null, destination: lines['after-hours-voicemail'], decidedBy: 'office-hours', label: 'after-hours voicemail' },
+    });
+  },
+};

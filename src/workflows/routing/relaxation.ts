@@ -1,0 +1,35 @@
+import type { Relaxation } from '../../contracts';
+import { balanceLoad } from './load-balancing';
+import { pickKnownAgent } from './known-agent';
+import { describePass, qualify } from './qualified-agents';
+import type { RoutingState, RoutingStep } from './routing-state';
+import { withReason } from './routing-state';
+
+const PASSES: { pass: Relaxation; requireSenior: boolean; requireLanguage: boolean }[] = [
+  { pass: 'seniority', requireSenior: false, requireLanguage: true },
+  { pass: 'language', requireSenior: false, requireLanguage: false },
+];
+
+/**
+ * Rule 11. No agent qualified: drop the seniority requirement and run rules 8-10 again; then also drop the
+ * language; then the department's line, keeping the mode. Each relaxation is a reason of its own.
+ */
+export const relaxationStep: RoutingStep = {
+  name: 'relaxation',
+  apply(initial) {
+    let state: RoutingState = initial;
+    for (const next of PASSES) {
+      if (state.decided) return state;
+      // A pass that would require exactly what the previous one did cannot find anyone new.
+      if (next.pass === 'seniority' && !state.seniorRequired) continue;
+      state = withReason(state, `Relaxing: ${describePass({ pass: next.pass })}.`, { ...next });
+      state = balanceLoad(pickKnownAgent(qualify(state)));
+    }
+    if (state.decided) return state;
+    const line = state.department!.line;
+    return withReason(state, `No agent available: ${state.department!.id} line, keeping ${state.mode}.`, {
+      pass: 'line',
+      decided: { agentId: null, destination: line, decidedBy: 'relaxation', label: `${state.department!.id} line` },
+    });
+  },
+};
