@@ -4,12 +4,14 @@ import type { CallDestination } from '../contracts';
 import { FailureType } from '../contracts';
 import type { CallControlClient, ControlCommand } from '../integrations/call-control-client';
 import { ControlRequestError } from '../integrations/call-control-client';
+import type { CallStatusSource } from '../integrations/call-status';
 import { callDestinationSchema } from '../vapi/destinations';
 import { checkControlUrl, parseAllowedHosts } from '../vapi/control-url';
 
 export interface CallControlDeps {
   callControl: CallControlClient;
   controlUrlAllowedHosts: readonly string[];
+  callStatus: CallStatusSource;
 }
 
 export interface ExecuteTransferInput {
@@ -64,6 +66,11 @@ export function createCallControlActivities(deps: CallControlDeps) {
         throw ApplicationFailure.nonRetryable('routing produced a destination Vapi would refuse', FailureType.NoDestination);
       }
       return send(input.controlUrl, { type: 'transfer', destination: destination.data, content: input.content });
+    },
+
+    /** Vapi's current status of the call (`in-progress`, `forwarding`, `ended`, ...), or null when unknown. */
+    async checkCallState(input: { callId: string }): Promise<{ status: string | null }> {
+      return { status: await deps.callStatus.status(input.callId).catch(() => null) };
     },
 
     /** Tells the caller something through a `say` command; repeating a sentence is harmless, so all failures retry. */

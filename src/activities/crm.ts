@@ -55,6 +55,11 @@ export function createCrmActivities(deps: { crm: Crm }) {
         urgency: input.urgency,
         callerWords: input.callerWords ?? null,
         status: 'pending-transfer',
+        routing: {
+          decidedBy: input.decision.decidedBy,
+          reasons: input.decision.reasons,
+          candidates: (input.decision.trace?.candidates ?? []).map(({ agentId, verdict, why }) => ({ agentId, verdict, why })),
+        },
       });
     },
 

@@ -44,6 +44,9 @@ export const envSchema = z.object({
   VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-timestamp'),
   VAPI_WEBHOOK_HMAC_SIGNATURE_PREFIX: z.string().default(''),
   VAPI_WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Vapi private API key: lets workers ask Vapi where a call stands before falling back (optional). */
+  VAPI_API_KEY: optionalNonEmpty,
+  VAPI_BASE_URL: z.string().url().default('https://api.vapi.ai'),
   /** Names of the custom tools that mean "transfer this call". */
   TRANSFER_TOOL_NAMES: csv.default(['transfer_call']),
   /** How long a transfer waits for Vapi to report its outcome (forwarded, not connected) before recording it unconfirmed. */
@@ -85,6 +88,8 @@ export interface AppConfig {
   outcomeTimeoutSeconds: number;
   destinationDeadlineMs: number;
   rateLimitPerMinute: number;
+  vapiApiKey: string | undefined;
+  vapiBaseUrl: string;
   routingConfigPath: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   workflowBundlePath: string | undefined;
@@ -140,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     outcomeTimeoutSeconds: e.TRANSFER_OUTCOME_TIMEOUT_SECONDS,
     destinationDeadlineMs: e.DESTINATION_REQUEST_DEADLINE_MS,
     rateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    vapiApiKey: e.VAPI_API_KEY,
+    vapiBaseUrl: e.VAPI_BASE_URL,
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,

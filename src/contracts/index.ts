@@ -1,3 +1,13 @@
+export {
+  AGENT_POOL_WORKFLOW_TYPE,
+  agentPoolQuery,
+  agentPoolWorkflowId,
+  liveStates,
+  releaseAgentUpdate,
+  reserveAgentUpdate,
+  setAgentStatusUpdate,
+} from './agent-pool';
+export type { AgentPoolAgent, AgentPoolState, AgentReservation, ReserveAgentRequest } from './agent-pool';
 export { callEventSignal, classifyEndedReason, decideDestinationUpdate } from './call-events';
 export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-events';
 export { TRANSFER_PLAN_MODES } from './destinations';

@@ -44,6 +44,8 @@ export interface TransferRequest {
   mode?: 'control-url' | 'destination-request';
   /** How long to wait for Vapi to report the transfer's outcome before recording it as unconfirmed. */
   outcomeTimeoutSeconds?: number;
+  /** After this long without a report, ask Vapi whether the caller is still with the assistant (fallback). */
+  fallbackCheckSeconds?: number;
 }
 
 /** What the CRM knows about the caller; anonymous callers get the defaults. */
@@ -79,7 +81,16 @@ export interface RoutingDecision {
 }
 
 export const TRANSFER_STEPS = ['enrichCustomer', 'pickAgent', 'postSummary', 'executeTransfer'] as const;
-export type TransferStepName = (typeof TRANSFER_STEPS)[number] | 'releaseAgent' | 'markSummaryNotTransferred' | 'sayToCaller';
+export type TransferStepName =
+  | (typeof TRANSFER_STEPS)[number]
+  | 'loadRoutingPolicy'
+  | 'assessTone'
+  | 'loadAgentStates'
+  | 'reserveAgent'
+  | 'checkCallState'
+  | 'releaseAgent'
+  | 'markSummaryNotTransferred'
+  | 'sayToCaller';
 
 export interface StepRecord {
   name: TransferStepName;

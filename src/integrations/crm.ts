@@ -12,6 +12,8 @@ export interface TransferNote {
   callerWords: string | null;
   status: 'pending-transfer' | 'not-transferred';
   statusReason?: string;
+  /** Why the call went where it went: the routing reasons and every candidate considered. */
+  routing?: { decidedBy: string; reasons: string[]; candidates: { agentId: string; verdict: string; why: string[] }[] };
 }
 
 /** The narrow CRM surface the activities need; the demo CRM and any real adapter implement it. */

@@ -9,6 +9,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,9 +25,13 @@ import {
   transferStatusQuery,
 } from '../contracts';
 import type {
+  CallDestination,
   CallEvent,
   CallOutcomeKind,
   CustomerProfile,
+  FallbackTarget,
+  RoutingPolicy,
+  ToneAssessment,
   RoutingDecision,
   StepRecord,
   TransferOutcome,
@@ -35,6 +40,7 @@ import type {
   TransferStatus,
   TransferStepName,
 } from '../contracts';
+import { finalizeDecision, route } from './routing/pipeline';
 import { Compensations } from './saga';
 
 // Retry tiers. Lookups are cheap and idempotent; the transfer itself has a hard deadline because the caller is
@@ -78,6 +84,19 @@ const ANONYMOUS: CustomerProfile = {
  */
 export const PATCH_CALL_EVENTS = 'call-events-and-outcome';
 
+/**
+ * Patch (on top of {@link PATCH_CALL_EVENTS}): the routing engine. Routing rules as a pure pipeline over the
+ * routing file (an activity result), tone and agents' live state; reservations in the agent-pool workflow;
+ * the fallback chain when a transfer does not connect; the decision trace in the memo and the CRM note.
+ */
+export const PATCH_ROUTING_ENGINE = 'routing-engine';
+
+/** A reservation outlives a transfer whose outcome never arrives by this much at most. */
+export const RESERVATION_TTL_SECONDS = 15 * 60;
+
+/** Without a word from Vapi this long after a transfer, ask whether the caller is still with the assistant. */
+export const DEFAULT_FALLBACK_CHECK_SECONDS = 30;
+
 /** Default wait for Vapi to report the outcome of an executed transfer. */
 export const DEFAULT_OUTCOME_TIMEOUT_SECONDS = 120;
 
@@ -96,6 +115,7 @@ export const SORRY_MESSAGE =
 export async function transferCall(request: TransferRequest): Promise<TransferResult> {
   const transferId = workflowInfo().workflowId;
   const followsCall = patched(PATCH_CALL_EVENTS);
+  const routingEngine = followsCall && patched(PATCH_ROUTING_ENGINE);
   const destinationRequest = followsCall && request.mode === 'destination-request';
   const status: TransferStatus = {
     callId: request.callId,
@@ -125,8 +145,13 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     if (!decided || status.failure) {
       throw ApplicationFailure.nonRetryable(status.failure?.message ?? 'no destination', FailureType.NoDestination);
     }
-    return { destination: { ...decided.destination, transferPlan: { mode: decided.mode } }, announcement: announcement(decided) };
+    return { destination: planned(decided), announcement: announcement(decided) };
   });
+
+  /** The destination as sent: the routing engine's already carries its plan and the agent's message. */
+  function planned(decided: RoutingDecision): CallDestination {
+    return routingEngine ? decided.destination : { ...decided.destination, transferPlan: { mode: decided.mode } };
+  }
 
   /** Stops the forward steps once the caller has gone: nothing left to transfer. */
   function stopIfCallEnded(): void {
@@ -136,9 +161,22 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
   }
 
   /** After the transfer: wait for Vapi's word on it, bounded, and turn that into the outcome. */
-  async function awaitOutcome(): Promise<TransferOutcome> {
+  async function awaitOutcome(options: { checkCaller?: boolean } = {}): Promise<TransferOutcome> {
     status.stage = 'awaiting-outcome';
     const timeoutMs = (request.outcomeTimeoutSeconds ?? DEFAULT_OUTCOME_TIMEOUT_SECONDS) * 1000;
+    if (options.checkCaller) {
+      // Vapi reports failed warm transfers itself; a silent one may mean the caller is back with the
+      // assistant. Ask Vapi (not guess) before trying the next destination.
+      const checkMs = Math.min(timeoutMs, (request.fallbackCheckSeconds ?? DEFAULT_FALLBACK_CHECK_SECONDS) * 1000);
+      if (!(await condition(() => reported !== null, checkMs))) {
+        const call = await step('checkCallState', () =>
+          lookups.checkCallState.executeWithOptions({ summary: 'Ask Vapi whether the caller is still with the assistant' }, [
+            { callId: request.callId },
+          ]),
+        ).catch(() => ({ status: null }));
+        if (call.status === 'in-progress' && reported === null) return 'not-connected';
+      }
+    }
     await condition(() => reported !== null, timeoutMs);
     const heard = reported as { kind: CallOutcomeKind } | null;
     if (!heard) return 'transfer-initiated';
@@ -172,36 +210,20 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
 
   const saga = new Compensations();
   let decision: RoutingDecision | null = null;
+  let routingPolicy: RoutingPolicy | null = null;
   try {
     status.stage = 'enriching';
-    const customer = await step('enrichCustomer', () =>
-      lookups.enrichCustomer.executeWithOptions({ summary: 'Look up the caller in the CRM' }, [
-        { customerId: request.customerId, callerNumber: request.callerNumber },
-      ]),
-    ).catch((error: unknown): CustomerProfile => {
-      if (isCancellation(error)) throw error;
-      // A CRM outage must not cost the caller the transfer: route as an anonymous caller instead.
-      log.warn('CRM lookup failed; routing with defaults', { error: describeFailure(error) });
-      return { ...ANONYMOUS, degraded: true };
-    });
-    upsertSearchAttributes([{ key: CustomerTierAttribute, value: customer.tier }]);
-    stopIfCallEnded();
-
-    status.stage = 'routing';
-    decision = await step('pickAgent', () =>
-      lookups.pickAgent.executeWithOptions({ summary: 'Choose and reserve an agent' }, [
-        { transferId, department: request.department, reason: request.reason, language: customer.language },
-      ]),
-    );
+    const routed = routingEngine ? await routeWithEngine() : await routeSimply();
+    const customer = routed.customer;
+    decision = routed.decision;
     status.decision = decision;
     if (decision.department) upsertSearchAttributes([{ key: TransferDepartment, value: decision.department }]);
+    if (decision.trace) upsertMemo({ routing: { decidedBy: decision.decidedBy, reasons: decision.reasons, candidates: decision.trace.candidates } });
     const agentId = decision.agentId;
     if (agentId) {
-      saga.add('releaseAgent', () =>
-        step('releaseAgent', () =>
-          compensations.releaseAgent.executeWithOptions({ summary: `Release agent ${agentId}` }, [{ transferId, agentId }]),
-        ),
-      );
+      saga.add('releaseAgent', async () => {
+        await releaseHeldAgent(agentId, `Release agent ${agentId}`);
+      });
     }
 
     stopIfCallEnded();
@@ -247,7 +269,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
             {
               callId: request.callId,
               controlUrl,
-              destination: { ...decided.destination, transferPlan: { mode: decided.mode } },
+              destination: planned(decided),
               content: announcement(decided),
             },
           ],
@@ -263,10 +285,12 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
       finish('completed', 'transfer-initiated');
       return { outcome: 'transfer-initiated', decision };
     }
-    let outcome = await awaitOutcome();
+    let outcome = await awaitOutcome({ checkCaller: routingEngine && !outcomeUnknown });
     if (outcomeUnknown && outcome === 'transfer-initiated') outcome = 'unknown';
+    // Only a caller Vapi says is still with the assistant can be put through elsewhere; an ended call cannot.
+    if (routingEngine && outcome === 'not-connected' && reported === null) outcome = await followFallbackChain(controlUrl, decided);
     await settle(outcome);
-    return { outcome, decision };
+    return { outcome, decision: status.decision };
   } catch (error) {
     const cancelled = isCancellation(error);
     const unknown = failureType(error) === FailureType.TransferOutcomeUnknown;
@@ -309,14 +333,135 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     const agentId = status.decision?.agentId;
     const known = outcome === 'transferred' || outcome === 'not-connected' || outcome === 'caller-hung-up';
     if (agentId && known) {
-      await CancellationScope.nonCancellable(() =>
-        step('releaseAgent', () =>
-          compensations.releaseAgent.executeWithOptions({ summary: `Release agent ${agentId}: call ${outcome}` }, [{ transferId, agentId }]),
-        ),
-      ).catch((error: unknown) => log.warn('could not release agent', { error: describeFailure(error) }));
+      await CancellationScope.nonCancellable(() => releaseHeldAgent(agentId, `Release agent ${agentId}: call ${outcome}`)).catch(
+        (error: unknown) => log.warn('could not release agent', { error: describeFailure(error) }),
+      );
     }
     finish(outcome === 'not-connected' ? 'failed' : 'completed', outcome);
     await condition(allHandlersFinished);
+  }
+
+  /** The CRM lookup; an outage routes the caller as anonymous instead of failing the transfer. */
+  function enrichCustomer(): Promise<CustomerProfile> {
+    return step('enrichCustomer', () =>
+      lookups.enrichCustomer.executeWithOptions({ summary: 'Look up the caller in the CRM' }, [
+        { customerId: request.customerId, callerNumber: request.callerNumber },
+      ]),
+    ).catch((error: unknown): CustomerProfile => {
+      if (isCancellation(error)) throw error;
+      log.warn('CRM lookup failed; routing with defaults', { error: describeFailure(error) });
+      return { ...ANONYMOUS, degraded: true };
+    });
+  }
+
+  /** Before the routing engine: department line or first qualified agent, decided and reserved by one activity. */
+  async function routeSimply(): Promise<{ customer: CustomerProfile; decision: RoutingDecision }> {
+    const customer = await enrichCustomer();
+    upsertSearchAttributes([{ key: CustomerTierAttribute, value: customer.tier }]);
+    stopIfCallEnded();
+    status.stage = 'routing';
+    const decided = await step('pickAgent', () =>
+      lookups.pickAgent.executeWithOptions({ summary: 'Choose and reserve an agent' }, [
+        { transferId, department: request.department, reason: request.reason, language: customer.language },
+      ]),
+    );
+    return { customer, decision: decided };
+  }
+
+  /**
+   * The routing engine: the four inputs are fetched at once, the pure pipeline decides, and the agent pool
+   * reserves the first of the ranked agents that still has room.
+   */
+  async function routeWithEngine(): Promise<{ customer: CustomerProfile; decision: RoutingDecision }> {
+    const neutral: ToneAssessment = { score: 0, angry: false, negativeWords: 0 };
+    const [customer, policy, tone, agents] = await Promise.all([
+      enrichCustomer(),
+      step('loadRoutingPolicy', () => lookups.loadRoutingPolicy.executeWithOptions({ summary: 'Load the routing configuration' }, [])),
+      step('assessTone', () =>
+        lookups.assessTone.executeWithOptions({ summary: "Judge the caller's tone" }, [{ words: request.callerWords }]),
+      ).catch((error: unknown): ToneAssessment => {
+        if (isCancellation(error)) throw error;
+        return neutral;
+      }),
+      step('loadAgentStates', () => lookups.loadAgentStates.executeWithOptions({ summary: "Read agents' live state" }, [])),
+    ] as const);
+    routingPolicy = policy;
+    upsertSearchAttributes([{ key: CustomerTierAttribute, value: customer.tier }]);
+    stopIfCallEnded();
+    status.stage = 'routing';
+    const result = route({
+      ...(request.department ? { department: request.department } : {}),
+      ...(request.reason ? { reason: request.reason } : {}),
+      urgency: request.urgency,
+      ...(request.callerNumber ? { callerNumber: request.callerNumber } : {}),
+      customer,
+      tone,
+      policy,
+      agents,
+      at: new Date().toISOString(),
+    });
+    const reserved = result.ranked.length > 0 ? await reserve(policy, result.ranked, `Reserve agent ${result.ranked[0]}`) : null;
+    return { customer, decision: finalizeDecision(result, reserved) };
+  }
+
+  async function reserve(policy: RoutingPolicy, agentIds: string[], summary: string): Promise<string | null> {
+    const capacity = new Map(policy.agents.map((agent) => [agent.id, agent.maxConcurrent]));
+    const { agentId } = await step('reserveAgent', () =>
+      lookups.reserveAgent.executeWithOptions({ summary }, [
+        {
+          transferId,
+          candidates: agentIds.map((id) => ({ agentId: id, maxConcurrent: capacity.get(id) ?? 1 })),
+          ttlSeconds: RESERVATION_TTL_SECONDS,
+        },
+      ]),
+    );
+    return agentId;
+  }
+
+  /** Frees the agent this transfer holds: in the agent pool, or in the simple router's memory before it. */
+  function releaseHeldAgent(agentId: string, summary: string): Promise<unknown> {
+    return routingEngine
+      ? step('releaseAgent', () => compensations.releaseAgentReservation.executeWithOptions({ summary }, [{ transferId }]))
+      : step('releaseAgent', () => compensations.releaseAgent.executeWithOptions({ summary }, [{ transferId, agentId }]));
+  }
+
+  /**
+   * The destination did not connect and the caller is still with the assistant: the next qualified agent,
+   * then the department line, then the general line, each announced to the caller. Bounded by the chain
+   * routing produced, so it always ends.
+   */
+  async function followFallbackChain(controlUrl: string, first: RoutingDecision): Promise<TransferOutcome> {
+    const chain: FallbackTarget[] = [...(first.fallbacks ?? [])];
+    let current: RoutingDecision = first;
+    let outcome: TransferOutcome = 'not-connected';
+    while (outcome === 'not-connected') {
+      const next = chain.shift();
+      if (!next) break;
+      if (current.agentId) await releaseHeldAgent(current.agentId, `Release agent ${current.agentId}: no answer`);
+      if (next.agentId && routingPolicy) {
+        const reserved = await reserve(routingPolicy, [next.agentId], `Reserve agent ${next.agentId} (fallback)`);
+        if (!reserved) continue;
+      }
+      const reasons = [...current.reasons, `${current.agentId ? `Agent ${current.agentId}` : 'That line'} did not connect: falling back to ${next.label}.`];
+      current = { ...current, agentId: next.agentId, destination: next.destination, mode: next.mode, reasons, decidedBy: 'fallback', fallbacks: chain };
+      status.decision = current;
+      reported = null;
+      status.stage = 'transferring';
+      await step('executeTransfer', () =>
+        callControl.executeTransfer.executeWithOptions({ summary: `Fallback: transfer to ${next.label}` }, [
+          {
+            callId: request.callId,
+            controlUrl,
+            destination: next.destination,
+            content: `Sorry, nobody picked up there. Let me try the ${next.label.replace(/^agent .*/, 'next colleague')} for you.`,
+          },
+        ]),
+      );
+      outcome = await awaitOutcome({ checkCaller: true });
+      if (reported !== null) break;
+    }
+    if (outcome === 'not-connected') await tellCaller(request, SORRY_MESSAGE);
+    return outcome;
   }
 
   function finish(stage: TransferStatus['stage'], outcome: TransferOutcome): void {

@@ -12,7 +12,8 @@ import { createLogger } from '../../src/observability/logger';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { callDestinationSchema } from '../../src/vapi/destinations';
-import { activitiesWith } from '../support/factories';
+import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
+import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
 import { waitForStage } from '../support/run-transfer';
 import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: activitiesWith().activities,
+    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agentPool: new TemporalAgentPool(env.client.workflow, taskQueue) }).activities,
   });
   workerRun = worker.run();
   const deps = {
@@ -88,7 +89,17 @@ describe('webhook to transfer, end to end', () => {
       expect.objectContaining({ type: 'transfer', destination: expect.objectContaining({ type: 'number' }) }),
     ]);
     const status = await handle.query(transferStatusQuery);
-    expect(status.steps.map((step) => step.name)).toEqual(['enrichCustomer', 'pickAgent', 'postSummary', 'executeTransfer']);
+    expect(status.steps.map((step) => step.name)).toEqual([
+      'enrichCustomer',
+      'loadRoutingPolicy',
+      'assessTone',
+      'loadAgentStates',
+      'reserveAgent',
+      'postSummary',
+      'executeTransfer',
+      // Vapi stayed silent (this test does not play its reports): ask it whether the caller is still there.
+      'checkCallState',
+    ]);
   });
 
   it('transfers once when the same webhook arrives three times at once', async () => {

@@ -7,13 +7,34 @@ import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
 import type { TransferRequest } from '../../src/contracts';
 import { InMemoryAgentReservations } from '../../src/integrations/agent-reservations';
 import { HttpCallControlClient } from '../../src/integrations/call-control-client';
+import { unknownCallStatus } from '../../src/integrations/call-status';
 import { DemoCrm } from '../../src/integrations/crm';
+import { LexiconToneJudge } from '../../src/integrations/tone';
+import { InMemoryAgentPool } from './in-memory-agent-pool';
 
 let cachedContactCenter: ContactCenter | undefined;
 
 export function demoContactCenter(): ContactCenter {
   cachedContactCenter ??= loadContactCenter(DEFAULT_ROUTING_CONFIG);
   return cachedContactCenter;
+}
+
+/**
+ * The demo contact center with every office open around the clock and no holidays: workflow tests run at
+ * whatever time it is, and must not depend on New York being open. Routing rules about hours are tested
+ * as pure scenarios in test/routing with fixed times.
+ */
+export function alwaysOpenContactCenter(): ContactCenter {
+  const center = demoContactCenter();
+  const allDay = { start: 0, end: 24 * 60 };
+  return {
+    ...center,
+    offices: center.offices.map((office) => ({
+      ...office,
+      holidays: [],
+      hours: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
+    })),
+  };
 }
 
 /** A transfer request for a known demo customer asking for billing; override any field. */
@@ -42,8 +63,11 @@ export function activityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDep
   return {
     contactCenter,
     crm: new DemoCrm(contactCenter),
+    agentPool: new InMemoryAgentPool(),
+    tone: new LexiconToneJudge(),
     reservations: new InMemoryAgentReservations(),
     callControl: new HttpCallControlClient(1_000),
+    callStatus: unknownCallStatus,
     controlUrlAllowedHosts: ['127.0.0.1'],
     ...overrides,
   } as ActivityDeps & { crm: DemoCrm; reservations: InMemoryAgentReservations };

@@ -118,6 +118,29 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     },
   },
   {
+    name: 'fallback-next-agent',
+    description: 'first agent silent, Vapi says the caller is still with the assistant: next agent, then forwarded',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      let checks = 0;
+      const request = transferRequest({
+        controlBaseUrl: control.baseUrl,
+        department: 'support',
+        customerId: undefined,
+        callerNumber: undefined,
+        outcomeTimeoutSeconds: 30,
+        fallbackCheckSeconds: 1,
+      });
+      return runTransfer(env, request, {
+        deps: { callStatus: { status: async () => (checks++ === 0 ? 'in-progress' : 'forwarding') } },
+        whileRunning: async (handle) => {
+          await control.waitForCommands(request.callId, 2);
+          await handle.signal(callEventSignal, { kind: 'forwarding' });
+        },
+      });
+    },
+  },
+  {
     name: 'cancelled-before-transfer',
     description: 'cancelled while the summary is posted: agent released, nothing transferred',
     run: (env, control) => {

@@ -5,7 +5,8 @@ import type { Activities, ActivityDeps } from '../../src/activities';
 import type { CallEvent, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
 import type { transferCall } from '../../src/workflows';
-import { activitiesWith } from './factories';
+import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
+import { activitiesWith, alwaysOpenContactCenter } from './factories';
 import { uniqueTaskQueue, workflowBundle } from './temporal';
 
 export interface TransferRun {
@@ -32,8 +33,13 @@ export async function runTransfer(
     vapiReports?: CallEvent[];
   } = {},
 ): Promise<TransferRun> {
-  const { deps, activities } = activitiesWith(options.deps);
   const taskQueue = uniqueTaskQueue('transfer');
+  // The real agent-pool workflow on this test's own task queue, unless the test brings its own pool.
+  const { deps, activities } = activitiesWith({
+    agentPool: new TemporalAgentPool(env.client.workflow, taskQueue),
+    contactCenter: alwaysOpenContactCenter(),
+    ...options.deps,
+  });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -55,9 +61,18 @@ export async function runTransfer(
       (value) => ({ value, error: undefined as unknown }),
       (error: unknown) => ({ value: undefined, error }),
     );
-    return { ...settled, status: await handle.query(transferStatusQuery), handle };
+    // Read the pool while the worker still polls: after runUntil nobody answers its queries.
+    const pool = await deps.agentPool.snapshot();
+    return { ...settled, status: await handle.query(transferStatusQuery), handle, pool };
   });
-  return { ...run, deps };
+  const { pool, ...rest } = run;
+  return { ...rest, deps: { ...deps, agentPool: { ...deps.agentPool, snapshot: async () => pool } } };
+}
+
+/** How many transfers the agent pool holds for an agent right now. */
+export async function activeTransfers(deps: TransferRun['deps'], agentId: string): Promise<number> {
+  const snapshot = await deps.agentPool.snapshot();
+  return snapshot.agents[agentId]?.reservations.length ?? 0;
 }
 
 /** Resolves once the workflow has started the named step. */

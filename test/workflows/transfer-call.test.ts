@@ -7,7 +7,7 @@ import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
 import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
 import { transferRequest } from '../support/factories';
-import { held, runTransfer, waitForStep } from '../support/run-transfer';
+import { activeTransfers, held, runTransfer, waitForStep } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -42,12 +42,15 @@ describe('transferCall workflow', () => {
   it('runs the four steps in order, posts exactly one transfer, and records it transferred when Vapi reports forwarding', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { value, status, deps } = await runTransfer(env, request, { vapiReports: [{ kind: 'forwarding' }] });
+    const { value, status, deps, handle } = await runTransfer(env, request, { vapiReports: [{ kind: 'forwarding' }] });
 
-    expect(value).toMatchObject({ outcome: 'transferred', decision: { department: 'billing', agentId: 'a-ana' } });
+    expect(value).toMatchObject({ outcome: 'transferred', decision: { department: 'billing', agentId: 'a-ana', decidedBy: 'known-agent' } });
     expect(status.steps.map((step) => [step.name, step.status])).toEqual([
       ['enrichCustomer', 'completed'],
-      ['pickAgent', 'completed'],
+      ['loadRoutingPolicy', 'completed'],
+      ['assessTone', 'completed'],
+      ['loadAgentStates', 'completed'],
+      ['reserveAgent', 'completed'],
       ['postSummary', 'completed'],
       ['executeTransfer', 'completed'],
       ['releaseAgent', 'completed'],
@@ -58,11 +61,19 @@ describe('transferCall workflow', () => {
     expect(commands[0]!.path).toBe(`/${request.callId}/control`);
     expect(commands[0]!.body).toEqual({
       type: 'transfer',
-      destination: { type: 'number', number: '+12025550101', transferPlan: { mode: 'blind-transfer' } },
+      destination: { type: 'number', number: '+12025550101', transferPlan: { mode: 'warm-transfer-say-summary' } },
       content: 'Connecting you to billing now.',
     });
-    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
-    expect([...deps.crm.notes.values()]).toEqual([expect.objectContaining({ customerId: 'c-1001', status: 'pending-transfer' })]);
+    expect(await activeTransfers(deps, 'a-ana')).toBe(0);
+    expect([...deps.crm.notes.values()]).toEqual([
+      expect.objectContaining({
+        customerId: 'c-1001',
+        status: 'pending-transfer',
+        routing: expect.objectContaining({ decidedBy: 'known-agent', reasons: expect.arrayContaining(['Known agent: a-ana helped this customer last time.']) }),
+      }),
+    ]);
+    const memo = (await handle.describe()).memo as { routing?: { decidedBy: string } };
+    expect(memo.routing?.decidedBy).toBe('known-agent');
   });
 
   it('records an accepted transfer as initiated, and keeps the agent booked, when Vapi reports nothing in time', async () => {
@@ -72,7 +83,7 @@ describe('transferCall workflow', () => {
 
     expect(value?.outcome).toBe('transfer-initiated');
     expect(status.stage).toBe('completed');
-    expect(await deps.reservations.activeCount('a-ana')).toBe(1);
+    expect(await activeTransfers(deps, 'a-ana')).toBe(1);
   });
 
   it('records a transfer Vapi could not connect as not-connected and frees the agent', async () => {
@@ -84,7 +95,7 @@ describe('transferCall workflow', () => {
 
     expect(value?.outcome).toBe('not-connected');
     expect(status.stage).toBe('failed');
-    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
+    expect(await activeTransfers(deps, 'a-ana')).toBe(0);
   });
 
   it('stops before transferring when the caller hangs up, compensates, and says nothing to an empty line', async () => {
@@ -103,8 +114,17 @@ describe('transferCall workflow', () => {
 
     expect(value?.outcome).toBe('caller-hung-up');
     expect(control.commandsFor(request.callId)).toHaveLength(0);
-    expect(status.steps.map((step) => step.name)).toEqual(['enrichCustomer', 'pickAgent', 'postSummary', 'markSummaryNotTransferred', 'releaseAgent']);
-    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
+    expect(status.steps.map((step) => step.name)).toEqual([
+      'enrichCustomer',
+      'loadRoutingPolicy',
+      'assessTone',
+      'loadAgentStates',
+      'reserveAgent',
+      'postSummary',
+      'markSummaryNotTransferred',
+      'releaseAgent',
+    ]);
+    expect(await activeTransfers(deps, 'a-ana')).toBe(0);
     expect([...deps.crm.notes.values()]).toEqual([expect.objectContaining({ status: 'not-transferred' })]);
   });
 
@@ -123,7 +143,10 @@ describe('transferCall workflow', () => {
     expect(commands).toEqual([expect.objectContaining({ type: 'transfer' }), { type: 'say', content: SORRY_MESSAGE }]);
     expect(status.steps.map((step) => [step.name, step.status])).toEqual([
       ['enrichCustomer', 'completed'],
-      ['pickAgent', 'completed'],
+      ['loadRoutingPolicy', 'completed'],
+      ['assessTone', 'completed'],
+      ['loadAgentStates', 'completed'],
+      ['reserveAgent', 'completed'],
       ['postSummary', 'completed'],
       ['executeTransfer', 'failed'],
       ['markSummaryNotTransferred', 'completed'],
@@ -131,7 +154,7 @@ describe('transferCall workflow', () => {
       ['sayToCaller', 'completed'],
     ]);
     expect(status).toMatchObject({ stage: 'failed', outcome: 'failed', failure: { type: FailureType.ControlUrlRejected } });
-    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
+    expect(await activeTransfers(deps, 'a-ana')).toBe(0);
     expect([...deps.crm.notes.values()]).toEqual([expect.objectContaining({ status: 'not-transferred' })]);
   });
 
@@ -158,7 +181,7 @@ describe('transferCall workflow', () => {
     expect(value?.outcome).toBe('unknown');
     expect(control.commandsFor(request.callId)).toHaveLength(1);
     expect(status.steps.find((step) => step.name === 'executeTransfer')).toMatchObject({ status: 'failed', error: expect.stringContaining(FailureType.TransferOutcomeUnknown) });
-    expect(await deps.reservations.activeCount('a-ana')).toBe(1);
+    expect(await activeTransfers(deps, 'a-ana')).toBe(1);
   });
 
   it('trusts Vapi’s report over a lost answer: a forwarded call after a timeout is transferred, once', async () => {
@@ -232,7 +255,7 @@ describe('transferCall workflow', () => {
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(status).toMatchObject({ stage: 'cancelled', outcome: 'cancelled' });
     expect(status.steps.map((step) => step.name)).toContain('releaseAgent');
-    expect(await deps.reservations.activeCount('a-ana')).toBe(0);
+    expect(await activeTransfers(deps, 'a-ana')).toBe(0);
     expect(control.commandsFor(request.callId)).toHaveLength(0);
   });
 });
