@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startApiServer } from './api/server';
 import { loadContactCenter } from './config/contact-center';
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
     config = { ...config, controlUrlAllowedHosts: [...config.controlUrlAllowedHosts, '127.0.0.1'] };
     logger.warn('embedded mode: controlUrls on http://127.0.0.1 are accepted for the local simulator (set CONTROL_URL_ALLOWED_HOSTS to change)');
   }
+  if (embedded && !config.adminToken) {
+    // The demo's operator endpoints (agents, routing explain) need a token; make one up and print it.
+    config = { ...config, adminToken: randomBytes(16).toString('hex') };
+  }
   const webhookAuth = config.webhookAuth ?? { mode: 'none' as const };
   if (webhookAuth.mode === 'none') {
     logger.warn('VAPI_WEBHOOK_AUTH is none: webhooks are accepted without authentication. Set bearer or hmac before exposing this service.');
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
   const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter });
   const workerDone = worker.run().finally(() => workerConnection.close());
 
-  const api = await startApiServer({ config, client, logger, webhookAuth });
+  const api = await startApiServer({ config, client, logger, webhookAuth, contactCenter });
   printBanner(config, api.url, devServer);
 
   let stopping = false;
@@ -85,6 +90,7 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
       ? `  Temporal:      ${devServer.address} (dev server, data in ${path.relative(process.cwd(), config.dataDir) || '.'})`
       : `  Temporal:      ${config.temporal.address} (namespace ${config.temporal.namespace})`,
     devServer?.uiUrl ? `  Web UI:        ${devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows` : undefined,
+    `  Operator:      ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${config.adminToken ?? '(ADMIN_TOKEN unset)'})`,
     `  Try it:        npm run simulate -- --department billing --reason "question about my invoice"`,
     '',
   ].filter((line): line is string => line !== undefined);

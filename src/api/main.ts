@@ -1,3 +1,4 @@
+import { loadContactCenter } from '../config/contact-center';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
 import { connectClient, temporalTarget } from '../temporal/connection';
@@ -12,7 +13,8 @@ async function main(): Promise<void> {
   }
   if (config.webhookAuth.mode === 'none') logger.warn('VAPI_WEBHOOK_AUTH=none: webhooks are accepted without authentication');
   const client = await connectClient(temporalTarget(config));
-  const api = await startApiServer({ config, client, logger, webhookAuth: config.webhookAuth });
+  const contactCenter = loadContactCenter(config.routingConfigPath);
+  const api = await startApiServer({ config, client, logger, webhookAuth: config.webhookAuth, contactCenter });
   logger.info({ webhook: `${api.url}/webhook` }, 'api listening');
   const stop = async () => {
     await api.close();

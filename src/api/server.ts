@@ -6,6 +6,10 @@ import type { Logger } from '../observability/logger';
 import { createReadinessCheck } from '../temporal/readiness';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { parseAllowedHosts } from '../vapi/control-url';
+import type { ContactCenter } from '../config/contact-center';
+import { TemporalAgentPool } from '../integrations/agent-pool-client';
+import { DemoCrm } from '../integrations/crm';
+import { LexiconToneJudge } from '../integrations/tone';
 import { createApp } from './app';
 
 export interface ApiServer {
@@ -19,6 +23,7 @@ export async function startApiServer(options: {
   client: Client;
   logger: Logger;
   webhookAuth: WebhookAuthConfig;
+  contactCenter: ContactCenter;
 }): Promise<ApiServer> {
   const { config, client, logger } = options;
   const app = createApp({
@@ -32,6 +37,14 @@ export async function startApiServer(options: {
     workflowClient: client.workflow,
     logger,
     readiness: createReadinessCheck(client, config.temporal.taskQueue),
+    operator: {
+      adminToken: config.adminToken,
+      agentPool: new TemporalAgentPool(client.workflow, config.temporal.taskQueue),
+      contactCenter: options.contactCenter,
+      crm: new DemoCrm(options.contactCenter),
+      tone: new LexiconToneJudge(),
+      transferToolNames: config.transferToolNames,
+    },
   });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));

@@ -1,0 +1,119 @@
+import express from 'express';
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { ContactCenter } from '../../config/contact-center';
+import type { CustomerProfile } from '../../contracts';
+import { liveStates } from '../../contracts';
+import type { AgentPool } from '../../integrations/agent-pool-client';
+import type { Crm } from '../../integrations/crm';
+import type { ToneJudge } from '../../integrations/tone';
+import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMessageSchema, transferArgumentsSchema } from '../../vapi/messages';
+import { finalizeDecision, route } from '../../workflows/routing/pipeline';
+import { AppError } from '../errors';
+import { requireAdmin } from './admin-auth';
+
+export interface OperatorDeps {
+  adminToken: string | undefined;
+  agentPool: AgentPool;
+  contactCenter: ContactCenter;
+  crm: Crm;
+  tone: ToneJudge;
+  transferToolNames: readonly string[];
+}
+
+const statusBody = z.object({ status: z.enum(['available', 'offline']) }).strict();
+const explainBody = z.object({ message: z.unknown(), at: z.iso.datetime({ offset: true }).optional() }).strict();
+
+async function profileOf(crm: Crm, customerId: string | undefined, phone: string | undefined): Promise<CustomerProfile> {
+  const customer = await crm.findCustomer({ customerId, phone }).catch(() => null);
+  if (!customer) {
+    return { known: false, customerId: null, displayName: null, tier: 'standard', language: null, office: null, lastAgentId: null, escalations90d: 0 };
+  }
+  return {
+    known: true,
+    customerId: customer.id,
+    displayName: customer.name,
+    tier: customer.tier,
+    language: customer.language ?? null,
+    office: customer.office ?? null,
+    lastAgentId: customer.lastAgent ?? null,
+    escalations90d: customer.escalations90d,
+  };
+}
+
+/** Agents' live state and the routing dry run; every route needs the admin token. */
+export function operatorRouter(deps: OperatorDeps): Router {
+  const router = express.Router();
+  router.use(['/agents', '/routing'], requireAdmin(deps.adminToken), express.json({ limit: '1mb' }));
+
+  router.get('/agents', async (_req, res) => {
+    const live = liveStates(await deps.agentPool.snapshot());
+    res.json({
+      agents: deps.contactCenter.agents.map((agent) => ({
+        id: agent.id,
+        office: agent.office,
+        skills: agent.skills,
+        languages: agent.languages,
+        tier: agent.tier,
+        maxConcurrent: agent.maxConcurrent,
+        ...(live[agent.id] ?? { status: 'available', activeTransfers: 0, lastAssignedAt: null }),
+      })),
+    });
+  });
+
+  router.post('/agents/:id/status', async (req, res) => {
+    const agentId = String(req.params.id);
+    if (!deps.contactCenter.agents.some((agent) => agent.id === agentId)) {
+      throw new AppError({ httpStatus: 404, code: 'not_found', message: 'no such agent' });
+    }
+    const body = statusBody.safeParse(req.body);
+    if (!body.success) throw new AppError({ httpStatus: 400, code: 'invalid_request', message: 'invalid body', details: describeIssues(body.error) });
+    res.json({ id: agentId, ...(await deps.agentPool.setStatus(agentId, body.data.status)) });
+  });
+
+  /** What routing would decide for this tool-calls message at `at`, with live agent state; reserves nothing. */
+  router.post('/routing/explain', async (req, res) => {
+    const body = explainBody.safeParse(req.body);
+    if (!body.success) throw new AppError({ httpStatus: 400, code: 'invalid_request', message: 'invalid body', details: describeIssues(body.error) });
+    const message = toolCallsMessageSchema.safeParse(body.data.message);
+    if (!message.success) {
+      throw new AppError({
+        httpStatus: 400,
+        code: 'invalid_message',
+        message: 'message must be a Vapi tool-calls message',
+        details: describeIssues(message.error, ['message']),
+      });
+    }
+    const call = listToolCalls(message.data).find((toolCall) => deps.transferToolNames.includes(toolCall.name));
+    const args = transferArgumentsSchema.safeParse(call?.arguments ?? {});
+    if (!call || !args.success) throw new AppError({ httpStatus: 400, code: 'invalid_message', message: 'the message has no valid transfer tool call' });
+    const number = callerNumber(message.data);
+    const words = callerWords(message.data);
+    const [customer, pool] = await Promise.all([profileOf(deps.crm, args.data.customerId, number), deps.agentPool.snapshot()]);
+    const { offices, callerRegions, departments, lines, agents } = deps.contactCenter;
+    const result = route({
+      ...(args.data.department ? { department: args.data.department } : {}),
+      ...(args.data.reason ? { reason: args.data.reason } : {}),
+      urgency: args.data.urgency,
+      ...(number ? { callerNumber: number } : {}),
+      customer,
+      tone: deps.tone.assess(words ?? ''),
+      policy: { offices, callerRegions, departments, lines, agents },
+      agents: liveStates(pool),
+      at: body.data.at ?? new Date().toISOString(),
+    });
+    const decision = finalizeDecision(result, result.state.decided!.agentId);
+    res.json({
+      department: decision.department,
+      office: decision.trace!.office,
+      language: decision.trace!.language,
+      mode: decision.mode,
+      destination: decision.destination,
+      agentId: decision.agentId,
+      reasons: decision.reasons,
+      candidates: decision.trace!.candidates,
+      fallbacks: decision.fallbacks!.map((fallback) => fallback.label),
+    });
+  });
+  return router;
+}
