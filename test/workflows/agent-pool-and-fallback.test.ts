@@ -87,3 +87,20 @@ describe('fallback chain', () => {
     expect(run.status.decision?.reasons.at(-1)).toBe('Agent a-ana did not connect: falling back to agent a-ben.');
   });
 });
+
+describe('routing configuration changes', () => {
+  it('never change a recorded transfer: its history replays after the routing file is edited', async () => {
+    const scenario = HISTORY_SCENARIOS.find((s) => s.name === 'success-forwarded')!;
+    const run = await scenario.run(env, control);
+    const history = await run.handle.fetchHistory();
+    expect(run.status.decision?.agentId).toBe('a-ana');
+
+    // The edited file: a-ana has left. New transfers would route elsewhere...
+    const edited = { ...demoContactCenter(), agents: demoContactCenter().agents.filter((agent) => agent.id !== 'a-ana') };
+    const { activities } = activitiesWith({ contactCenter: edited });
+    expect((await activities.loadRoutingPolicy()).agents.some((agent) => agent.id === 'a-ana')).toBe(false);
+
+    // ...but the recorded run saw the configuration of its time (an activity result) and replays unchanged.
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, run.handle.workflowId)).resolves.toBeUndefined();
+  });
+});
