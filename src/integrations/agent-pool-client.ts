@@ -1,5 +1,5 @@
 import type { WorkflowClient } from '@temporalio/client';
-import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { AgentLiveState } from '../contracts';
 import {
   AGENT_POOL_WORKFLOW_TYPE,
@@ -58,15 +58,37 @@ export class TemporalAgentPool implements AgentPool {
     }
   }
 
+  /**
+   * A burst of Update-with-Start calls on a pool that is not running yet can race its creation; every
+   * update here is idempotent (one reservation per transfer), so a transient failure is simply retried.
+   * A rejected or failed update (validation) is final.
+   */
+  private async withRetry<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError || attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
   reserve(request: ReserveAgentRequest): Promise<{ agentId: string | null }> {
-    return this.client.executeUpdateWithStart(reserveAgentUpdate, { args: [request], startWorkflowOperation: this.startOperation() });
+    return this.withRetry(() =>
+      this.client.executeUpdateWithStart(reserveAgentUpdate, { args: [request], startWorkflowOperation: this.startOperation() }),
+    );
   }
 
   release(transferId: string): Promise<{ released: string[] }> {
-    return this.client.executeUpdateWithStart(releaseAgentUpdate, { args: [{ transferId }], startWorkflowOperation: this.startOperation() });
+    return this.withRetry(() =>
+      this.client.executeUpdateWithStart(releaseAgentUpdate, { args: [{ transferId }], startWorkflowOperation: this.startOperation() }),
+    );
   }
 
   setStatus(agentId: string, status: AgentLiveState['status']): Promise<AgentLiveState> {
-    return this.client.executeUpdateWithStart(setAgentStatusUpdate, { args: [{ agentId, status }], startWorkflowOperation: this.startOperation() });
+    return this.withRetry(() =>
+      this.client.executeUpdateWithStart(setAgentStatusUpdate, { args: [{ agentId, status }], startWorkflowOperation: this.startOperation() }),
+    );
   }
 }
