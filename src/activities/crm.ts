@@ -1,5 +1,6 @@
 import type { CustomerProfile, RoutingDecision, Urgency } from '../contracts';
 import type { Crm } from '../integrations/crm';
+import { toCustomerProfile } from '../integrations/crm';
 
 export interface EnrichCustomerInput {
   customerId?: string;
@@ -15,33 +16,12 @@ export interface PostSummaryInput {
   callerWords?: string;
 }
 
-const ANONYMOUS: CustomerProfile = {
-  known: false,
-  customerId: null,
-  displayName: null,
-  tier: 'standard',
-  language: null,
-  office: null,
-  lastAgentId: null,
-  escalations90d: 0,
-};
 
 export function createCrmActivities(deps: { crm: Crm }) {
   return {
     /** Looks the caller up by `customerId`, else by number. Unknown callers are anonymous: standard tier, no history. */
     async enrichCustomer(input: EnrichCustomerInput): Promise<CustomerProfile> {
-      const customer = await deps.crm.findCustomer({ customerId: input.customerId, phone: input.callerNumber });
-      if (!customer) return { ...ANONYMOUS };
-      return {
-        known: true,
-        customerId: customer.id,
-        displayName: customer.name,
-        tier: customer.tier,
-        language: customer.language ?? null,
-        office: customer.office ?? null,
-        lastAgentId: customer.lastAgent ?? null,
-        escalations90d: customer.escalations90d,
-      };
+      return toCustomerProfile(await deps.crm.findCustomer({ customerId: input.customerId, phone: input.callerNumber }));
     },
 
     /** Writes the conversation summary the receiving agent reads; one note per transfer, however often retried. */

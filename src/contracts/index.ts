@@ -32,6 +32,7 @@ export {
   VapiCallId,
 } from './search-attributes';
 export {
+  ANONYMOUS_CUSTOMER,
   CUSTOMER_TIERS,
   TRANSFER_STEPS,
   TRANSFER_TASK_QUEUE,

@@ -62,6 +62,18 @@ export interface CustomerProfile {
   degraded?: boolean;
 }
 
+/** Rule 2: callers the CRM does not know (or cannot be asked about) are anonymous: standard tier, no history. */
+export const ANONYMOUS_CUSTOMER: Readonly<CustomerProfile> = Object.freeze({
+  known: false,
+  customerId: null,
+  displayName: null,
+  tier: 'standard',
+  language: null,
+  office: null,
+  lastAgentId: null,
+  escalations90d: 0,
+});
+
 /** Where the call goes and why. Reasons are meant for a supervisor to read. */
 export interface RoutingDecision {
   department: string | null;

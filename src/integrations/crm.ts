@@ -1,4 +1,6 @@
 import type { ContactCenter, Customer } from '../config/contact-center';
+import { ANONYMOUS_CUSTOMER } from '../contracts';
+import type { CustomerProfile } from '../contracts';
 
 /** A CRM note about one transfer; the summary a receiving agent reads. */
 export interface TransferNote {
@@ -14,6 +16,21 @@ export interface TransferNote {
   statusReason?: string;
   /** Why the call went where it went: the routing reasons and every candidate considered. */
   routing?: { decidedBy: string; reasons: string[]; candidates: { agentId: string; verdict: string; why: string[] }[] };
+}
+
+/** The CRM record as routing reads it; null (not found) becomes the anonymous profile. */
+export function toCustomerProfile(customer: Customer | null): CustomerProfile {
+  if (!customer) return { ...ANONYMOUS_CUSTOMER };
+  return {
+    known: true,
+    customerId: customer.id,
+    displayName: customer.name,
+    tier: customer.tier,
+    language: customer.language ?? null,
+    office: customer.office ?? null,
+    lastAgentId: customer.lastAgent ?? null,
+    escalations90d: customer.escalations90d,
+  };
 }
 
 /** The narrow CRM surface the activities need; the demo CRM and any real adapter implement it. */

@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
+  ANONYMOUS_CUSTOMER,
   CustomerTierAttribute,
   FailureType,
   TransferDepartment,
@@ -66,16 +67,6 @@ const compensations = proxyActivities<Activities>({
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 10 },
 });
 
-const ANONYMOUS: CustomerProfile = {
-  known: false,
-  customerId: null,
-  displayName: null,
-  tier: 'standard',
-  language: null,
-  office: null,
-  lastAgentId: null,
-  escalations90d: 0,
-};
 
 /**
  * Patch: listen to what Vapi reports about the call (caller hung up → stop; forwarded / not connected →
@@ -350,7 +341,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     ).catch((error: unknown): CustomerProfile => {
       if (isCancellation(error)) throw error;
       log.warn('CRM lookup failed; routing with defaults', { error: describeFailure(error) });
-      return { ...ANONYMOUS, degraded: true };
+      return { ...ANONYMOUS_CUSTOMER, degraded: true };
     });
   }
 

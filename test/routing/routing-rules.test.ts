@@ -1,4 +1,6 @@
 import type { AgentLiveState, CustomerProfile, RoutingInput, TransferPlanMode, Urgency } from '../../src/contracts';
+import { ANONYMOUS_CUSTOMER } from '../../src/contracts';
+import { toCustomerProfile } from '../../src/integrations/crm';
 import { finalizeDecision, route } from '../../src/workflows/routing/pipeline';
 import { demoContactCenter } from '../support/factories';
 
@@ -10,29 +12,10 @@ import { demoContactCenter } from '../support/factories';
 const center = demoContactCenter();
 const policy = { offices: center.offices, callerRegions: center.callerRegions, departments: center.departments, lines: center.lines, agents: center.agents };
 
-const ANONYMOUS: CustomerProfile = {
-  known: false,
-  customerId: null,
-  displayName: null,
-  tier: 'standard',
-  language: null,
-  office: null,
-  lastAgentId: null,
-  escalations90d: 0,
-};
+const ANONYMOUS = ANONYMOUS_CUSTOMER;
 
 function customer(id: string): CustomerProfile {
-  const c = center.customers.find((entry) => entry.id === id)!;
-  return {
-    known: true,
-    customerId: c.id,
-    displayName: c.name,
-    tier: c.tier,
-    language: c.language ?? null,
-    office: c.office ?? null,
-    lastAgentId: c.lastAgent ?? null,
-    escalations90d: c.escalations90d,
-  };
+  return toCustomerProfile(center.customers.find((entry) => entry.id === id) ?? null);
 }
 
 const busy = (active = 1): AgentLiveState => ({ status: 'available', activeTransfers: active, lastAssignedAt: '2026-11-25T14:00:00.000Z' });

@@ -6,6 +6,7 @@ import type { CustomerProfile } from '../../contracts';
 import { liveStates } from '../../contracts';
 import type { AgentPool } from '../../integrations/agent-pool-client';
 import type { Crm } from '../../integrations/crm';
+import { toCustomerProfile } from '../../integrations/crm';
 import type { ToneJudge } from '../../integrations/tone';
 import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMessageSchema, transferArgumentsSchema } from '../../vapi/messages';
 import { finalizeDecision, route } from '../../workflows/routing/pipeline';
@@ -25,20 +26,7 @@ const statusBody = z.object({ status: z.enum(['available', 'offline']) }).strict
 const explainBody = z.object({ message: z.unknown(), at: z.iso.datetime({ offset: true }).optional() }).strict();
 
 async function profileOf(crm: Crm, customerId: string | undefined, phone: string | undefined): Promise<CustomerProfile> {
-  const customer = await crm.findCustomer({ customerId, phone }).catch(() => null);
-  if (!customer) {
-    return { known: false, customerId: null, displayName: null, tier: 'standard', language: null, office: null, lastAgentId: null, escalations90d: 0 };
-  }
-  return {
-    known: true,
-    customerId: customer.id,
-    displayName: customer.name,
-    tier: customer.tier,
-    language: customer.language ?? null,
-    office: customer.office ?? null,
-    lastAgentId: customer.lastAgent ?? null,
-    escalations90d: customer.escalations90d,
-  };
+  return toCustomerProfile(await crm.findCustomer({ customerId, phone }).catch(() => null));
 }
 
 /** Agents' live state and the routing dry run; every route needs the admin token. */
