@@ -4,7 +4,7 @@ import { callEventSignal, decideDestinationUpdate } from '../../src/contracts';
 import type { Crm } from '../../src/integrations/crm';
 import { transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
-import { held, runTransfer, waitForStep } from './run-transfer';
+import { runTransfer, whilePostingSummary } from './run-transfer';
 
 /**
  * The paths of `transferCall` whose recorded histories are committed under test/fixtures/histories and
@@ -59,16 +59,13 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     description: 'the caller hangs up while the summary is posted: compensated, nothing transferred, nothing said',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }), {
-        wrap: (activities) => ({ postSummary: held(gate, activities.postSummary) }),
-        whileRunning: async (handle) => {
-          await waitForStep(handle, 'postSummary');
+      return runTransfer(
+        env,
+        transferRequest({ controlBaseUrl: control.baseUrl }),
+        whilePostingSummary(async (handle) => {
           await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' });
-          release();
-        },
-      });
+        }),
+      );
     },
   },
   {
@@ -145,16 +142,13 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     description: 'cancelled while the summary is posted: agent released, nothing transferred',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }), {
-        wrap: (activities) => ({ postSummary: held(gate, activities.postSummary) }),
-        whileRunning: async (handle) => {
-          await waitForStep(handle, 'postSummary');
+      return runTransfer(
+        env,
+        transferRequest({ controlBaseUrl: control.baseUrl }),
+        whilePostingSummary(async (handle) => {
           await handle.cancel();
-          release();
-        },
-      });
+        }),
+      );
     },
   },
   {

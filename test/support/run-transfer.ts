@@ -91,10 +91,26 @@ export async function waitForStage(handle: WorkflowHandle<typeof transferCall>, 
   }
 }
 
-/** An activity that waits for `gate` before doing the real work. */
-export function held<A extends unknown[], R>(gate: Promise<void>, activity: (...args: A) => Promise<R>) {
-  return async (...args: A): Promise<R> => {
-    await gate;
-    return activity(...args);
+/**
+ * Holds the workflow while it posts the summary, runs `act` there (signal a hang-up, cancel, ...), then lets
+ * it go on: the point between routing and the transfer where compensations have something to undo.
+ */
+export function whilePostingSummary(
+  act: (handle: WorkflowHandle<typeof transferCall>) => Promise<unknown>,
+): { wrap: (activities: Activities) => Partial<Activities>; whileRunning: (handle: WorkflowHandle<typeof transferCall>) => Promise<void> } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return {
+    wrap: (activities) => ({
+      postSummary: async (...args: Parameters<Activities['postSummary']>) => {
+        await gate;
+        return activities.postSummary(...args);
+      },
+    }),
+    whileRunning: async (handle) => {
+      await waitForStep(handle, 'postSummary');
+      await act(handle);
+      release();
+    },
   };
 }

@@ -7,7 +7,7 @@ import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
 import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
 import { transferRequest } from '../support/factories';
-import { activeTransfers, held, runTransfer, waitForStep } from '../support/run-transfer';
+import { activeTransfers, runTransfer, whilePostingSummary } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -99,18 +99,15 @@ describe('transferCall workflow', () => {
   });
 
   it('stops before transferring when the caller hangs up, compensates, and says nothing to an empty line', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { value, status, deps } = await runTransfer(env, request, {
-      wrap: (activities) => ({ postSummary: held(gate, activities.postSummary) }),
-      whileRunning: async (handle) => {
-        await waitForStep(handle, 'postSummary');
+    const { value, status, deps } = await runTransfer(
+      env,
+      request,
+      whilePostingSummary(async (handle) => {
         await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' });
-        release();
-      },
-    });
+      }),
+    );
 
     expect(value?.outcome).toBe('caller-hung-up');
     expect(control.commandsFor(request.callId)).toHaveLength(0);
@@ -237,19 +234,13 @@ describe('transferCall workflow', () => {
   });
 
   it('when cancelled before the transfer, runs the compensations and ends cancelled without transferring', async () => {
-    let releaseSummary!: () => void;
-    const summaryGate = new Promise<void>((resolve) => (releaseSummary = resolve));
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
-    const { error, status, deps } = await runTransfer(env, request, {
-      // Holds the workflow between steps so the test can cancel it there.
-      wrap: (activities) => ({ postSummary: held(summaryGate, activities.postSummary) }),
-      whileRunning: async (handle) => {
-        await waitForStep(handle, 'postSummary');
-        await handle.cancel();
-        releaseSummary();
-      },
-    });
+    const { error, status, deps } = await runTransfer(
+      env,
+      request,
+      whilePostingSummary((handle) => handle.cancel()),
+    );
 
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
