@@ -8,7 +8,10 @@ import { startDevServer } from './dev/dev-server';
 import type { DevServer } from './dev/dev-server';
 import { temporalCliPath } from './dev/temporal-binaries';
 import { createLogger } from './observability/logger';
-import { installTemporalRuntime } from './observability/temporal-logger';
+import { createMetrics } from './observability/metrics';
+import { freeLoopbackPort, installTemporalRuntime } from './observability/temporal-logger';
+import { codecUrlToken } from './api/codec/router';
+import { createDataConverter, payloadCodecFor } from './temporal/data-converter';
 import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { buildTransferWorker } from './temporal/worker-runtime';
@@ -20,7 +23,9 @@ import { buildTransferWorker } from './temporal/worker-runtime';
 async function main(): Promise<void> {
   let config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  installTemporalRuntime(logger);
+  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freeLoopbackPort() });
+  const codec = payloadCodecFor(config.payloadEncryptionKeys);
+  const dataConverter = createDataConverter(codec);
   const embedded = config.temporal.address === undefined;
   const cleanups: (() => Promise<void>)[] = [];
 
@@ -39,8 +44,12 @@ async function main(): Promise<void> {
   }
 
   let devServer: DevServer | undefined;
+  const uiOrigins = [`http://localhost:${config.devServer.uiPort}`, `http://127.0.0.1:${config.devServer.uiPort}`];
   if (embedded) {
+    // The embedded UI decrypts through our codec endpoint; its URL carries a codec-only token (no headers from the UI).
+    const codecEndpoint = codec && config.adminToken ? `http://127.0.0.1:${config.port}/codec/${codecUrlToken(config.adminToken)}` : undefined;
     devServer = await startDevServer({
+      ...(codecEndpoint ? { extraArgs: ['--ui-codec-endpoint', codecEndpoint] } : {}),
       cliPath: temporalCliPath(),
       port: config.devServer.port,
       uiPort: config.devServer.uiPort,
@@ -52,23 +61,36 @@ async function main(): Promise<void> {
 
   const contactCenter = loadContactCenter(config.routingConfigPath);
   const target = temporalTarget(config);
-  const client = await connectClient(target);
+  const client = await connectClient(target, dataConverter);
   cleanups.unshift(() => client.connection.close());
   const registered = await ensureSearchAttributes(client.connection, target.namespace);
   if (registered.length > 0) logger.info({ registered }, 'search attributes registered');
 
   const workerConnection = await connectWorker(target);
-  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter });
+  const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
+  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, dataConverter, metrics });
   const workerDone = worker.run().finally(() => workerConnection.close());
 
-  const api = await startApiServer({ config, client, logger, webhookAuth, contactCenter });
-  printBanner(config, api.url, devServer);
+  let draining = false;
+  const api = await startApiServer({
+    config,
+    client,
+    logger,
+    webhookAuth,
+    contactCenter,
+    metrics,
+    codec: codec ?? null,
+    codecCorsOrigins: embedded ? uiOrigins : [],
+    draining: () => draining,
+  });
+  printBanner(config, api.url, devServer, Boolean(codec));
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    draining = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight webhooks and activities');
     await api.close();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone.catch(() => undefined);
@@ -80,7 +102,7 @@ async function main(): Promise<void> {
   await workerDone;
 }
 
-function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined): void {
+function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined, encrypted: boolean): void {
   const lines = [
     '',
     'Switchboard is running.',
@@ -90,7 +112,9 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
       ? `  Temporal:      ${devServer.address} (dev server, data in ${path.relative(process.cwd(), config.dataDir) || '.'})`
       : `  Temporal:      ${config.temporal.address} (namespace ${config.temporal.namespace})`,
     devServer?.uiUrl ? `  Web UI:        ${devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows` : undefined,
-    `  Operator:      ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${config.adminToken ?? '(ADMIN_TOKEN unset)'})`,
+    `  Operator:      ${apiUrl}/transfers, ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${config.adminToken ?? '(ADMIN_TOKEN unset)'})`,
+    `  Metrics:       ${apiUrl}/metrics`,
+    `  Payloads:      ${encrypted ? 'AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint' : 'not encrypted (set PAYLOAD_ENCRYPTION_KEYS to encrypt)'}`,
     `  Try it:        npm run simulate -- --department billing --reason "question about my invoice"`,
     '',
   ].filter((line): line is string => line !== undefined);

@@ -4,8 +4,13 @@ import type { Readiness } from '../temporal/readiness';
 import type { Logger } from '../observability/logger';
 import { AppError, errorHandler } from './errors';
 import { requestContext } from './request-context';
+import type { Metrics } from '../observability/metrics';
+import type { TransferConsole } from '../operations/transfer-console';
+import type { CodecDeps } from './codec/router';
+import { codecRouter } from './codec/router';
 import type { OperatorDeps } from './operator/router';
 import { operatorRouter } from './operator/router';
+import { transfersRouter } from './operator/transfers-router';
 import type { WebhookDeps } from './webhook/router';
 import { webhookRouter } from './webhook/router';
 
@@ -14,6 +19,14 @@ export interface AppDeps extends Omit<WebhookDeps, 'logger'> {
   readiness: () => Promise<Readiness>;
   /** Operator endpoints (agents, routing dry run); absent in tests that exercise the webhook alone. */
   operator?: OperatorDeps;
+  /** The transfer console behind `/transfers` (admin token). */
+  transfers?: TransferConsole;
+  /** The remote codec endpoint for the Temporal Web UI and CLI. */
+  codec?: Omit<CodecDeps, 'adminToken'>;
+  /** Serves `/metrics` and counts webhooks. */
+  metrics?: Metrics;
+  /** Set while shutting down: `/readyz` answers 503 so load balancers stop sending work. */
+  draining?: () => boolean;
 }
 
 /** Builds the HTTP surface without listening, so tests drive it in-process with supertest. */
@@ -21,18 +34,32 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, deps.metrics));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (deps.draining?.()) {
+      res.status(503).json({ ready: false, reason: 'shutting down' });
+      return;
+    }
     const readiness = await deps.readiness();
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
 
   app.use(webhookRouter({ ...deps }));
   if (deps.operator) app.use(operatorRouter(deps.operator));
+  if (deps.transfers) app.use(transfersRouter({ adminToken: deps.operator?.adminToken, transfers: deps.transfers }));
+  if (deps.codec) app.use(codecRouter({ ...deps.codec, adminToken: deps.operator?.adminToken }));
+  const metrics = deps.metrics;
+  if (metrics) {
+    // Unauthenticated like every Prometheus target: counts and timings only, never ids or personal data.
+    app.get('/metrics', async (_req, res) => {
+      res.setHeader('content-type', metrics.registry.contentType);
+      res.send(await metrics.render());
+    });
+  }
 
   app.use((_req, _res, next) => next(new AppError({ httpStatus: 404, code: 'not_found', message: 'no such endpoint' })));
   app.use(errorHandler(deps.logger));

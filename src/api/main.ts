@@ -1,7 +1,9 @@
 import { loadContactCenter } from '../config/contact-center';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
+import { createMetrics } from '../observability/metrics';
 import { connectClient, temporalTarget } from '../temporal/connection';
+import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
 import { startApiServer } from './server';
 
 /** `npm run start:api`: the HTTP surface alone, against the configured (or local dev) cluster. */
@@ -12,11 +14,25 @@ async function main(): Promise<void> {
     throw new Error('VAPI_WEBHOOK_AUTH must be set (bearer, hmac, or none to accept unauthenticated webhooks)');
   }
   if (config.webhookAuth.mode === 'none') logger.warn('VAPI_WEBHOOK_AUTH=none: webhooks are accepted without authentication');
-  const client = await connectClient(temporalTarget(config));
+  const codec = payloadCodecFor(config.payloadEncryptionKeys);
+  const client = await connectClient(temporalTarget(config), createDataConverter(codec));
   const contactCenter = loadContactCenter(config.routingConfigPath);
-  const api = await startApiServer({ config, client, logger, webhookAuth: config.webhookAuth, contactCenter });
+  const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id) });
+  let draining = false;
+  const api = await startApiServer({
+    config,
+    client,
+    logger,
+    webhookAuth: config.webhookAuth,
+    contactCenter,
+    metrics,
+    codec: codec ?? null,
+    draining: () => draining,
+  });
   logger.info({ webhook: `${api.url}/webhook` }, 'api listening');
   const stop = async () => {
+    // Fail readiness first so the load balancer stops sending, then let in-flight webhooks finish.
+    draining = true;
     await api.close();
     await client.connection.close();
     process.exit(0);

@@ -10,6 +10,10 @@ import type { ContactCenter } from '../config/contact-center';
 import { TemporalAgentPool } from '../integrations/agent-pool-client';
 import { DemoCrm } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
+import { callStatusSource } from '../integrations/call-status';
+import type { Metrics } from '../observability/metrics';
+import { TransferConsole } from '../operations/transfer-console';
+import type { PayloadCodec } from '@temporalio/common';
 import { createApp } from './app';
 
 export interface ApiServer {
@@ -24,6 +28,12 @@ export async function startApiServer(options: {
   logger: Logger;
   webhookAuth: WebhookAuthConfig;
   contactCenter: ContactCenter;
+  metrics?: Metrics;
+  /** The payload codec for the codec endpoint (null: encryption off, payloads pass through). */
+  codec: PayloadCodec | null;
+  /** Extra origins for the codec endpoint besides CODEC_CORS_ORIGINS (the embedded Web UI). */
+  codecCorsOrigins?: readonly string[];
+  draining?: () => boolean;
 }): Promise<ApiServer> {
   const { config, client, logger } = options;
   const app = createApp({
@@ -32,6 +42,7 @@ export async function startApiServer(options: {
     outcomeTimeoutSeconds: config.outcomeTimeoutSeconds,
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    startDeadlineMs: config.startDeadlineMs,
     allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,
@@ -45,6 +56,10 @@ export async function startApiServer(options: {
       tone: new LexiconToneJudge(),
       transferToolNames: config.transferToolNames,
     },
+    transfers: new TransferConsole({ workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config) }),
+    codec: { codec: options.codec, corsOrigins: [...config.codecCorsOrigins, ...(options.codecCorsOrigins ?? [])] },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.draining ? { draining: options.draining } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));

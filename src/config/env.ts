@@ -23,6 +23,32 @@ export const envSchema = z.object({
   /** Set: use that cluster and start no dev server. Unset: `npm start` runs the embedded dev server. */
   TEMPORAL_ADDRESS: optionalNonEmpty,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /**
+   * Real clusters, with the names Temporal's own CLI and SDK env config use. An API key (Temporal Cloud) or
+   * any certificate turns TLS on; TEMPORAL_TLS=true turns it on with the system's roots alone.
+   */
+  TEMPORAL_API_KEY: optionalNonEmpty,
+  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0']).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalNonEmpty,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalNonEmpty,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalNonEmpty,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optionalNonEmpty,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalNonEmpty,
+  TEMPORAL_TLS_SERVER_NAME: optionalNonEmpty,
+  /**
+   * `keyId:base64key,...` (32-byte AES keys): set, every payload (inputs, results, memos, summaries, failure
+   * details) is AES-256-GCM encrypted. The first key encrypts; all of them decrypt, so keys can rotate.
+   */
+  PAYLOAD_ENCRYPTION_KEYS: optionalNonEmpty,
+  /** Browser origins allowed to call the codec endpoint (the Temporal Web UI's origin). */
+  CODEC_CORS_ORIGINS: csv.optional(),
+  /** Port of a worker-only process's `/metrics`; the API serves `/metrics` on PORT. 0 picks a free port. */
+  METRICS_PORT: port.default(9464),
+  /** How long a webhook keeps trying to start a workflow while Temporal is unreachable before answering 503. */
+  WEBHOOK_START_DEADLINE_MS: z.coerce.number().int().min(100).max(15_000).default(8_000),
+  /** On SIGTERM: how long in-flight activities may run before the worker gives up on them. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(TRANSFER_TASK_QUEUE),
   DEV_SERVER_PORT: port.default(7233),
   DEV_UI_PORT: port.default(8233),
@@ -75,7 +101,15 @@ export interface AppConfig {
     address: string | undefined;
     namespace: string;
     taskQueue: string;
+    apiKey: string | undefined;
+    tls: TemporalTlsConfig | undefined;
   };
+  /** Raw `PAYLOAD_ENCRYPTION_KEYS`; parsed (and checked) by the codec. */
+  payloadEncryptionKeys: string | undefined;
+  codecCorsOrigins: string[];
+  metricsPort: number;
+  startDeadlineMs: number;
+  shutdownGraceSeconds: number;
   devServer: { port: number; uiPort: number };
   dataDir: string;
   adminToken: string | undefined;
@@ -93,6 +127,19 @@ export interface AppConfig {
   routingConfigPath: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   workflowBundlePath: string | undefined;
+}
+
+/** PEM material as file paths or inline data (never logged); absent parts use the system defaults. */
+export interface TemporalTlsConfig {
+  clientCert?: { path: string } | { data: string };
+  clientKey?: { path: string } | { data: string };
+  serverCa?: { path: string } | { data: string };
+  serverName?: string;
+}
+
+function pem(pathValue: string | undefined, data: string | undefined): { path: string } | { data: string } | undefined {
+  if (data) return { data };
+  return pathValue ? { path: path.resolve(pathValue) } : undefined;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +160,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
   if (e.VAPI_WEBHOOK_AUTH && e.VAPI_WEBHOOK_AUTH !== 'none' && !e.VAPI_WEBHOOK_SECRET) {
     throw new ConfigError(`Invalid configuration:\n  VAPI_WEBHOOK_SECRET: required when VAPI_WEBHOOK_AUTH=${e.VAPI_WEBHOOK_AUTH}`);
   }
+  const clientCert = pem(e.TEMPORAL_TLS_CLIENT_CERT_PATH, e.TEMPORAL_TLS_CLIENT_CERT_DATA);
+  const clientKey = pem(e.TEMPORAL_TLS_CLIENT_KEY_PATH, e.TEMPORAL_TLS_CLIENT_KEY_DATA);
+  if (Boolean(clientCert) !== Boolean(clientKey)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH: set both or neither');
+  }
+  const serverCa = pem(e.TEMPORAL_TLS_SERVER_CA_CERT_PATH, e.TEMPORAL_TLS_SERVER_CA_CERT_DATA);
+  const tlsWanted =
+    e.TEMPORAL_TLS === 'true' || e.TEMPORAL_TLS === '1' || (e.TEMPORAL_TLS === undefined && Boolean(e.TEMPORAL_API_KEY || clientCert || serverCa));
+  const tls: TemporalTlsConfig | undefined = tlsWanted
+    ? {
+        ...(clientCert ? { clientCert } : {}),
+        ...(clientKey ? { clientKey } : {}),
+        ...(serverCa ? { serverCa } : {}),
+        ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+      }
+    : undefined;
   const secret = e.VAPI_WEBHOOK_SECRET ?? '';
   const webhookAuth: WebhookAuthConfig | null =
     e.VAPI_WEBHOOK_AUTH === undefined
@@ -134,7 +197,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls,
+    },
+    payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    codecCorsOrigins: e.CODEC_CORS_ORIGINS ?? [],
+    metricsPort: e.METRICS_PORT,
+    startDeadlineMs: e.WEBHOOK_START_DEADLINE_MS,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     devServer: { port: e.DEV_SERVER_PORT, uiPort: e.DEV_UI_PORT },
     dataDir: path.resolve(e.DATA_DIR),
     adminToken: e.ADMIN_TOKEN,

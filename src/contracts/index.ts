@@ -13,6 +13,7 @@ export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-event
 export { TRANSFER_PLAN_MODES } from './destinations';
 export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
 export { FailureType } from './failures';
+export type { TransferSinks } from './metrics';
 export type {
   AgentLiveState,
   CandidateTrace,

@@ -46,6 +46,8 @@ export interface TransferRequest {
   outcomeTimeoutSeconds?: number;
   /** After this long without a report, ask Vapi whether the caller is still with the assistant (fallback). */
   fallbackCheckSeconds?: number;
+  /** Set on an operator's retry: the run id of the failed run this one repeats. */
+  retryOf?: string;
 }
 
 /** What the CRM knows about the caller; anonymous callers get the defaults. */

@@ -1,4 +1,4 @@
-import type { VapiClient } from '@vapi-ai/server-sdk';
+import { VapiClient } from '@vapi-ai/server-sdk';
 
 /**
  * Where a call stands right now, from Vapi's API (`GET /call/{id}`). The copy of `call` inside webhooks is
@@ -20,3 +20,8 @@ export class VapiCallStatus implements CallStatusSource {
 
 /** Without a Vapi API key Switchboard cannot ask; silence then never triggers a fallback. */
 export const unknownCallStatus: CallStatusSource = { status: async () => null };
+
+/** Vapi's API when a key is configured, else a source that never knows. */
+export function callStatusSource(config: { vapiApiKey: string | undefined; vapiBaseUrl: string }): CallStatusSource {
+  return config.vapiApiKey ? new VapiCallStatus(new VapiClient({ token: config.vapiApiKey, baseUrl: config.vapiBaseUrl })) : unknownCallStatus;
+}

@@ -36,9 +36,31 @@ export class PinoTemporalLogger implements TemporalLogger {
 
 /**
  * Installs the Temporal runtime with the service logger; the SDK's own chatter (bundler output, state
- * changes) stays at warn unless LOG_LEVEL asks for debug. Must run before any Worker or NativeConnection.
+ * changes) stays at warn unless LOG_LEVEL asks for debug. With `sdkMetricsPort` the SDK's worker metrics are
+ * served on that loopback port (Switchboard's `/metrics` appends them). Must run before any Worker or
+ * NativeConnection.
  */
-export function installTemporalRuntime(logger: Logger): void {
+export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort?: number } = {}): { sdkMetricsUrl?: string } {
   const sdkLogger = logger.child({ component: 'temporal' }, { level: logger.levelVal <= 20 ? logger.level : 'warn' });
-  Runtime.install({ logger: new PinoTemporalLogger(sdkLogger) });
+  const port = options.sdkMetricsPort;
+  Runtime.install({
+    logger: new PinoTemporalLogger(sdkLogger),
+    ...(port
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true } } } }
+      : {}),
+  });
+  return port ? { sdkMetricsUrl: `http://127.0.0.1:${port}/metrics` } : {};
+}
+
+/** A loopback port nobody listens on right now, for the SDK's metrics exporter (which cannot report one it picked). */
+export async function freeLoopbackPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }

@@ -1,10 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
-import type { AppConfig } from '../config/env';
+import type { TLSConfig } from '@temporalio/worker';
+import type { AppConfig, TemporalTlsConfig } from '../config/env';
+import { createDataConverter } from './data-converter';
 
 export interface TemporalTarget {
   address: string;
   namespace: string;
+  /** Temporal Cloud API key; sent as a bearer token and implies TLS. */
+  apiKey?: string;
+  tls?: TemporalTlsConfig;
 }
 
 /** The cluster a process talks to: the configured one, or the embedded dev server's address. */
@@ -12,15 +19,47 @@ export function temporalTarget(config: Pick<AppConfig, 'temporal' | 'devServer'>
   return {
     address: config.temporal.address ?? `127.0.0.1:${config.devServer.port}`,
     namespace: config.temporal.namespace,
+    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
+    ...(config.temporal.tls ? { tls: config.temporal.tls } : {}),
+  };
+}
+
+function readPem(source: { path: string } | { data: string }, what: string): Buffer {
+  if ('data' in source) return Buffer.from(source.data);
+  try {
+    return readFileSync(source.path);
+  } catch (error) {
+    throw new Error(`cannot read the TLS ${what} at ${source.path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+}
+
+/** The SDK's TLS options from file paths or inline PEM; the same for the client and the worker connection. */
+export function tlsOptions(tls: TemporalTlsConfig | undefined): TLSConfig | undefined {
+  if (!tls) return undefined;
+  return {
+    ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
+    ...(tls.serverCa ? { serverRootCACertificate: readPem(tls.serverCa, 'server CA certificate') } : {}),
+    ...(tls.clientCert && tls.clientKey
+      ? { clientCertPair: { crt: readPem(tls.clientCert, 'client certificate'), key: readPem(tls.clientKey, 'client key') } }
+      : {}),
+  };
+}
+
+function connectionOptions(target: TemporalTarget): { address: string; tls?: TLSConfig; apiKey?: string } {
+  const tls = tlsOptions(target.tls);
+  return {
+    address: target.address,
+    ...(tls ? { tls } : {}),
+    ...(target.apiKey ? { apiKey: target.apiKey } : {}),
   };
 }
 
 /** A client connection; fails (and the caller exits non-zero) when the cluster cannot be reached at boot. */
-export async function connectClient(target: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address: target.address });
-  return new Client({ connection, namespace: target.namespace });
+export async function connectClient(target: TemporalTarget, dataConverter: DataConverter = createDataConverter()): Promise<Client> {
+  const connection = await Connection.connect(connectionOptions(target));
+  return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
 export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: target.address });
+  return NativeConnection.connect(connectionOptions(target));
 }

@@ -1,7 +1,10 @@
 import { loadContactCenter } from '../config/contact-center';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
-import { installTemporalRuntime } from '../observability/temporal-logger';
+import { createMetrics } from '../observability/metrics';
+import { startMetricsServer } from '../observability/metrics-server';
+import { freeLoopbackPort, installTemporalRuntime } from '../observability/temporal-logger';
+import { createDataConverter, payloadCodecFor } from './data-converter';
 import { connectWorker, temporalTarget } from './connection';
 import { buildTransferWorker } from './worker-runtime';
 
@@ -9,16 +12,20 @@ import { buildTransferWorker } from './worker-runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  installTemporalRuntime(logger);
+  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freeLoopbackPort() });
+  const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   const contactCenter = loadContactCenter(config.routingConfigPath);
   const target = temporalTarget(config);
   const connection = await connectWorker(target);
-  const worker = await buildTransferWorker({ config, connection, contactCenter });
-  logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue }, 'worker polling');
+  const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
+  const worker = await buildTransferWorker({ config, connection, contactCenter, dataConverter, metrics });
+  const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host });
+  logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue, metrics: metricsServer.url }, 'worker polling');
   try {
     // The SDK's runtime shuts the worker down on SIGINT/SIGTERM and lets in-flight tasks finish.
     await worker.run();
   } finally {
+    await metricsServer.close();
     await connection.close();
   }
 }

@@ -1,13 +1,14 @@
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { Metrics } from '../observability/metrics';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ContactCenter } from '../config/contact-center';
 import type { AppConfig } from '../config/env';
 import { TemporalAgentPool } from '../integrations/agent-pool-client';
 import { InMemoryAgentReservations } from '../integrations/agent-reservations';
-import { VapiClient } from '@vapi-ai/server-sdk';
 import { HttpCallControlClient } from '../integrations/call-control-client';
-import { VapiCallStatus, unknownCallStatus } from '../integrations/call-status';
+import { callStatusSource } from '../integrations/call-status';
 import { DemoCrm } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
 import { createWorker } from './worker';
@@ -17,10 +18,13 @@ export async function buildTransferWorker(options: {
   config: Readonly<AppConfig>;
   connection: NativeConnection;
   contactCenter: ContactCenter;
+  /** The same converter the process's clients use (the codec must match). */
+  dataConverter: DataConverter;
+  metrics?: Metrics;
 }): Promise<Worker> {
-  const { config, connection, contactCenter } = options;
+  const { config, connection, contactCenter, dataConverter } = options;
   // Activities reach the agent-pool workflow through a client on the worker's own connection.
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const activities = createActivities({
     contactCenter,
     crm: new DemoCrm(contactCenter),
@@ -28,9 +32,7 @@ export async function buildTransferWorker(options: {
     tone: new LexiconToneJudge(),
     reservations: new InMemoryAgentReservations(),
     callControl: new HttpCallControlClient(),
-    callStatus: config.vapiApiKey
-      ? new VapiCallStatus(new VapiClient({ token: config.vapiApiKey, baseUrl: config.vapiBaseUrl }))
-      : unknownCallStatus,
+    callStatus: callStatusSource(config),
     controlUrlAllowedHosts: config.controlUrlAllowedHosts,
   });
   return createWorker({
@@ -39,5 +41,8 @@ export async function buildTransferWorker(options: {
     taskQueue: config.temporal.taskQueue,
     activities,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+    dataConverter,
+    ...(options.metrics ? { sinks: options.metrics.sinks() } : {}),
+    shutdownGraceTime: config.shutdownGraceSeconds * 1000,
   });
 }

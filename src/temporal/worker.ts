@@ -1,6 +1,9 @@
-import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import type { InjectedSinks, NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import type { TransferSinks } from '../contracts';
+import { createDataConverter } from './data-converter';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -10,6 +13,10 @@ export interface CreateWorkerOptions {
   /** A prebuilt bundle; without it the worker bundles `src/workflows` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Must match the clients' (same codec), see data-converter.ts. */
+  dataConverter?: DataConverter;
+  /** Where workflows report metrics (outside history, skipped on replay). */
+  sinks?: InjectedSinks<TransferSinks>;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -21,6 +28,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    dataConverter: options.dataConverter ?? createDataConverter(),
+    ...(options.sinks ? { sinks: options.sinks } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
   });

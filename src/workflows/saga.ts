@@ -17,12 +17,13 @@ export class Compensations {
   }
 
   /** Runs and empties the stack; returns the names of the compensations that failed. */
-  async run(): Promise<string[]> {
+  async run(onCompensated?: (name: string) => void): Promise<string[]> {
     const failed: string[] = [];
     while (this.stack.length > 0) {
       const { name, undo } = this.stack.shift()!;
       try {
         await undo();
+        onCompensated?.(name);
       } catch (error) {
         log.warn('compensation failed', { compensation: name, error: error instanceof Error ? error.message : String(error) });
         failed.push(name);

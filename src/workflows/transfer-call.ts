@@ -8,12 +8,15 @@ import {
   log,
   patched,
   proxyActivities,
+  proxySinks,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { TransferSinks } from '../contracts';
 import {
   ANONYMOUS_CUSTOMER,
   CustomerTierAttribute,
@@ -61,6 +64,8 @@ const callControl = proxyActivities<Activities>({
     nonRetryableErrorTypes: [FailureType.ControlUrlRejected, FailureType.TransferOutcomeUnknown, FailureType.NoDestination],
   },
 });
+
+const { transferMetrics } = proxySinks<TransferSinks>();
 
 const compensations = proxyActivities<Activities>({
   startToCloseTimeout: '5s',
@@ -209,6 +214,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     decision = routed.decision;
     status.decision = decision;
     if (decision.department) upsertSearchAttributes([{ key: TransferDepartment, value: decision.department }]);
+    setCurrentDetails(describeDecision(decision, customer.tier, request.urgency));
     if (decision.trace) upsertMemo({ routing: { decidedBy: decision.decidedBy, reasons: decision.reasons, candidates: decision.trace.candidates } });
     const agentId = decision.agentId;
     if (agentId) {
@@ -266,6 +272,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
           ],
         ),
       );
+      transferMetrics.executed({ department: decided.department, receivedAt: request.receivedAt });
     } catch (error) {
       // Without the patch an unknown outcome fails the transfer; with it, Vapi's own reports decide.
       if (!followsCall || failureType(error) !== FailureType.TransferOutcomeUnknown) throw error;
@@ -295,7 +302,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
         log.warn('transfer outcome unknown; keeping the reservation and not retrying');
         return;
       }
-      await saga.run();
+      await saga.run((compensation) => transferMetrics.compensated({ compensation }));
       // Nobody to tell on a hung-up call, and on the destination-request path Vapi speaks our error itself.
       if (!cancelled && !callerGone && !destinationRequest) await tellCaller(request, SORRY_MESSAGE);
     });
@@ -433,6 +440,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
         const reserved = await reserve(routingPolicy, [next.agentId], `Reserve agent ${next.agentId} (fallback)`);
         if (!reserved) continue;
       }
+      transferMetrics.fallback({ department: current.department });
       const reasons = [...current.reasons, `${current.agentId ? `Agent ${current.agentId}` : 'That line'} did not connect: falling back to ${next.label}.`];
       current = { ...current, agentId: next.agentId, destination: next.destination, mode: next.mode, reasons, decidedBy: 'fallback', fallbacks: chain };
       status.decision = current;
@@ -458,6 +466,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
   function finish(stage: TransferStatus['stage'], outcome: TransferOutcome): void {
     status.stage = stage;
     status.outcome = outcome;
+    transferMetrics.finished({ department: status.decision?.department ?? null, outcome });
     upsertSearchAttributes([{ key: TransferOutcomeAttribute, value: outcome }]);
   }
 
@@ -475,6 +484,12 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
       log.warn('could not tell the caller', { error: describeFailure(error) });
     }
   }
+}
+
+/** The Web UI's "current details": the static summary completed with what routing found out. */
+function describeDecision(decision: RoutingDecision, tier: string, urgency: string): string {
+  const target = decision.agentId ? `agent ${decision.agentId}` : `${decision.department ?? 'general'} line`;
+  return `Transfer: ${decision.department ?? 'general'}, ${tier}, ${urgency} urgency → ${target} (${decision.mode}), decided by ${decision.decidedBy}`;
 }
 
 function announcement(decision: RoutingDecision): string {

@@ -15,7 +15,7 @@ import { callDestinationSchema } from '../../src/vapi/destinations';
 import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
 import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
 import { waitForStage } from '../support/run-transfer';
-import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { connectTestEnv, productionWorkerOptions, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
@@ -48,6 +48,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
+    ...productionWorkerOptions(),
     activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agentPool: new TemporalAgentPool(env.client.workflow, taskQueue) }).activities,
   });
   workerRun = worker.run();

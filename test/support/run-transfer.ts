@@ -7,7 +7,7 @@ import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferW
 import type { transferCall } from '../../src/workflows';
 import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
 import { activitiesWith, alwaysOpenContactCenter } from './factories';
-import { uniqueTaskQueue, workflowBundle } from './temporal';
+import { productionWorkerOptions, uniqueTaskQueue, workflowBundle } from './temporal';
 
 export interface TransferRun {
   value: TransferResult | undefined;
@@ -44,6 +44,7 @@ export async function runTransfer(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
+    ...productionWorkerOptions(),
     activities: { ...activities, ...options.wrap?.(activities) },
   });
   const run = await worker.runUntil(async () => {

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createMetrics } from '../../src/observability/metrics';
+import type { Metrics } from '../../src/observability/metrics';
+import { FAILURE_CONVERTER_PATH, createDataConverter } from '../../src/temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 
 let runtimeInstalled = false;
@@ -29,11 +32,19 @@ let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundles `src/workflows` once per test file: each bundle costs seconds. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
   return bundlePromise;
 }
 
 /** A task queue nobody else polls, so tests never pick up each other's tasks. */
 export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+/**
+ * What every production worker gets besides its activities: the shared data converter and the metrics
+ * sinks (a worker without them logs an error for each sink call).
+ */
+export function productionWorkerOptions(metrics: Metrics = createMetrics({ departments: [], defaultMetrics: false })) {
+  return { dataConverter: createDataConverter(), sinks: metrics.sinks() };
 }

@@ -5,7 +5,7 @@ import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
 import { activitiesWith, demoContactCenter } from '../support/factories';
 import { HISTORY_SCENARIOS } from '../support/history-scenarios';
-import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { connectTestEnv, productionWorkerOptions, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
@@ -27,6 +27,7 @@ describe('agentPool workflow', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
+      ...productionWorkerOptions(),
       activities: activitiesWith().activities,
     });
     const pool = new TemporalAgentPool(env.client.workflow, taskQueue);
@@ -52,7 +53,7 @@ describe('agentPool workflow', () => {
 
   it('releases on request, expires reservations after their TTL, and refuses malformed updates', async () => {
     const taskQueue = uniqueTaskQueue('pool');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: activitiesWith().activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), ...productionWorkerOptions(), activities: activitiesWith().activities });
     const pool = new TemporalAgentPool(env.client.workflow, taskQueue);
 
     const outcome = await worker.runUntil(async () => {

@@ -21,7 +21,7 @@ import { deliverCallEvent } from './call-events';
 import type { DestinationRequestClient } from './destination-request';
 import { answerDestinationRequest } from './destination-request';
 import type { WorkflowStarter } from './start-transfer';
-import { startTransfer } from './start-transfer';
+import { DEFAULT_START_DEADLINE_MS, startTransfer } from './start-transfer';
 import type { ToolCallResult } from './tool-calls';
 import { planToolCalls } from './tool-calls';
 
@@ -40,6 +40,8 @@ export interface WebhookDeps {
   bodyLimit?: string;
   /** Requests per minute and client address before 429. */
   rateLimitPerMinute?: number;
+  /** How long to keep trying to start a workflow while Temporal is unreachable before answering 503. */
+  startDeadlineMs?: number;
   now?: () => Date;
 }
 
@@ -86,6 +88,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         throw new AppError({ httpStatus: 400, code: 'invalid_message', message: 'not a Vapi server message', details: describeIssues(envelope.error) });
       }
       const type = envelope.data.message.type;
+      res.locals.messageType = type;
       res.locals.logFields = { messageType: type.slice(0, 40) };
       const message = envelope.data.message;
       switch (type) {
@@ -151,7 +154,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
       const results: ToolCallResult[] = await Promise.all(
         plan.map(async (item): Promise<ToolCallResult> => {
           if (item.kind === 'answer') return item.answer;
-          const started = await startTransfer(deps.workflowClient, deps.taskQueue, item.request).catch((error: unknown) => {
+          const started = await startTransfer(deps.workflowClient, deps.taskQueue, item.request, { deadlineMs: deps.startDeadlineMs ?? DEFAULT_START_DEADLINE_MS }).catch((error: unknown) => {
             deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message }, callId: item.request.callId }, 'could not start transfer workflow');
             throw new AppError({ httpStatus: 503, code: 'temporal_unavailable', message: 'transfer could not be started; retry', cause: error });
           });

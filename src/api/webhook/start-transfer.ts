@@ -1,11 +1,21 @@
-import type { WorkflowClient } from '@temporalio/client';
+import type { ConnectionLike, WorkflowClient } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TRANSFER_WORKFLOW_TYPE, VapiCallId, transferWorkflowId } from '../../contracts';
 import type { TransferRequest } from '../../contracts';
 import type { transferCall } from '../../workflows';
 
-/** The part of the Temporal client the webhook needs; tests hand in a recording stub. */
-export type WorkflowStarter = Pick<WorkflowClient, 'start'>;
+/**
+ * The part of the Temporal client the webhook needs; tests hand in a recording stub. With a connection the
+ * start is bounded by a deadline; without one (stubs) it is not.
+ */
+export type WorkflowStarter = Pick<WorkflowClient, 'start'> & { readonly connection?: Pick<ConnectionLike, 'withDeadline'> };
+
+/**
+ * How long a webhook keeps trying to start a workflow while Temporal is unreachable (the client retries
+ * UNAVAILABLE with backoff inside this window) before it answers 503. Long enough to ride out a server
+ * restart, well inside Vapi's 20 s webhook timeout.
+ */
+export const DEFAULT_START_DEADLINE_MS = 8_000;
 
 export type StartOutcome = { workflowId: string; status: 'started' | 'already-handled' };
 
@@ -23,10 +33,17 @@ export function transferSummary(request: Pick<TransferRequest, 'department' | 'u
  * duplicate is joined (USE_EXISTING) and a finished one is never run again (REJECT_DUPLICATE), so however
  * often Vapi delivers the same tool call, it transfers once.
  */
-export async function startTransfer(client: WorkflowStarter, taskQueue: string, request: TransferRequest): Promise<StartOutcome> {
+export async function startTransfer(
+  client: WorkflowStarter,
+  taskQueue: string,
+  request: TransferRequest,
+  options: { deadlineMs?: number } = {},
+): Promise<StartOutcome> {
   const workflowId = transferWorkflowId(request.callId, request.toolCallId);
+  const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_START_DEADLINE_MS);
+  const bounded = <T>(fn: () => Promise<T>): Promise<T> => (client.connection ? client.connection.withDeadline(deadline, fn) : fn());
   try {
-    await client.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
+    await bounded(() => client.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
       args: [request],
@@ -34,7 +51,7 @@ export async function startTransfer(client: WorkflowStarter, taskQueue: string, 
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
       staticSummary: transferSummary(request),
-    });
+    }));
     return { workflowId, status: 'started' };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, status: 'already-handled' };

@@ -1,0 +1,16 @@
+import type { Sinks } from '@temporalio/workflow';
+import type { TransferOutcome } from './transfer';
+
+/**
+ * What transfer workflows report for metrics. A sink, not an activity: it writes nothing to history, costs
+ * the caller no latency, and is skipped when a workflow replays, so nothing is counted twice.
+ */
+export interface TransferSinks extends Sinks {
+  transferMetrics: {
+    /** The control `transfer` was accepted; `receivedAt` is when the webhook accepted the request. */
+    executed(event: { department: string | null; receivedAt: string }): void;
+    finished(event: { department: string | null; outcome: TransferOutcome }): void;
+    fallback(event: { department: string | null }): void;
+    compensated(event: { compensation: string }): void;
+  };
+}

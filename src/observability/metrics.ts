@@ -1,0 +1,117 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { TransferSinks } from '../contracts';
+
+export const METRIC_PREFIX = 'switchboard_';
+
+/** Message types Vapi sends; anything else is counted as `other` so a hostile sender cannot explode label sets. */
+const KNOWN_MESSAGE_TYPES = new Set([
+  'tool-calls',
+  'status-update',
+  'transfer-update',
+  'end-of-call-report',
+  'transfer-destination-request',
+  'assistant-request',
+  'conversation-update',
+  'speech-update',
+  'hang',
+  'model-output',
+  'user-interrupted',
+  'voice-input',
+  'phone-call-control',
+]);
+
+export interface Metrics {
+  registry: Registry;
+  /** One webhook answered; `messageType` as parsed (unparsed bodies count as `invalid`). */
+  webhookAnswered(messageType: string | undefined, status: number, seconds: number): void;
+  /** The sinks transfer workflows report to (see TransferSinks). */
+  sinks(): InjectedSinks<TransferSinks>;
+  /** Prometheus text: Switchboard's families, then any extra text (the Temporal SDK's own exporter). */
+  render(): Promise<string>;
+}
+
+/**
+ * Switchboard's Prometheus families. Departments are labels only when the routing file names them, for the
+ * same reason as message types.
+ */
+export function createMetrics(options: { departments: readonly string[]; sdkMetricsUrl?: string; defaultMetrics?: boolean }): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const departments = new Set(options.departments);
+  const department = (name: string | null | undefined) => (name ? (departments.has(name) ? name : 'other') : 'none');
+
+  const webhookRequests = new Counter({
+    name: `${METRIC_PREFIX}webhook_requests_total`,
+    help: 'Webhook requests answered, by Vapi message type and HTTP status.',
+    labelNames: ['message_type', 'status'] as const,
+    registers: [registry],
+  });
+  const webhookDuration = new Histogram({
+    name: `${METRIC_PREFIX}webhook_ack_seconds`,
+    help: 'Time to answer a webhook (what Vapi waits for), by message type.',
+    labelNames: ['message_type'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const webhookToTransfer = new Histogram({
+    name: `${METRIC_PREFIX}webhook_to_transfer_seconds`,
+    help: 'From the webhook accepting a transfer request to Vapi accepting the control transfer, as seen by the workflow.',
+    labelNames: ['department'] as const,
+    buckets: [0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30],
+    registers: [registry],
+  });
+  const transfers = new Counter({
+    name: `${METRIC_PREFIX}transfers_total`,
+    help: 'Transfers finished, by department and outcome.',
+    labelNames: ['department', 'outcome'] as const,
+    registers: [registry],
+  });
+  const fallbacks = new Counter({
+    name: `${METRIC_PREFIX}transfer_fallbacks_total`,
+    help: 'Fallback transfers tried after a destination did not connect.',
+    labelNames: ['department'] as const,
+    registers: [registry],
+  });
+  const compensations = new Counter({
+    name: `${METRIC_PREFIX}compensations_total`,
+    help: 'Compensations run after a failed transfer, by compensation.',
+    labelNames: ['compensation'] as const,
+    registers: [registry],
+  });
+
+  const messageTypeLabel = (type: string | undefined) => (type === undefined ? 'invalid' : KNOWN_MESSAGE_TYPES.has(type) ? type : 'other');
+
+  return {
+    registry,
+    webhookAnswered(messageType, status, seconds) {
+      const label = messageTypeLabel(messageType);
+      webhookRequests.inc({ message_type: label, status: String(status) });
+      webhookDuration.observe({ message_type: label }, seconds);
+    },
+    sinks() {
+      return {
+        transferMetrics: {
+          executed: {
+            fn: (_info, event) => {
+              const seconds = (Date.now() - Date.parse(event.receivedAt)) / 1000;
+              if (Number.isFinite(seconds) && seconds >= 0) webhookToTransfer.observe({ department: department(event.department) }, seconds);
+            },
+          },
+          finished: { fn: (_info, event) => transfers.inc({ department: department(event.department), outcome: event.outcome }) },
+          fallback: { fn: (_info, event) => fallbacks.inc({ department: department(event.department) }) },
+          compensated: { fn: (_info, event) => compensations.inc({ compensation: event.compensation }) },
+        },
+      };
+    },
+    async render() {
+      const own = await registry.metrics();
+      if (!options.sdkMetricsUrl) return own;
+      // The SDK's Rust core serves its worker metrics on a loopback port; one scrape target is simpler to run.
+      const sdk = await fetch(options.sdkMetricsUrl, { signal: AbortSignal.timeout(2_000) })
+        .then((response) => (response.ok ? response.text() : ''))
+        .catch(() => '');
+      return sdk ? `${own}\n# Temporal SDK worker metrics\n${sdk}` : own;
+    },
+  };
+}

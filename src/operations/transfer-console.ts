@@ -1,0 +1,291 @@
+import type { WorkflowClient, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  CustomerTierAttribute,
+  TRANSFER_WORKFLOW_TYPE,
+  TransferDepartment,
+  TransferOutcomeAttribute,
+  VapiCallId,
+} from '../contracts';
+import type { TransferOutcome, TransferRequest } from '../contracts';
+import type { CallStatusSource } from '../integrations/call-status';
+import type { transferCall } from '../workflows';
+import { transferSummary } from '../api/webhook/start-transfer';
+import type { TransferHistory } from './transfer-history';
+import { readTransferHistory } from './transfer-history';
+
+/** Why an operator action was refused; the API maps `code` to an HTTP status, the CLI prints `message`. */
+export class TransferConsoleError extends Error {
+  override readonly name = 'TransferConsoleError';
+  constructor(
+    readonly code: 'not_found' | 'invalid_filter' | 'still_running' | 'not_running' | 'not_retryable' | 'call_not_live' | 'call_state_unknown' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TransferListFilters {
+  outcome?: string;
+  department?: string;
+  callId?: string;
+  /** ISO 8601 instant, or a duration back from now: `30m`, `24h`, `7d`. */
+  since?: string;
+  status?: 'running' | 'closed';
+  limit?: number;
+}
+
+export interface TransferListItem {
+  workflowId: string;
+  runId: string;
+  status: string;
+  startedAt: string;
+  closedAt: string | null;
+  callId: string | null;
+  department: string | null;
+  tier: string | null;
+  outcome: string | null;
+}
+
+export interface TransferDetails extends TransferListItem {
+  summary: string | null;
+  details: string | null;
+  request: Record<string, unknown> | null;
+  decision: { department: string | null; agentId: string | null; mode: string | null; decidedBy: string | null; reasons: string[]; candidates: unknown } | null;
+  steps: TransferHistory['steps'];
+  callEvents: TransferHistory['signals'];
+  failure: string | null;
+  runs: { runId: string; status: string; startedAt: string }[];
+}
+
+export interface RetryResult {
+  workflowId: string;
+  runId: string;
+  /** Always a new run of the same workflow id with the original request; never a reset of the failed one. */
+  strategy: 'new-run';
+  previousRunId: string;
+  callState: string | null;
+}
+
+const FILTER_VALUE = /^[A-Za-z0-9._:-]{1,128}$/;
+const RELATIVE = /^(\d{1,6})([smhd])$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Outcomes after which the caller may still be waiting for a person, and nothing reached one. */
+const RETRYABLE_OUTCOMES: ReadonlySet<string> = new Set<TransferOutcome>(['failed', 'cancelled', 'not-connected']);
+const REFUSALS: Partial<Record<TransferOutcome, string>> = {
+  transferred: 'the call was transferred; there is nothing to retry',
+  'transfer-initiated': 'Vapi accepted the transfer; retrying could transfer the call twice',
+  unknown: 'the transfer may have gone through (its answer was lost); retrying could transfer the call twice',
+  'caller-hung-up': 'the caller hung up; there is nobody to transfer',
+};
+
+function sinceInstant(since: string, now: Date): string {
+  const relative = RELATIVE.exec(since);
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]).toISOString();
+  const parsed = Date.parse(since);
+  if (Number.isNaN(parsed)) throw new TransferConsoleError('invalid_filter', 'since: expected an ISO 8601 time or a duration such as 30m, 24h, 7d');
+  return new Date(parsed).toISOString();
+}
+
+/** A visibility query from validated filters; values are checked against a strict pattern, never spliced raw. */
+export function transferQuery(filters: TransferListFilters, now = new Date()): string {
+  const clauses = [`WorkflowType = '${TRANSFER_WORKFLOW_TYPE}'`];
+  const exact: [string, string | undefined][] = [
+    [TransferOutcomeAttribute.name, filters.outcome],
+    [TransferDepartment.name, filters.department],
+    [VapiCallId.name, filters.callId],
+  ];
+  for (const [attribute, value] of exact) {
+    if (value === undefined) continue;
+    if (!FILTER_VALUE.test(value)) throw new TransferConsoleError('invalid_filter', `${attribute}: letters, digits and . _ : - only`);
+    clauses.push(`${attribute} = '${value}'`);
+  }
+  if (filters.since !== undefined) clauses.push(`StartTime >= '${sinceInstant(filters.since, now)}'`);
+  if (filters.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
+  if (filters.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);
+  return clauses.join(' AND ');
+}
+
+function listItem(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status' | 'startTime' | 'closeTime' | 'typedSearchAttributes'>): TransferListItem {
+  const attributes = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    status: info.status.name,
+    startedAt: info.startTime.toISOString(),
+    closedAt: info.closeTime?.toISOString() ?? null,
+    callId: attributes.get(VapiCallId) ?? null,
+    department: attributes.get(TransferDepartment) ?? null,
+    tier: attributes.get(CustomerTierAttribute) ?? null,
+    outcome: attributes.get(TransferOutcomeAttribute) ?? null,
+  };
+}
+
+/** Personal data stays out: the number shows its last two digits, the caller's words only their length. */
+function requestSummary(request: TransferRequest | null): Record<string, unknown> | null {
+  if (!request) return null;
+  return {
+    callId: request.callId,
+    toolCallId: request.toolCallId,
+    receivedAt: request.receivedAt,
+    mode: request.mode ?? 'control-url',
+    department: request.department ?? null,
+    urgency: request.urgency,
+    reason: request.reason ?? null,
+    customerId: request.customerId ?? null,
+    callerNumber: request.callerNumber ? `…${request.callerNumber.slice(-2)}` : null,
+    callerWordsLength: request.callerWords?.length ?? 0,
+    hasControlUrl: Boolean(request.controlUrl),
+    ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+  };
+}
+
+/**
+ * What operators do with transfers, for the HTTP API and the CLI alike: list and inspect them from
+ * visibility and history, retry a failed one as a new run, cancel a running one.
+ */
+export class TransferConsole {
+  constructor(
+    private readonly deps: {
+      workflowClient: WorkflowClient;
+      taskQueue: string;
+      callStatus: CallStatusSource;
+      now?: () => Date;
+    },
+  ) {}
+
+  async list(filters: TransferListFilters = {}): Promise<{ query: string; transfers: TransferListItem[] }> {
+    const query = transferQuery(filters, this.deps.now?.() ?? new Date());
+    const limit = Math.min(Math.max(filters.limit ?? 50, 1), 500);
+    const transfers: TransferListItem[] = [];
+    for await (const info of this.deps.workflowClient.list({ query, pageSize: limit })) {
+      transfers.push(listItem(info));
+      if (transfers.length >= limit) break;
+    }
+    return { query, transfers };
+  }
+
+  async show(workflowId: string): Promise<TransferDetails> {
+    const handle = this.deps.workflowClient.getHandle(workflowId);
+    const description = await this.describeTransfer(workflowId);
+    const [history, summary, runs] = await Promise.all([
+      handle.fetchHistory().then((fetched) => readTransferHistory(this.deps.workflowClient.options.loadedDataConverter, fetched.events ?? [])),
+      description.staticSummary().catch(() => undefined),
+      this.runsOf(workflowId),
+    ]);
+    const memo = (description.memo?.routing ?? null) as { decidedBy?: string; reasons?: string[]; candidates?: unknown } | null;
+    const decided = history.result?.decision ?? null;
+    const decision =
+      decided || memo
+        ? {
+            department: decided?.department ?? description.typedSearchAttributes.get(TransferDepartment) ?? null,
+            agentId: decided?.agentId ?? null,
+            mode: decided?.mode ?? null,
+            decidedBy: decided?.decidedBy ?? memo?.decidedBy ?? null,
+            reasons: decided?.reasons ?? memo?.reasons ?? [],
+            candidates: decided?.trace?.candidates ?? memo?.candidates ?? null,
+          }
+        : null;
+    return {
+      ...listItem(description),
+      outcome: description.typedSearchAttributes.get(TransferOutcomeAttribute) ?? history.result?.outcome ?? null,
+      summary: summary ?? null,
+      details: await this.currentDetails(workflowId, description.status.name),
+      request: requestSummary(history.request),
+      decision,
+      steps: history.steps,
+      callEvents: history.signals,
+      failure: history.failure,
+      runs,
+    };
+  }
+
+  /**
+   * A failed transfer, retried as a new run of the same workflow id with the original request. Refused while
+   * it runs, when its transfer may already have reached Vapi, and when the caller is gone; when Vapi cannot
+   * be asked (no VAPI_API_KEY), only with `force`.
+   */
+  async retry(workflowId: string, options: { force?: boolean } = {}): Promise<RetryResult> {
+    const description = await this.describeTransfer(workflowId);
+    if (description.status.name === 'RUNNING') throw new TransferConsoleError('still_running', 'the transfer is still running; cancel it first or let it finish');
+    const outcome = description.typedSearchAttributes.get(TransferOutcomeAttribute) ?? null;
+    const closedBadly = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].includes(description.status.name);
+    if (outcome ? !RETRYABLE_OUTCOMES.has(outcome) : !closedBadly) {
+      throw new TransferConsoleError('not_retryable', REFUSALS[outcome as TransferOutcome] ?? `a transfer that ended ${outcome ?? description.status.name.toLowerCase()} is not retried`);
+    }
+    const history = await this.deps.workflowClient
+      .getHandle(workflowId, description.runId)
+      .fetchHistory()
+      .then((fetched) => readTransferHistory(this.deps.workflowClient.options.loadedDataConverter, (fetched.events ?? []).slice(0, 1)));
+    const request = history.request;
+    if (!request?.controlUrl) throw new TransferConsoleError('not_retryable', 'only transfers Switchboard executes through the controlUrl can be retried');
+
+    const callState = await this.deps.callStatus.status(request.callId).catch(() => null);
+    if (callState !== null && callState !== 'in-progress') {
+      throw new TransferConsoleError('call_not_live', `the call is ${callState}; only a live call can be transferred`);
+    }
+    if (callState === null && !options.force) {
+      throw new TransferConsoleError(
+        'call_state_unknown',
+        'cannot ask Vapi whether the caller is still on the line (set VAPI_API_KEY); retry with force if you know the call is live',
+      );
+    }
+    const retried: TransferRequest = { ...request, retryOf: description.runId };
+    try {
+      const handle = await this.deps.workflowClient.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.deps.taskQueue,
+        args: [retried],
+        // The id stays the same so duplicate webhooks still find it; FAIL keeps two retries from both running.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
+        staticSummary: `${transferSummary(request)} (retry)`,
+      });
+      return { workflowId, runId: handle.firstExecutionRunId, strategy: 'new-run', previousRunId: description.runId, callState };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new TransferConsoleError('conflict', 'another run of this transfer has just started');
+      throw error;
+    }
+  }
+
+  /** Cancels a running transfer: its compensations run (agent released, note marked), nothing more is sent. */
+  async cancel(workflowId: string): Promise<{ workflowId: string; runId: string; status: 'cancel-requested' }> {
+    const description = await this.describeTransfer(workflowId);
+    if (description.status.name !== 'RUNNING') throw new TransferConsoleError('not_running', `the transfer is not running (${description.status.name.toLowerCase()})`);
+    await this.deps.workflowClient.getHandle(workflowId, description.runId).cancel();
+    return { workflowId, runId: description.runId, status: 'cancel-requested' };
+  }
+
+  private async describeTransfer(workflowId: string) {
+    try {
+      const description = await this.deps.workflowClient.getHandle(workflowId).describe();
+      if (description.type !== TRANSFER_WORKFLOW_TYPE) throw new TransferConsoleError('not_found', 'no transfer with this id');
+      return description;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new TransferConsoleError('not_found', 'no transfer with this id');
+      throw error;
+    }
+  }
+
+  private async runsOf(workflowId: string): Promise<TransferDetails['runs']> {
+    const runs: TransferDetails['runs'] = [];
+    const query = `WorkflowId = '${workflowId.replace(/'/g, '')}'`;
+    for await (const info of this.deps.workflowClient.list({ query, pageSize: 20 })) {
+      runs.push({ runId: info.runId, status: info.status.name, startedAt: info.startTime.toISOString() });
+      if (runs.length >= 20) break;
+    }
+    return runs;
+  }
+
+  /** The workflow's current details (routing's one-line account); only a running workflow answers quickly. */
+  private async currentDetails(workflowId: string, status: string): Promise<string | null> {
+    if (status !== 'RUNNING') return null;
+    const metadata = await this.deps.workflowClient
+      .getHandle(workflowId)
+      .query<{ currentDetails?: string }>('__temporal_workflow_metadata')
+      .catch(() => null);
+    return metadata?.currentDetails ?? null;
+  }
+}
