@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics';
 
 /** The codec endpoint's URL token must not land in logs. */
 function loggablePath(path: string): string {
-  return path.replace(/^\/codec\/[^/]+\/(encode|decode)$/, '/codec/[token]/$1');
+  return path.replace(/^\/codec\/(?!(?:encode|decode)$)[^/]+/, '/codec/[token]');
 }
 
 /** Gives every request an id (the caller's `x-request-id` when it is sane) and logs one line when it ends. */
@@ -16,11 +16,13 @@ export function requestContext(logger: Logger, metrics?: Metrics): RequestHandle
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
+    // Captured now: mounted routers rewrite req.url (and so req.path) while they handle the request.
+    const path = loggablePath(req.originalUrl.split('?')[0] ?? '');
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      if (req.path === '/webhook' && req.method === 'POST') metrics?.webhookAnswered(res.locals.messageType, res.statusCode, durationMs / 1000);
+      if (path === '/webhook' && req.method === 'POST') metrics?.webhookAnswered(res.locals.messageType, res.statusCode, durationMs / 1000);
       logger.info(
-        { requestId, method: req.method, path: loggablePath(req.path), status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, ...res.locals.logFields },
+        { requestId, method: req.method, path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, ...res.locals.logFields },
         'request',
       );
     });

@@ -17,6 +17,8 @@ controlUrl that points at a fake control server started here, and prints what th
   --url <url>             webhook URL (default http://127.0.0.1:$PORT/webhook)
   --token <secret>        send Authorization: Bearer <secret>
   --wait <seconds>        how long to wait for control commands (default 20)
+  --reject-transfer       the fake control server refuses the transfer (HTTP 400), to see a failed
+                          transfer compensate, tell the caller, and show up in npx switchboard transfers list
   --ui <url>              Temporal Web UI base (default http://127.0.0.1:$DEV_UI_PORT)
 `;
 
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       token: { type: 'string' },
       wait: { type: 'string', default: '20' },
       ui: { type: 'string' },
+      'reject-transfer': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -46,6 +49,11 @@ async function main(): Promise<void> {
   const times = Math.max(1, Number.parseInt(values.times, 10) || 1);
 
   const control = await startFakeControlServer();
+  if (values['reject-transfer']) {
+    control.respondWith((command) =>
+      (command.body as { type?: string })?.type === 'transfer' ? { status: 400, body: { message: 'destination refused' } } : { status: 200, body: {} },
+    );
+  }
   try {
     const args: Record<string, unknown> = { department: values.department, reason: values.reason, urgency: values.urgency };
     if (values['customer-id']) args.customerId = values['customer-id'];
@@ -84,7 +92,9 @@ async function main(): Promise<void> {
     const transfers = all.filter((command) => (command.body as { type?: string })?.type === 'transfer').length;
     process.stdout.write(`\nTransfers executed: ${transfers}${times > 1 ? ` (from ${times} deliveries)` : ''}\n`);
     process.stdout.write(`Workflow:  ${uiBase}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}\n`);
-    if (commands.length === 0 || transfers !== 1) process.exitCode = 1;
+    if (values['reject-transfer']) {
+      process.stdout.write(`The transfer was refused on purpose. Inspect it: npx switchboard transfers show ${workflowId}\n`);
+    } else if (commands.length === 0 || transfers !== 1) process.exitCode = 1;
   } finally {
     await control.close();
   }

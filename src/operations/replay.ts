@@ -7,6 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
+import { createMetrics } from '../observability/metrics';
 import { WORKFLOWS_PATH } from '../temporal/worker';
 
 export interface ReplayVerdict {
@@ -63,6 +64,8 @@ export async function replayTransfers(
   const workerOptions: ReplayWorkerOptions = {
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter: options.dataConverter,
+    // Sinks are never called on replay, but the workflows look them up.
+    sinks: createMetrics({ departments: [], defaultMetrics: false }).sinks(),
     replayName: 'switchboard-replay',
   };
   const verdicts: ReplayVerdict[] = [];

@@ -63,8 +63,7 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
   const failureText = async (failure: Parameters<typeof decodeOptionalFailureToOptionalError>[1]): Promise<string | null> => {
     const error = await decodeOptionalFailureToOptionalError(converter, failure).catch(() => undefined);
     if (!error) return null;
-    const cause = (error as { cause?: Error }).cause;
-    return cause ? `${error.message}: ${cause.message}` : error.message;
+    return error.message;
   };
 
   for (const event of events) {

@@ -1,0 +1,181 @@
+import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { loadConfig } from '../config/env';
+import { createLogger } from '../observability/logger';
+import { installTemporalRuntime } from '../observability/temporal-logger';
+import { callStatusSource } from '../integrations/call-status';
+import { TransferConsole, TransferConsoleError } from '../operations/transfer-console';
+import type { TransferDetails, TransferListItem } from '../operations/transfer-console';
+import { replayHistories, replayTransfers } from '../operations/replay';
+import type { ReplaySource } from '../operations/replay';
+import { connectClient, temporalTarget } from '../temporal/connection';
+import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
+
+const USAGE = `Usage: npx switchboard <command>
+
+  transfers list   [--outcome failed] [--department billing] [--call-id ID] [--since 24h|ISO] [--status running|closed] [--limit 50] [--json]
+  transfers show   <workflowId> [--json]
+  transfers retry  <workflowId> [--force]    a new run with the same request (only while the call is live)
+  transfers cancel <workflowId>
+  replay <workflowId...> | --query '<visibility query>' [--limit N] | --file <history.json...>   [--bundle dist/workflow-bundle.js]
+      replays histories against this checkout's workflow code; exit 0 only when all replay cleanly
+
+Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev server), TEMPORAL_NAMESPACE,
+TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads.`;
+
+class UsageError extends Error {}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+function table(rows: TransferListItem[]): string {
+  if (rows.length === 0) return '(no transfers match)';
+  const columns: [string, (row: TransferListItem) => string][] = [
+    ['WORKFLOW ID', (row) => row.workflowId],
+    ['STATUS', (row) => row.status],
+    ['OUTCOME', (row) => row.outcome ?? '-'],
+    ['DEPARTMENT', (row) => row.department ?? '-'],
+    ['TIER', (row) => row.tier ?? '-'],
+    ['STARTED', (row) => row.startedAt],
+  ];
+  const cells = [columns.map(([title]) => title), ...rows.map((row) => columns.map(([, get]) => get(row)))];
+  const widths = columns.map((_, index) => Math.max(...cells.map((line) => line[index]!.length)));
+  return cells.map((line) => line.map((cell, index) => cell.padEnd(widths[index]!)).join('  ').trimEnd()).join('\n');
+}
+
+function story(details: TransferDetails): string {
+  const lines = [
+    `${details.workflowId}  (run ${details.runId}, ${details.status.toLowerCase()}, outcome ${details.outcome ?? 'pending'})`,
+    details.summary ? `  ${details.summary}` : undefined,
+    details.details ? `  now: ${details.details}` : undefined,
+    details.request
+      ? `  request: department ${String(details.request.department ?? '-')}, urgency ${String(details.request.urgency)}, received ${String(details.request.receivedAt)}`
+      : undefined,
+    details.decision ? `  decision: ${details.decision.agentId ? `agent ${details.decision.agentId}` : `${details.decision.department ?? 'general'} line`} (${details.decision.mode ?? '-'}), by ${details.decision.decidedBy ?? '-'}` : undefined,
+    ...(details.decision?.reasons ?? []).map((reason) => `    - ${reason}`),
+    '  steps:',
+    ...details.steps.map(
+      (step) =>
+        `    ${step.status.padEnd(9)} ${step.activity.padEnd(26)} ${step.durationMs === null ? '' : `${step.durationMs} ms`}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}  ${step.summary ?? ''}${step.error ? `\n              ${step.error}` : ''}`,
+    ),
+    ...(details.callEvents.length > 0 ? ['  vapi reported:', ...details.callEvents.map((event) => `    ${event.at} ${event.name}${event.kind ? ` (${event.kind})` : ''}`)] : []),
+    details.failure ? `  failure: ${details.failure}` : undefined,
+    details.runs.length > 1 ? `  runs: ${details.runs.map((run) => `${run.runId} ${run.status.toLowerCase()}`).join(', ')}` : undefined,
+  ];
+  return lines.filter((line): line is string => line !== undefined).join('\n');
+}
+
+async function transfers(client: Client, config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      outcome: { type: 'string' },
+      department: { type: 'string' },
+      'call-id': { type: 'string' },
+      since: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      force: { type: 'boolean' },
+    },
+  });
+  const console = new TransferConsole({ workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config) });
+  const id = () => {
+    const workflowId = positionals[0];
+    if (!workflowId) throw new UsageError(`transfers ${action} needs a workflow id`);
+    return workflowId;
+  };
+  switch (action) {
+    case 'list': {
+      if (values.status !== undefined && values.status !== 'running' && values.status !== 'closed') throw new UsageError('--status is running or closed');
+      const listed = await console.list({
+        ...(values.outcome ? { outcome: values.outcome } : {}),
+        ...(values.department ? { department: values.department } : {}),
+        ...(values['call-id'] ? { callId: values['call-id'] } : {}),
+        ...(values.since ? { since: values.since } : {}),
+        ...(values.status ? { status: values.status } : {}),
+        ...(values.limit ? { limit: Number(values.limit) } : {}),
+      });
+      print(values.json ? JSON.stringify(listed, null, 2) : `${table(listed.transfers)}\n\nquery: ${listed.query}`);
+      return 0;
+    }
+    case 'show': {
+      const details = await console.show(id());
+      print(values.json ? JSON.stringify(details, null, 2) : story(details));
+      return 0;
+    }
+    case 'retry': {
+      const retried = await console.retry(id(), values.force ? { force: true } : {});
+      print(`retried ${retried.workflowId} as a new run ${retried.runId} (previous run ${retried.previousRunId}; call state ${retried.callState ?? 'unknown, forced'})`);
+      return 0;
+    }
+    case 'cancel': {
+      const cancelled = await console.cancel(id());
+      print(`cancellation requested for ${cancelled.workflowId} (run ${cancelled.runId}); its compensations run next`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown transfers command: ${action ?? '(none)'}`);
+  }
+}
+
+async function replay(client: Client | undefined, config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { query: { type: 'string' }, file: { type: 'string', multiple: true }, limit: { type: 'string' }, bundle: { type: 'string' } },
+  });
+  const source: ReplaySource = values.file?.length
+    ? { kind: 'file', files: [...values.file, ...positionals] }
+    : values.query
+      ? { kind: 'query', query: values.query, ...(values.limit ? { limit: Number(values.limit) } : {}) }
+      : { kind: 'workflow', workflowIds: positionals };
+  if (source.kind === 'workflow' && source.workflowIds.length === 0) throw new UsageError('replay needs workflow ids, --query or --file');
+  const verdicts = await replayTransfers(replayHistories(source, client?.workflow), {
+    dataConverter: createDataConverter(payloadCodecFor(config.payloadEncryptionKeys)),
+    ...((values.bundle ?? config.workflowBundlePath) ? { workflowBundlePath: values.bundle ?? config.workflowBundlePath } : {}),
+    onVerdict: (verdict) => print(`${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.workflowId} ${verdict.runId}${verdict.ok ? '' : `\n     ${verdict.problem}: ${verdict.message}`}`),
+  });
+  const failed = verdicts.filter((verdict) => !verdict.ok).length;
+  print(`${verdicts.length} replayed, ${failed} failed`);
+  if (verdicts.length === 0) {
+    print('nothing to replay: no history matched');
+    return 1;
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    print(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
+  const needsCluster = !(command === 'replay' && rest.includes('--file'));
+  const client = needsCluster
+    ? await connectClient(temporalTarget(config), createDataConverter(payloadCodecFor(config.payloadEncryptionKeys)))
+    : undefined;
+  try {
+    if (command === 'transfers') return await transfers(client!, config, rest);
+    if (command === 'replay') return await replay(client, config, rest);
+    throw new UsageError(`unknown command: ${command}`);
+  } finally {
+    await client?.connection.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    const message = error instanceof TransferConsoleError ? `refused (${error.code}): ${error.message}` : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`switchboard: ${message}\n`);
+    process.exit(1);
+  },
+);

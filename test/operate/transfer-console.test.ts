@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import request from 'supertest';
+import { createApp } from '../../src/api/app';
+import { codecUrlToken } from '../../src/api/codec/router';
+import { transferWorkflowId } from '../../src/contracts';
+import type { FakeControlServer } from '../../src/dev/fake-control-server';
+import { startFakeControlServer } from '../../src/dev/fake-control-server';
+import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
+import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
+import type { CallStatusSource } from '../../src/integrations/call-status';
+import { createLogger } from '../../src/observability/logger';
+import { createMetrics } from '../../src/observability/metrics';
+import { replayTransfers } from '../../src/operations/replay';
+import { TransferConsole } from '../../src/operations/transfer-console';
+import { createDataConverter } from '../../src/temporal/data-converter';
+import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
+import { createReadinessCheck } from '../../src/temporal/readiness';
+import { parseAllowedHosts } from '../../src/vapi/control-url';
+import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
+import { eventually } from '../support/eventually';
+import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+
+const ADMIN = 'operator-token-for-tests';
+const CALLER_NUMBER = '+12125550187';
+const CALLER_WORDS = 'my account number is 4417 and I want to dispute a charge';
+const UI_ORIGIN = 'http://localhost:8233';
+
+let env: TestWorkflowEnvironment;
+let control: FakeControlServer;
+let worker: Worker;
+let workerRun: Promise<void>;
+let client: Client;
+let app: ReturnType<typeof createApp>;
+const logLines: string[] = [];
+const taskQueue = uniqueTaskQueue('operate');
+const codec = new AesGcmPayloadCodec([{ id: 'k2', key: randomBytes(32) }]);
+const dataConverter = createDataConverter(codec);
+const metrics = createMetrics({ departments: ['billing', 'support', 'sales'], defaultMetrics: false });
+/** What Vapi's API says about each call; unknown calls are "cannot tell" (null). */
+const callStates = new Map<string, string>();
+const callStatus: CallStatusSource = { status: async (callId) => callStates.get(callId) ?? null };
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  control = await startFakeControlServer();
+  client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    dataConverter,
+    sinks: metrics.sinks(),
+    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agentPool: new TemporalAgentPool(client.workflow, taskQueue) }).activities,
+  });
+  workerRun = worker.run();
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
+  app = createApp({
+    webhookAuth: { mode: 'none' },
+    transferToolNames: ['transfer_call'],
+    allowedHosts: parseAllowedHosts(['*.vapi.ai', '127.0.0.1']),
+    taskQueue,
+    workflowClient: client.workflow,
+    logger,
+    readiness: createReadinessCheck(client, taskQueue),
+    outcomeTimeoutSeconds: 1,
+    metrics,
+    transfers: new TransferConsole({ workflowClient: client.workflow, taskQueue, callStatus }),
+    codec: { codec, corsOrigins: [UI_ORIGIN] },
+    operator: {
+      adminToken: ADMIN,
+      agentPool: new TemporalAgentPool(client.workflow, taskQueue),
+      contactCenter: alwaysOpenContactCenter(),
+      crm: activitiesWith().deps.crm,
+      tone: activitiesWith().deps.tone,
+      transferToolNames: ['transfer_call'],
+    },
+  });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await control?.close();
+  await env?.teardown();
+});
+
+const admin = { authorization: `Bearer ${ADMIN}` };
+
+/** Posts one realistic tool-calls webhook; returns the workflow id it starts. */
+async function postTransfer(options: { department?: string } = {}): Promise<{ workflowId: string; callId: string }> {
+  const seed = newCallId();
+  const { body, callId, toolCallId } = buildToolCallsPayload({
+    callId: seed,
+    controlUrl: control.controlUrlFor(seed),
+    arguments: { department: options.department ?? 'billing', reason: 'dispute a charge', urgency: 'high' },
+    callerNumber: CALLER_NUMBER,
+    callerTurns: [CALLER_WORDS],
+  });
+  const response = await request(app).post('/webhook').send(body).expect(200);
+  expect(response.body.results[0].result).toMatch(/Transfer in progress/);
+  return { workflowId: transferWorkflowId(callId, toolCallId), callId };
+}
+
+async function closed(workflowId: string): Promise<void> {
+  await client.workflow.getHandle(workflowId).result().catch(() => undefined);
+}
+
+/** The fake control server refuses transfers of these calls (HTTP 400 → ControlUrlRejected). */
+const refused = new Set<string>();
+beforeEach(() => {
+  control.respondWith((command) =>
+    refused.has(command.callId) && (command.body as { type?: string }).type === 'transfer' ? { status: 400, body: { message: 'no' } } : { status: 200, body: {} },
+  );
+});
+
+describe('operating failed transfers', () => {
+  it('lists a refused transfer as failed, shows its steps with timings and failure, and retries it as a new run of the same id', async () => {
+    const seed = newCallId();
+    refused.add(seed);
+    const { body, callId, toolCallId } = buildToolCallsPayload({
+      callId: seed,
+      controlUrl: control.controlUrlFor(seed),
+      arguments: { department: 'billing', reason: 'dispute a charge', urgency: 'high' },
+      callerNumber: CALLER_NUMBER,
+      callerTurns: [CALLER_WORDS],
+    });
+    await request(app).post('/webhook').send(body).expect(200);
+    const workflowId = transferWorkflowId(callId, toolCallId);
+    await closed(workflowId);
+
+    const listed = await eventually(
+      async () => (await request(app).get('/transfers').query({ outcome: 'failed', callId, since: '1h' }).set(admin).expect(200)).body.transfers as { workflowId: string }[],
+      (transfers) => transfers.length > 0,
+    );
+    expect(listed.map((transfer) => transfer.workflowId)).toEqual([workflowId]);
+
+    const shown = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
+    expect(shown).toMatchObject({ status: 'FAILED', outcome: 'failed', department: 'billing', summary: 'Transfer: billing, high urgency' });
+    expect(shown.request).toMatchObject({ callId, department: 'billing', urgency: 'high', callerNumber: '…87', hasControlUrl: true });
+    expect(JSON.stringify(shown)).not.toContain(CALLER_NUMBER);
+    expect(JSON.stringify(shown)).not.toContain(CALLER_WORDS);
+    const steps = shown.steps.map((step: { activity: string; status: string }) => `${step.activity}:${step.status}`);
+    expect(steps).toEqual(expect.arrayContaining(['enrichCustomer:completed', 'postSummary:completed', 'executeTransfer:failed', 'markSummaryNotTransferred:completed', 'sayToCaller:completed']));
+    for (const step of shown.steps) expect(step.durationMs).toBeGreaterThanOrEqual(0);
+    expect(shown.steps.find((step: { activity: string }) => step.activity === 'executeTransfer')).toMatchObject({ summary: expect.stringMatching(/^Transfer to /), error: expect.stringMatching(/control URL answered 400/) });
+    expect(shown.failure).toMatch(/transfer failed at executeTransfer/);
+    expect(shown.decision.reasons.length).toBeGreaterThan(0);
+
+    // Vapi cannot be asked: refused unless forced. Once forced, the same request runs again and goes through.
+    await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({}).expect(409, /call_state_unknown/);
+    refused.delete(seed);
+    const retried = (await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({ force: true }).expect(202)).body;
+    expect(retried).toMatchObject({ workflowId, strategy: 'new-run', previousRunId: shown.runId });
+    await closed(workflowId);
+    const after = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
+    expect(after.runId).toBe(retried.runId);
+    expect(after.outcome).toBe('transfer-initiated');
+    expect(after.runs).toHaveLength(2);
+    const transfers = control.commandsFor(callId).filter((command) => (command.body as { type?: string }).type === 'transfer');
+    expect(transfers).toHaveLength(2); // one refused, one accepted
+  });
+
+  it('refuses to retry when Vapi says the call has ended, and never retries a transfer that went through', async () => {
+    const seed = newCallId();
+    refused.add(seed);
+    const { body, callId, toolCallId } = buildToolCallsPayload({ callId: seed, controlUrl: control.controlUrlFor(seed), arguments: { department: 'billing' } });
+    await request(app).post('/webhook').send(body).expect(200);
+    const failed = transferWorkflowId(callId, toolCallId);
+    await closed(failed);
+    callStates.set(callId, 'ended');
+    await request(app).post(`/transfers/${failed}/retry`).set(admin).send({ force: true }).expect(409, /call_not_live/);
+
+    const done = await postTransfer();
+    await closed(done.workflowId);
+    callStates.set(done.callId, 'in-progress');
+    const refusedRetry = await request(app).post(`/transfers/${done.workflowId}/retry`).set(admin).send({ force: true }).expect(409);
+    expect(refusedRetry.body).toMatchObject({ error: 'not_retryable', message: expect.stringMatching(/twice/) });
+  });
+
+  it('cancels a running transfer once, and says so when it is no longer running', async () => {
+    control.respondWith(() => ({ status: 200, body: {}, delayMs: 3_000 }));
+    const { workflowId } = await postTransfer();
+    const cancelled = await request(app).post(`/transfers/${workflowId}/cancel`).set(admin).expect(202);
+    expect(cancelled.body).toMatchObject({ workflowId, status: 'cancel-requested' });
+    await closed(workflowId);
+    const shown = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
+    expect(shown.status).toBe('CANCELLED');
+    await request(app).post(`/transfers/${workflowId}/cancel`).set(admin).expect(409, /not_running/);
+  });
+
+  it('answers 401 without the admin token, 404 for ids that are not transfers and 400 for bad filters', async () => {
+    await request(app).get('/transfers').expect(401);
+    await request(app).get('/transfers/anything').set({ authorization: 'Bearer wrong' }).expect(401);
+    await request(app).post('/transfers/x/retry').expect(401);
+    await request(app).get('/transfers/transfer-does-not-exist').set(admin).expect(404);
+    await request(app).get(`/transfers/agent-pool-${taskQueue}`).set(admin).expect(404);
+    await request(app).get('/transfers').query({ outcome: "failed' OR WorkflowType != '" }).set(admin).expect(400);
+    await request(app).get('/transfers').query({ since: 'yesterday-ish' }).set(admin).expect(400);
+    await request(app).get('/transfers').query({ colour: 'red' }).set(admin).expect(400);
+    await request(app).get('/transfers/bad id with spaces').set(admin).expect(400);
+  });
+});
+
+describe('keeping callers data encrypted', () => {
+  it('leaves no caller number, words or controlUrl readable in the raw history, while the codec endpoint decrypts for token holders', async () => {
+    const { workflowId } = await postTransfer();
+    await closed(workflowId);
+    const raw = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const text = JSON.stringify(raw);
+    const plainBytes = (value: string) => Buffer.from(value).toString('base64');
+    for (const secret of [CALLER_NUMBER, CALLER_WORDS, control.baseUrl, 'dispute a charge']) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(plainBytes(secret));
+    }
+    const input = raw.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const asJson = {
+      metadata: Object.fromEntries(Object.entries(input.metadata!).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+      data: Buffer.from(input.data!).toString('base64'),
+    };
+    expect(Buffer.from(asJson.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
+
+    await request(app).post('/codec/decode').send({ payloads: [asJson] }).expect(401);
+    const decoded = await request(app).post('/codec/decode').set(admin).send({ payloads: [asJson] }).expect(200);
+    const plain = JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString());
+    expect(plain).toMatchObject({ callerNumber: CALLER_NUMBER, callerWords: expect.stringContaining(CALLER_WORDS) });
+
+    // The Web UI's form: token in the URL, a CORS preflight from its origin, and nothing for other origins.
+    const token = codecUrlToken(ADMIN);
+    await request(app).options(`/codec/${token}/decode`).set({ origin: UI_ORIGIN, 'access-control-request-method': 'POST' }).expect(204).expect('access-control-allow-origin', UI_ORIGIN);
+    await request(app).options(`/codec/${token}/decode`).set({ origin: 'https://evil.example', 'access-control-request-method': 'POST' }).expect(403);
+    const viaUi = await request(app).post(`/codec/${token}/decode`).set({ origin: UI_ORIGIN, 'x-namespace': 'default' }).send({ payloads: [asJson] }).expect(200);
+    expect(viaUi.body).toEqual(decoded.body);
+    await request(app).post('/codec/not-the-token/decode').send({ payloads: [asJson] }).expect(401);
+    expect(logLines.join('')).not.toContain(token);
+  });
+
+  it('encrypts failure messages too, and replays encrypted histories only with the keys', async () => {
+    const seed = newCallId();
+    refused.add(seed);
+    const { body, callId, toolCallId } = buildToolCallsPayload({ callId: seed, controlUrl: control.controlUrlFor(seed), arguments: { department: 'billing' } });
+    await request(app).post('/webhook').send(body).expect(200);
+    const workflowId = transferWorkflowId(callId, toolCallId);
+    await closed(workflowId);
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    expect(JSON.stringify(history)).not.toContain('control URL answered 400');
+    const failedEvent = history.events!.find((event) => event.workflowExecutionFailedEventAttributes)!;
+    expect(failedEvent.workflowExecutionFailedEventAttributes!.failure!.message).toBe('Encoded failure');
+
+    const withKeys = await replayTransfers([{ workflowId, history }], { dataConverter });
+    expect(withKeys).toEqual([expect.objectContaining({ ok: true })]);
+    const withoutKeys = await replayTransfers([{ workflowId, history }], { dataConverter: createDataConverter() });
+    expect(withoutKeys[0]?.ok).toBe(false);
+  });
+});
+
+describe('metrics and logs', () => {
+  it('exports switchboard_ families for webhooks, latency, outcomes and compensations in Prometheus format', async () => {
+    const text = await (await request(app).get('/metrics').expect(200).expect('content-type', /text\/plain/)).text;
+    expect(text).toMatch(/^switchboard_webhook_requests_total\{message_type="tool-calls",status="200"\} \d+$/m);
+    expect(text).toMatch(/^switchboard_webhook_ack_seconds_bucket\{le="0\.02",message_type="tool-calls"\} \d+$/m);
+    expect(text).toMatch(/^switchboard_webhook_to_transfer_seconds_count\{department="billing"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^switchboard_transfers_total\{department="billing",outcome="failed"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^switchboard_compensations_total\{compensation="markSummaryNotTransferred"\} [1-9]\d*$/m);
+    expect(text).not.toContain(CALLER_NUMBER);
+  });
+
+  it('logs one JSON line per request with request id, and workflow and call ids for transfers, never personal data or controlUrls', async () => {
+    const { workflowId, callId } = await postTransfer();
+    await closed(workflowId);
+    const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.find((entry) => entry.msg === 'transfer accepted' && entry.workflowId === workflowId)).toMatchObject({ callId });
+    expect(entries.find((entry) => entry.msg === 'request' && entry.callId === callId)).toMatchObject({ requestId: expect.any(String), status: 200 });
+    const all = logLines.join('\n');
+    for (const secret of [CALLER_NUMBER, CALLER_WORDS, control.baseUrl, ADMIN]) expect(all).not.toContain(secret);
+  });
+});
