@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = path.resolve(__dirname, '../..');
+const HISTORIES = path.join(ROOT, 'test/fixtures/histories');
+
+/** Runs `npx switchboard …` as an operator would (the bin entry, in a child process). */
+async function switchboard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'error', ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+describe('npx switchboard replay', () => {
+  it('exits 0 when every exported history replays cleanly against this checkout', async () => {
+    const files = ['success-forwarded', 'transfer-rejected-compensated', 'fallback-next-agent', 'cancelled-before-transfer'].map((name) => path.join(HISTORIES, `${name}.json`));
+    const result = await switchboard(['replay', ...files.flatMap((file) => ['--file', file])]);
+    expect(result.stdout).toMatch(/4 replayed, 0 failed/);
+    expect(result.code).toBe(0);
+  });
+
+  it('exits 1 and names the non-determinism when the code would take another path than the recorded run', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'replay-'));
+    const changed = path.join(dir, 'success-forwarded.json');
+    // As if a deploy renamed the first step: the recorded run scheduled enrichCustomer, the code now would not.
+    writeFileSync(changed, readFileSync(path.join(HISTORIES, 'success-forwarded.json'), 'utf8').replace('"name": "enrichCustomer"', '"name": "lookUpCaller"'));
+    copyFileSync(path.join(HISTORIES, 'success-forwarded.meta.json'), path.join(dir, 'success-forwarded.meta.json'));
+    const result = await switchboard(['replay', '--file', changed, '--file', path.join(HISTORIES, 'not-connected.json')]);
+    expect(result.stdout).toMatch(/FAIL .*\n\s+nondeterminism: /);
+    expect(result.stdout).toMatch(/2 replayed, 1 failed/);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('npx switchboard transfers and npm run temporal:setup against a cluster', () => {
+  it('lists transfers, refuses unknown ids with exit 1, and explains usage mistakes with exit 2', async () => {
+    const listed = await switchboard(['transfers', 'list', '--since', '1h', '--limit', '5']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/query: WorkflowType = 'transferCall' AND StartTime >= /);
+
+    const missing = await switchboard(['transfers', 'show', 'transfer-nope-nope']);
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/refused \(not_found\)/) });
+
+    const usage = await switchboard(['transfers', 'frobnicate']);
+    expect(usage).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown transfers command: frobnicate/) });
+  });
+
+  it('temporal:setup registers the search attributes idempotently', async () => {
+    const run = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/temporal-setup.ts')], { cwd: ROOT, env: process.env, timeout: 60_000 });
+    const first = await run();
+    const second = await run();
+    expect(first.stdout + second.stdout).toMatch(/already set up: VapiCallId, TransferDepartment, TransferOutcome, CustomerTier exist/);
+  });
+});
