@@ -22,6 +22,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY config ./config
+# The operator CLI (`npx switchboard transfers|replay`) runs the sources through tsx.
+COPY tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/api/main.js"]

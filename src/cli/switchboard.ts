@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import { codecUrlToken } from '../api/codec/router';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
 import { installTemporalRuntime } from '../observability/temporal-logger';
@@ -19,6 +20,8 @@ const USAGE = `Usage: npx switchboard <command>
   transfers cancel <workflowId>
   replay <workflowId...> | --query '<visibility query>' [--limit N] | --file <history.json...>   [--bundle dist/workflow-bundle.js]
       replays histories against this checkout's workflow code; exit 0 only when all replay cleanly
+  codec-url [--base http://localhost:3000]
+      the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
 Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev server), TEMPORAL_NAMESPACE,
 TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads.`;
@@ -153,6 +156,12 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
+  if (command === 'codec-url') {
+    const { values } = parseArgs({ args: rest, options: { base: { type: 'string' } } });
+    if (!config.adminToken) throw new UsageError('codec-url needs ADMIN_TOKEN');
+    print(`${(values.base ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '')}/codec/${codecUrlToken(config.adminToken)}`);
+    return 0;
+  }
   installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
   const needsCluster = !(command === 'replay' && rest.includes('--file'));
   const client = needsCluster
@@ -173,6 +182,10 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
       process.exit(2);
+    }
+    if (error instanceof Error && /binary\/encrypted/.test(error.message)) {
+      process.stderr.write('switchboard: these histories are encrypted; set PAYLOAD_ENCRYPTION_KEYS to the keys the service uses\n');
+      process.exit(1);
     }
     const message = error instanceof TransferConsoleError ? `refused (${error.code}): ${error.message}` : error instanceof Error ? error.message : String(error);
     process.stderr.write(`switchboard: ${message}\n`);

@@ -38,6 +38,13 @@ describe('docker-compose.yml', () => {
       expect(envSchema.safeParse(resolved).success).toBe(true);
     }
     expect(compose.services.api!.environment!.VAPI_WEBHOOK_SECRET).toMatch(/:\?/);
+    expect(compose.services.worker!.environment!.PAYLOAD_ENCRYPTION_KEYS).toBe(compose.services.api!.environment!.PAYLOAD_ENCRYPTION_KEYS);
+    expect(compose.services.worker!.environment!.METRICS_PORT).toBe('9464');
+  });
+
+  it('lets the Web UI decrypt payloads through the api codec endpoint, and only from its own origin', () => {
+    expect(compose.services['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toMatch(/SWITCHBOARD_CODEC_ENDPOINT/);
+    expect(compose.services.api!.environment!.CODEC_CORS_ORIGINS).toBe(`http://localhost:${compose.services['temporal-ui']!.ports![0]!.split(':')[0]}`);
   });
 
   it('lets the worker scale: no published ports, and the same image as the api', () => {
