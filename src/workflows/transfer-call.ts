@@ -87,6 +87,14 @@ export const PATCH_CALL_EVENTS = 'call-events-and-outcome';
  */
 export const PATCH_ROUTING_ENGINE = 'routing-engine';
 
+/**
+ * Patch (on top of {@link PATCH_ROUTING_ENGINE}): a transfer sent to Vapi cannot be taken back by cancelling.
+ * The control POST completes even when a cancel arrives while it is in flight, and a cancel after it ends
+ * the wait for the outcome as `transfer-initiated` without compensating: the summary stays "transferred"
+ * and the agent keeps the reservation until its TTL, because the caller is on their way to that agent.
+ */
+export const PATCH_TRANSFER_SURVIVES_CANCEL = 'transfer-survives-cancel';
+
 /** A reservation outlives a transfer whose outcome never arrives by this much at most. */
 export const RESERVATION_TTL_SECONDS = 15 * 60;
 
@@ -206,6 +214,13 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
 
   const saga = new Compensations();
   let decision: RoutingDecision | null = null;
+  /** Set once the transfer is in Vapi's hands (with the patch): from then on a cancel only ends the wait. */
+  let transferSent = false;
+  /** The transfer POST went out but its answer was lost. */
+  let sentUnconfirmed = false;
+  let shielded = false;
+  /** Runs a control POST so that, with the patch, a cancel cannot abandon it half-way. */
+  const send = <T>(post: () => Promise<T>): Promise<T> => (shielded ? CancellationScope.nonCancellable(post) : post());
   let routingPolicy: RoutingPolicy | null = null;
   try {
     status.stage = 'enriching';
@@ -246,8 +261,10 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
       log.warn('summary not posted; transferring without it', { error: describeFailure(error) });
     }
 
+    shielded = routingEngine && patched(PATCH_TRANSFER_SURVIVES_CANCEL);
     if (destinationRequest) {
       // Vapi executes this transfer itself: keep the reservation and the note until it says how it went.
+      transferSent = shielded;
       const outcome = await awaitOutcome();
       await settle(outcome);
       return { outcome, decision };
@@ -259,7 +276,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     status.stage = 'transferring';
     let outcomeUnknown = false;
     try {
-      await step('executeTransfer', () =>
+      await send(() => step('executeTransfer', () =>
         callControl.executeTransfer.executeWithOptions(
           { summary: `Transfer to ${decided.agentId ? `agent ${decided.agentId}` : `${decided.department ?? 'general'} line`}` },
           [
@@ -271,12 +288,15 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
             },
           ],
         ),
-      );
+      ));
+      transferSent = shielded;
       transferMetrics.executed({ department: decided.department, receivedAt: request.receivedAt });
     } catch (error) {
       // Without the patch an unknown outcome fails the transfer; with it, Vapi's own reports decide.
       if (!followsCall || failureType(error) !== FailureType.TransferOutcomeUnknown) throw error;
       outcomeUnknown = true;
+      transferSent = shielded;
+      sentUnconfirmed = true;
       log.warn('transfer outcome unknown; waiting for Vapi to report the call instead of resending');
     }
     if (!followsCall) {
@@ -291,6 +311,14 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     return { outcome, decision: status.decision };
   } catch (error) {
     const cancelled = isCancellation(error);
+    if (cancelled && transferSent) {
+      // Cancelled after the transfer reached Vapi: nothing can be undone, so nothing is compensated.
+      log.info('cancelled while waiting for the outcome of a transfer already sent; keeping it');
+      const outcome: TransferOutcome = sentUnconfirmed ? 'unknown' : 'transfer-initiated';
+      finish('completed', outcome);
+      await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+      return { outcome, decision: status.decision };
+    }
     const unknown = failureType(error) === FailureType.TransferOutcomeUnknown;
     const callerGone = failureType(error) === FailureType.CallEnded;
     status.stage = 'compensating';
@@ -446,7 +474,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
       status.decision = current;
       reported = null;
       status.stage = 'transferring';
-      await step('executeTransfer', () =>
+      await send(() => step('executeTransfer', () =>
         callControl.executeTransfer.executeWithOptions({ summary: `Fallback: transfer to ${next.label}` }, [
           {
             callId: request.callId,
@@ -455,7 +483,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
             content: `Sorry, nobody picked up there. Let me try the ${next.label.replace(/^agent .*/, 'next colleague')} for you.`,
           },
         ]),
-      );
+      ));
       outcome = await awaitOutcome({ checkCaller: true });
       if (reported !== null) break;
     }

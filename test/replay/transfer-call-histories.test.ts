@@ -21,6 +21,10 @@ describe('recorded transferCall histories', () => {
     expect(names).toEqual(expect.arrayContaining(HISTORY_SCENARIOS.map((scenario) => scenario.name)));
   });
 
+  it('keep the histories recorded before the transfer-survives-cancel patch (v3-*), which must replay along their path', () => {
+    expect(fixtures.filter((fixture) => fixture.name.startsWith('v3-')).length).toBe(12);
+  });
+
   it('keep the histories recorded before the routing-engine patch (v2-*), which must replay along their path', () => {
     expect(fixtures.filter((fixture) => fixture.name.startsWith('v2-')).length).toBe(11);
   });

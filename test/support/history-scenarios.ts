@@ -4,7 +4,7 @@ import { callEventSignal, decideDestinationUpdate } from '../../src/contracts';
 import type { Crm } from '../../src/integrations/crm';
 import { transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
-import { runTransfer, whilePostingSummary } from './run-transfer';
+import { runTransfer, waitForStage, whilePostingSummary } from './run-transfer';
 
 /**
  * The paths of `transferCall` whose recorded histories are committed under test/fixtures/histories and
@@ -149,6 +149,19 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
           await handle.cancel();
         }),
       );
+    },
+  },
+  {
+    name: 'cancelled-after-transfer',
+    description: 'cancelled while waiting for the outcome of a sent transfer: kept, nothing compensated, transfer-initiated',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 60 }), {
+        whileRunning: async (handle) => {
+          await waitForStage(handle, 'awaiting-outcome');
+          await handle.cancel();
+        },
+      });
     },
   },
   {

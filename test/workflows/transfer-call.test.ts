@@ -7,7 +7,7 @@ import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
 import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
 import { transferRequest } from '../support/factories';
-import { activeTransfers, runTransfer, whilePostingSummary } from '../support/run-transfer';
+import { activeTransfers, runTransfer, waitForStage, whilePostingSummary } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -248,5 +248,39 @@ describe('transferCall workflow', () => {
     expect(status.steps.map((step) => step.name)).toContain('releaseAgent');
     expect(await activeTransfers(deps, 'a-ana')).toBe(0);
     expect(control.commandsFor(request.callId)).toHaveLength(0);
+  });
+
+  it('when cancelled after the transfer was sent, keeps it: no compensation, outcome transfer-initiated, agent still held', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 60 });
+
+    const { value, status, deps } = await runTransfer(env, request, {
+      whileRunning: async (handle) => {
+        await waitForStage(handle, 'awaiting-outcome');
+        await handle.cancel();
+      },
+    });
+
+    expect(value).toMatchObject({ outcome: 'transfer-initiated' });
+    expect(status.steps.map((step) => step.name)).not.toContain('markSummaryNotTransferred');
+    expect(status.steps.map((step) => step.name)).not.toContain('sayToCaller');
+    expect(await activeTransfers(deps, 'a-ana')).toBe(1);
+    expect(control.commandsFor(request.callId)).toHaveLength(1);
+  });
+
+  it('when cancelled while the transfer POST is in flight, lets it finish once and keeps it', async () => {
+    control.respondWith(() => ({ status: 200, delayMs: 600 })); // inside the 1 s client timeout of the test activities
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 60 });
+
+    const { value, status } = await runTransfer(env, request, {
+      whileRunning: async (handle) => {
+        await control.waitForCommands(request.callId, 1);
+        await handle.cancel();
+      },
+    });
+
+    expect(value).toMatchObject({ outcome: 'transfer-initiated' });
+    expect(status.steps.find((step) => step.name === 'executeTransfer')).toMatchObject({ status: 'completed' });
+    expect(status.steps.map((step) => step.name)).not.toContain('markSummaryNotTransferred');
+    expect(control.commandsFor(request.callId)).toHaveLength(1);
   });
 });
