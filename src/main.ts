@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     codec: codec ?? null,
     codecCorsOrigins: embedded ? uiOrigins : [],
     draining: () => draining,
+    dataConverter,
   });
   printBanner(config, api.url, devServer, Boolean(codec));
 

@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   }
   if (config.webhookAuth.mode === 'none') logger.warn('VAPI_WEBHOOK_AUTH=none: webhooks are accepted without authentication');
   const codec = payloadCodecFor(config.payloadEncryptionKeys);
-  const client = await connectClient(temporalTarget(config), createDataConverter(codec));
+  const dataConverter = createDataConverter(codec);
+  const client = await connectClient(temporalTarget(config), dataConverter);
   const contactCenter = loadContactCenter(config.routingConfigPath);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id) });
   let draining = false;
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     metrics,
     codec: codec ?? null,
     draining: () => draining,
+    dataConverter,
   });
   logger.info({ webhook: `${api.url}/webhook` }, 'api listening');
   const stop = async () => {

@@ -13,7 +13,7 @@ import { LexiconToneJudge } from '../integrations/tone';
 import { callStatusSource } from '../integrations/call-status';
 import type { Metrics } from '../observability/metrics';
 import { TransferConsole } from '../operations/transfer-console';
-import type { PayloadCodec } from '@temporalio/common';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { createApp } from './app';
 
 export interface ApiServer {
@@ -34,6 +34,8 @@ export async function startApiServer(options: {
   /** Extra origins for the codec endpoint besides CODEC_CORS_ORIGINS (the embedded Web UI). */
   codecCorsOrigins?: readonly string[];
   draining?: () => boolean;
+  /** The converter the client was built with (replays decode with it). */
+  dataConverter: DataConverter;
 }): Promise<ApiServer> {
   const { config, client, logger } = options;
   const app = createApp({
@@ -56,7 +58,13 @@ export async function startApiServer(options: {
       tone: new LexiconToneJudge(),
       transferToolNames: config.transferToolNames,
     },
-    transfers: new TransferConsole({ workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config) }),
+    transfers: new TransferConsole({
+      workflowClient: client.workflow,
+      taskQueue: config.temporal.taskQueue,
+      callStatus: callStatusSource(config),
+      dataConverter: options.dataConverter,
+      ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
+    }),
     codec: { codec: options.codec, corsOrigins: [...config.codecCorsOrigins, ...(options.codecCorsOrigins ?? [])] },
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.draining ? { draining: options.draining } : {}),

@@ -137,7 +137,7 @@ async function replay(client: Client | undefined, config: ReturnType<typeof load
   if (source.kind === 'workflow' && source.workflowIds.length === 0) throw new UsageError('replay needs workflow ids, --query or --file');
   const verdicts = await replayTransfers(replayHistories(source, client?.workflow), {
     dataConverter: createDataConverter(payloadCodecFor(config.payloadEncryptionKeys)),
-    ...((values.bundle ?? config.workflowBundlePath) ? { workflowBundlePath: values.bundle ?? config.workflowBundlePath } : {}),
+    ...((values.bundle ?? config.workflowBundlePath) ? { workflowBundle: { codePath: (values.bundle ?? config.workflowBundlePath)! } } : {}),
     onVerdict: (verdict) => print(`${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.workflowId} ${verdict.runId}${verdict.ok ? '' : `\n     ${verdict.problem}: ${verdict.message}`}`),
   });
   const failed = verdicts.filter((verdict) => !verdict.ok).length;

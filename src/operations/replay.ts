@@ -4,10 +4,11 @@ import type { WorkflowClient } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { createMetrics } from '../observability/metrics';
+import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter';
 import { WORKFLOWS_PATH } from '../temporal/worker';
 
 export interface ReplayVerdict {
@@ -53,16 +54,30 @@ export async function* replayHistories(source: ReplaySource, client?: WorkflowCl
   }
 }
 
+let ownBundle: Promise<{ code: string }> | undefined;
+
+/** This process's workflow code, bundled once (seconds) and reused by every later replay. */
+export function currentWorkflowBundle(bundlePath: string | undefined): Promise<{ codePath: string } | { code: string }> {
+  if (bundlePath) return Promise.resolve({ codePath: bundlePath });
+  ownBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') }).then(({ code }) => ({ code }));
+  return ownBundle;
+}
+
 /**
  * Replays recorded histories against the workflow code in this checkout (or a prebuilt bundle): the gate
  * before deploying a routing change. A history passes only when the code makes the same decisions.
  */
 export async function replayTransfers(
   histories: AsyncIterable<HistoryAndWorkflowId> | Iterable<HistoryAndWorkflowId>,
-  options: { dataConverter: DataConverter; workflowBundlePath?: string; onVerdict?: (verdict: ReplayVerdict) => void },
+  options: {
+    dataConverter: DataConverter;
+    /** A prebuilt bundle (path or code); without one, this checkout's src/workflows is bundled. */
+    workflowBundle?: { codePath: string } | { code: string };
+    onVerdict?: (verdict: ReplayVerdict) => void;
+  },
 ): Promise<ReplayVerdict[]> {
   const workerOptions: ReplayWorkerOptions = {
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter: options.dataConverter,
     // Sinks are never called on replay, but the workflows look them up.
     sinks: createMetrics({ departments: [], defaultMetrics: false }).sinks(),

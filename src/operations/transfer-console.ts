@@ -13,6 +13,10 @@ import type { transferCall } from '../workflows';
 import { transferSummary } from '../api/webhook/start-transfer';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
+import { currentWorkflowBundle, replayTransfers } from './replay';
+import type { ReplayVerdict } from './replay';
+import type { DataConverter } from '@temporalio/common';
+import { createDataConverter } from '../temporal/data-converter';
 
 /** Why an operator action was refused; the API maps `code` to an HTTP status, the CLI prints `message`. */
 export class TransferConsoleError extends Error {
@@ -151,9 +155,30 @@ export class TransferConsole {
       workflowClient: WorkflowClient;
       taskQueue: string;
       callStatus: CallStatusSource;
+      /** The data converter replays decode with (the same codec as the service). */
+      dataConverter?: DataConverter;
+      /** WORKFLOW_BUNDLE_PATH when set: replay the code the workers run. */
+      workflowBundlePath?: string;
       now?: () => Date;
     },
   ) {}
+
+  /**
+   * Replays every run of this transfer against the workflow code this process runs: the check that a
+   * routing change still replays the transfer that went wrong (or any other) before it is deployed.
+   */
+  async replay(workflowId: string): Promise<{ workflowId: string; ok: boolean; runs: ReplayVerdict[] }> {
+    await this.describeTransfer(workflowId);
+    const runs = await this.runsOf(workflowId);
+    const histories = await Promise.all(
+      runs.map(async (run) => ({ workflowId, history: await this.deps.workflowClient.getHandle(workflowId, run.runId).fetchHistory() })),
+    );
+    const verdicts = await replayTransfers(histories, {
+      dataConverter: this.deps.dataConverter ?? createDataConverter(),
+      workflowBundle: await currentWorkflowBundle(this.deps.workflowBundlePath),
+    });
+    return { workflowId, ok: verdicts.every((verdict) => verdict.ok), runs: verdicts };
+  }
 
   async list(filters: TransferListFilters = {}): Promise<{ query: string; transfers: TransferListItem[] }> {
     const query = transferQuery(filters, this.deps.now?.() ?? new Date());

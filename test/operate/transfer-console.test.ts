@@ -67,7 +67,7 @@ beforeAll(async () => {
     readiness: createReadinessCheck(client, taskQueue),
     outcomeTimeoutSeconds: 1,
     metrics,
-    transfers: new TransferConsole({ workflowClient: client.workflow, taskQueue, callStatus }),
+    transfers: new TransferConsole({ workflowClient: client.workflow, taskQueue, callStatus, dataConverter }),
     codec: { codec, corsOrigins: [UI_ORIGIN] },
     operator: {
       adminToken: ADMIN,
@@ -161,6 +161,11 @@ describe('operating failed transfers', () => {
     expect(after.runs).toHaveLength(2);
     const transfers = control.commandsFor(callId).filter((command) => (command.body as { type?: string }).type === 'transfer');
     expect(transfers).toHaveLength(2); // one refused, one accepted
+
+    // Both runs replay against the code this process runs (the gate before deploying a change).
+    const replayed = (await request(app).post(`/transfers/${workflowId}/replay`).set(admin).expect(200)).body;
+    expect(replayed).toMatchObject({ workflowId, ok: true });
+    expect(replayed.runs.map((run: { runId: string }) => run.runId).sort()).toEqual([shown.runId, retried.runId].sort());
   });
 
   it('refuses to retry when Vapi says the call has ended, and never retries a transfer that went through', async () => {

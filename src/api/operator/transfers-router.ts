@@ -65,6 +65,11 @@ export function transfersRouter(deps: { adminToken: string | undefined; transfer
     res.status(202).json(await deps.transfers.retry(workflowId, body.data.force ? { force: true } : {}).catch(asHttp));
   });
 
+  router.post('/transfers/:workflowId/replay', async (req, res) => {
+    const replayed = await deps.transfers.replay(workflowIdOf(req.params.workflowId)).catch(asHttp);
+    res.status(replayed.ok ? 200 : 409).json(replayed);
+  });
+
   router.post('/transfers/:workflowId/cancel', async (req, res) => {
     res.status(202).json(await deps.transfers.cancel(workflowIdOf(req.params.workflowId)).catch(asHttp));
   });
