@@ -1,0 +1,155 @@
+import type { TransferAccounting } from './accounting';
+import { accountTransfers } from './accounting';
+import type { DeliveryRecord } from './accounting';
+import type { FakeVapi } from './fake-vapi';
+import { runOpenLoop } from './load-generator';
+import type { ProcessUsage } from './proc-stats';
+import { ProcessSampler } from './proc-stats';
+import type { ServerWork } from './server-metrics';
+import { ServerMetrics } from './server-metrics';
+import type { LatencySummary } from './stats';
+import { summarize } from './stats';
+import type { SimulatedCall } from './traffic';
+import { simulatedCall } from './traffic';
+import type { WebhookAnswer } from './webhook-client';
+import { postJson } from './webhook-client';
+
+export interface PhaseOptions {
+  name: string;
+  webhookUrl: string;
+  /** Send offsets in ms (see load-generator). */
+  schedule: readonly number[];
+  vapi: FakeVapi;
+  /** Deliveries of each webhook, sent at the same instant (Vapi retrying, or a duplicate). */
+  deliveriesPerCall?: number;
+  /** How long to wait after the last send for transfers still on their way. */
+  drainTimeoutMs?: number;
+  /** Processes to measure, re-read at every sample (chaos restarts them). */
+  processes: () => { name: string; pid: number | undefined }[];
+  /** Runs once the load has been going for `atMs` (fault injection). */
+  during?: { atMs: number; action: () => Promise<void> }[];
+  /** After the drain, extra time during which a second transfer would still be noticed. */
+  lingerMs?: number;
+  /** The Temporal server's metrics endpoint, when there is one. */
+  serverMetricsUrl?: () => string | undefined;
+}
+
+export interface PhaseResult {
+  name: string;
+  offeredRatePerSecond: number;
+  calls: number;
+  deliveries: number;
+  /** Answers by HTTP status ("0" = no answer). */
+  answers: Record<string, number>;
+  /** Deliveries not answered 2xx. */
+  errors: number;
+  /** A few distinct error texts, for the report. */
+  errorSamples: string[];
+  ackMs: LatencySummary;
+  webhookToTransferMs: LatencySummary;
+  /** Transfers executed per second, first send to last transfer. */
+  transfersPerSecond: number;
+  /** 2xx answers per second over the send window. */
+  acceptedPerSecond: number;
+  accounting: TransferAccounting;
+  generatorMaxLagMs: number;
+  usage: ProcessUsage[];
+  /** Temporal server work per transfer (persistence and API calls), when measured. */
+  serverWork: ServerWork | null;
+  /** One transferred call of the phase, to inspect its workflow history. */
+  sampleCall: { callId: string; toolCallId: string } | null;
+  /** Raw samples for the histogram. */
+  samples: { ackMs: number[]; webhookToTransferMs: number[] };
+}
+
+/**
+ * One open-loop load phase: sends every call of the schedule on time, waits for the transfers, and joins the
+ * answers with what the control URL received.
+ */
+export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> {
+  const { vapi, schedule } = options;
+  const deliveriesPerCall = options.deliveriesPerCall ?? 1;
+  const calls: SimulatedCall[] = schedule.map((_, index) => simulatedCall(index, (callId) => vapi.control.controlUrlFor(callId)));
+  calls.forEach((call) => vapi.track(call));
+  const scheduledAt = new Map<string, number>();
+  const deliveries: DeliveryRecord[] = [];
+  const ackMs: number[] = [];
+  const answers: Record<string, number> = {};
+  const errorSamples = new Set<string>();
+  const inFlight: Promise<void>[] = [];
+  let lastSendAt = 0;
+
+  const sampler = new ProcessSampler(options.processes);
+  const serverMetrics = new ServerMetrics(options.serverMetricsUrl ?? (() => undefined));
+  await serverMetrics.start();
+  sampler.start();
+  const faults = (options.during ?? []).map(
+    (fault) => new Promise<void>((resolve, reject) => setTimeout(() => fault.action().then(resolve, reject), fault.atMs)),
+  );
+
+  const run = await runOpenLoop(schedule, (index, at) => {
+    const call = calls[index]!;
+    scheduledAt.set(call.callId, at);
+    lastSendAt = at;
+    for (let copy = 0; copy < deliveriesPerCall; copy += 1) {
+      inFlight.push(
+        postJson(options.webhookUrl, call.body).then((answer: WebhookAnswer) => {
+          const ok = answer.status >= 200 && answer.status < 300;
+          if (ok) ackMs.push(performance.now() - at);
+          answers[String(answer.status)] = (answers[String(answer.status)] ?? 0) + 1;
+          if (!ok && errorSamples.size < 5) errorSamples.add(answer.error ?? `${answer.status} ${answer.body.slice(0, 160)}`);
+          deliveries.push({ callId: call.callId, accepted: ok });
+        }),
+      );
+    }
+  });
+  await Promise.all(inFlight);
+  await Promise.all(faults);
+  const loadEndedAt = performance.now();
+
+  // Drain: every accepted call should reach the control URL; stop waiting once they all have.
+  const accepted = new Set(deliveries.filter((delivery) => delivery.accepted).map((delivery) => delivery.callId));
+  const drainDeadline = performance.now() + (options.drainTimeoutMs ?? 30_000);
+  while (performance.now() < drainDeadline && [...accepted].some((callId) => !vapi.firstTransferAt.has(callId))) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await new Promise((resolve) => setTimeout(resolve, options.lingerMs ?? 1_500));
+  const measured = sampler.stop();
+  // Whatever the machine did beyond the processes measured here (another job, the kernel) competes with them.
+  const ours = measured.reduce((total, entry) => total + entry.cpuPercent, 0);
+  const usage = [...measured, { name: 'rest of machine', cpuPercent: Math.max(0, sampler.machineCpuPercent - ours), cpuSeconds: 0, rssMbMean: 0, rssMbPeak: 0, samples: 0 }];
+  const serverWork = await serverMetrics.stop(vapi.firstTransferAt.size);
+
+  const webhookToTransferMs: number[] = [];
+  let lastTransferAt = run.startedAt;
+  for (const call of calls) {
+    const transferAt = vapi.firstTransferAt.get(call.callId);
+    const sentAt = scheduledAt.get(call.callId);
+    if (transferAt === undefined || sentAt === undefined) continue;
+    webhookToTransferMs.push(transferAt - sentAt);
+    lastTransferAt = Math.max(lastTransferAt, transferAt);
+  }
+  // Unfiltered: a late transfer of an earlier phase shows up here as a stray command instead of vanishing.
+  const accounting = accountTransfers(deliveries, vapi.commands());
+  const sendWindowSeconds = Math.max(0.001, (Math.max(lastSendAt, loadEndedAt) - run.startedAt) / 1000);
+  const durationSeconds = schedule.length > 1 ? (schedule[schedule.length - 1]! - schedule[0]!) / 1000 : 1;
+  return {
+    name: options.name,
+    offeredRatePerSecond: schedule.length > 1 ? (schedule.length - 1) / durationSeconds : schedule.length,
+    calls: calls.length,
+    deliveries: deliveries.length,
+    answers,
+    errors: deliveries.filter((delivery) => !delivery.accepted).length,
+    errorSamples: [...errorSamples],
+    ackMs: summarize(ackMs),
+    webhookToTransferMs: summarize(webhookToTransferMs),
+    transfersPerSecond: webhookToTransferMs.length / Math.max(0.001, (lastTransferAt - run.startedAt) / 1000),
+    acceptedPerSecond: ackMs.length / sendWindowSeconds,
+    accounting,
+    generatorMaxLagMs: run.maxLagMs,
+    usage,
+    serverWork,
+    sampleCall: calls.find((call) => vapi.firstTransferAt.has(call.callId)) ?? null,
+    samples: { ackMs, webhookToTransferMs },
+  };
+}

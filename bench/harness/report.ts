@@ -1,0 +1,100 @@
+import type { MachineInfo } from './machine';
+import type { PhaseResult } from './load-phase';
+import type { ProcessUsage } from './proc-stats';
+
+export interface SystemResult {
+  /** "switchboard" or "baseline". */
+  system: string;
+  /** How it ran: topology, levers. */
+  setup: string;
+  /** From spawning the processes to the first ready answer. */
+  startupMs: number;
+  phases: Omit<PhaseResult, 'samples'>[];
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  command: string;
+  machine: MachineInfo;
+  systems: SystemResult[];
+  targets: TargetCheck[];
+  notes: string[];
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(1)) : '–');
+
+function usageCell(usage: readonly ProcessUsage[]): string {
+  return usage
+    .map((entry) => (entry.samples > 0 ? `${entry.name} ${entry.cpuPercent.toFixed(0)}% / ${entry.rssMbPeak.toFixed(0)} MB` : `${entry.name} ${entry.cpuPercent.toFixed(0)}%`))
+    .join('<br>');
+}
+
+/** One Markdown table row per system and phase, then the ratios and the targets. */
+export function markdownReport(report: BenchReport): string {
+  const lines: string[] = [];
+  const machine = report.machine;
+  lines.push(`Run ${report.startedAt} — \`${report.command}\``);
+  lines.push('');
+  lines.push(
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.temporalCli.split('\n')[0]}, load average ${machine.loadAverageAtStart} at start.`,
+  );
+  lines.push('');
+  lines.push(
+    '| system | phase | calls | errors | ack p50 / p95 / p99 / max (ms) | webhook→transfer p50 / p95 / p99 / max (ms) | transfers/s | lost | doubled | CPU / peak RSS per process |',
+  );
+  lines.push('| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: | --- |');
+  for (const system of report.systems) {
+    for (const phase of system.phases) {
+      const a = phase.ackMs;
+      const t = phase.webhookToTransferMs;
+      lines.push(
+        `| ${system.system} | ${phase.name} | ${phase.calls} | ${phase.errors} | ${ms(a.p50)} / ${ms(a.p95)} / ${ms(a.p99)} / ${ms(a.max)} | ${ms(t.p50)} / ${ms(t.p95)} / ${ms(t.p99)} / ${ms(t.max)} | ${phase.transfersPerSecond.toFixed(1)} | ${phase.accounting.lost} | ${phase.accounting.doubled} | ${usageCell(phase.usage)} |`,
+      );
+    }
+  }
+  const ratios = ratioLines(report.systems);
+  if (ratios.length > 0) {
+    lines.push('');
+    lines.push('Ratio Switchboard / baseline (same load, same machine):');
+    lines.push('');
+    lines.push('| phase | ack p50 | ack p99 | webhook→transfer p50 | webhook→transfer p99 | CPU (all processes) |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(...ratios);
+  }
+  if (report.targets.length > 0) {
+    lines.push('');
+    lines.push('| target | wanted | measured | |');
+    lines.push('| --- | --- | --- | --- |');
+    for (const target of report.targets) lines.push(`| ${target.name} | ${target.target} | ${target.measured} | ${target.met ? 'met' : '**missed**'} |`);
+  }
+  if (report.notes.length > 0) {
+    lines.push('');
+    for (const note of report.notes) lines.push(`- ${note}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function ratioLines(systems: readonly SystemResult[]): string[] {
+  const baseline = systems.find((system) => system.system === 'baseline');
+  if (!baseline) return [];
+  const x = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}×` : '–');
+  const cpu = (usage: readonly ProcessUsage[]) => usage.reduce((total, entry) => total + entry.cpuSeconds, 0);
+  return systems
+    .filter((system) => system !== baseline)
+    .flatMap((system) =>
+      system.phases.flatMap((phase) => {
+        const base = baseline.phases.find((candidate) => candidate.name === phase.name);
+        if (!base) return [];
+        return [
+          `| ${phase.name} | ${x(phase.ackMs.p50, base.ackMs.p50)} | ${x(phase.ackMs.p99, base.ackMs.p99)} | ${x(phase.webhookToTransferMs.p50, base.webhookToTransferMs.p50)} | ${x(phase.webhookToTransferMs.p99, base.webhookToTransferMs.p99)} | ${x(cpu(phase.usage), cpu(base.usage))} |`,
+        ];
+      }),
+    );
+}

@@ -1,0 +1,190 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { DevServer } from '../../src/dev/dev-server';
+import { freePort, startDevServer } from '../../src/dev/dev-server';
+import { temporalCliPath } from '../../src/dev/temporal-binaries';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
+import type { ManagedProcess } from './processes';
+import { spawnTypeScript, waitForHttpOk } from './processes';
+
+/** Knobs of the Temporal dev server that the benchmark compares (see BENCHMARKS.md, "Levers"). */
+export interface TemporalLevers {
+  /** `system.enableActivityEagerExecution`: the server hands the first activity back with the workflow task's answer. */
+  eagerActivities: boolean;
+  /** SQLite `synchronous`; the dev server default here is NORMAL (WAL). OFF trades durability on power loss for speed. */
+  sqliteSynchronous: 'NORMAL' | 'OFF';
+  /** file = SQLite file as `npm start` (default); memory = in-memory SQLite, nothing survives a restart (a ceiling, not a setup). */
+  storage?: 'file' | 'memory';
+  /** Further `--dynamic-config-value` settings (`key=json`), for experiments. */
+  dynamicConfig?: string[];
+}
+
+export const DEFAULT_TEMPORAL_LEVERS: TemporalLevers = { eagerActivities: false, sqliteSynchronous: 'NORMAL' };
+
+export interface TemporalServer {
+  address: string;
+  port: number;
+  /** The server's own Prometheus endpoint. */
+  metricsUrl: string;
+  dbFile: string;
+  server: DevServer;
+  /** Starts the server again on the same port and database file (after a crash or a stop). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function temporalExtraArgs(levers: TemporalLevers): string[] {
+  const args = ['--dynamic-config-value', `system.enableActivityEagerExecution=${levers.eagerActivities}`];
+  // devServerArgs already passes synchronous=NORMAL; the CLI keeps the last value given for a pragma.
+  if (levers.sqliteSynchronous !== 'NORMAL') args.push('--sqlite-pragma', `synchronous=${levers.sqliteSynchronous}`);
+  for (const setting of levers.dynamicConfig ?? []) args.push('--dynamic-config-value', setting);
+  return args;
+}
+
+/** The embedded dev server, file-backed as `npm start` runs it, in a scratch data folder. */
+export async function startTemporal(options: { dataDir: string; levers?: TemporalLevers }): Promise<TemporalServer> {
+  const levers = options.levers ?? DEFAULT_TEMPORAL_LEVERS;
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const dbFile = path.join(options.dataDir, 'temporal.sqlite');
+  mkdirSync(options.dataDir, { recursive: true });
+  const launch = async () => {
+    const server = await startDevServer({
+      cliPath: temporalCliPath(),
+      port,
+      ...(levers.storage === 'memory' ? {} : { dbFile }),
+      extraArgs: [...temporalExtraArgs(levers), '--metrics-port', String(metricsPort)],
+      startupTimeoutMs: 60_000,
+    });
+    // On an existing file the CLI does not apply --search-attribute again; register them as npm start does.
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      await ensureSearchAttributes(connection, 'default');
+    } finally {
+      await connection.close();
+    }
+    return server;
+  };
+  const handle: TemporalServer = {
+    address: `127.0.0.1:${port}`,
+    port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    dbFile,
+    server: await launch(),
+    async restart() {
+      handle.server = await launch();
+    },
+    stop: () => handle.server.stop(),
+  };
+  return handle;
+}
+
+/**
+ * Bundles the workflows once per run with the project's own `build:workflow-bundle` script, so the bundle
+ * is built exactly as for a deployment (same converters, same entry).
+ */
+export async function prebuiltWorkflowBundle(file: string, logDir: string): Promise<string> {
+  const child = spawnTypeScript('scripts/bundle-workflows.ts', { name: 'bundle', args: [file], logFile: path.join(logDir, 'bundle.log') });
+  const code = await child.exited;
+  if (code !== 0 || !existsSync(file)) throw new Error(`could not build the workflow bundle:\n${child.outputTail()}`);
+  return file;
+}
+
+export interface SwitchboardOptions {
+  temporalAddress: string;
+  logDir: string;
+  /** combined = worker and API in one process (`npm start`); split = `start:worker` ×N + `start:api`. */
+  topology: 'combined' | 'split';
+  workers?: number;
+  workflowBundlePath?: string;
+  /** Overrides the entry of the combined process (a lever experiment). */
+  combinedEntry?: string;
+  env?: Record<string, string | undefined>;
+  /** Node flags for every Switchboard process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}
+
+export interface Switchboard {
+  webhookUrl: string;
+  apiUrl: string;
+  processes: ManagedProcess[];
+  /** The worker processes (the combined process counts as one). */
+  workers: ManagedProcess[];
+  /** Starts a replacement for worker `index` (after it was killed). */
+  restartWorker(index: number): Promise<ManagedProcess>;
+  stop(): Promise<void>;
+}
+
+/** What every Switchboard process of the benchmark shares: a local fake control URL, no webhook auth, no rate limit. */
+function switchboardEnv(options: SwitchboardOptions, port: number): Record<string, string | undefined> {
+  return {
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    PORT: String(port),
+    CONTROL_URL_ALLOWED_HOSTS: '*.vapi.ai,127.0.0.1',
+    VAPI_WEBHOOK_AUTH: 'none',
+    // The load comes from one address at well over the production per-client limit.
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: '100000000',
+    TRANSFER_OUTCOME_TIMEOUT_SECONDS: '30',
+    LOG_LEVEL: 'info',
+    WORKFLOW_BUNDLE_PATH: options.workflowBundlePath,
+    VAPI_API_KEY: undefined,
+    ...options.env,
+  };
+}
+
+export async function startSwitchboard(options: SwitchboardOptions): Promise<Switchboard> {
+  const port = await freePort();
+  const env = switchboardEnv(options, port);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const processes: ManagedProcess[] = [];
+  const workers: ManagedProcess[] = [];
+  const log = (name: string) => path.join(options.logDir, `${name}.log`);
+  const spawnWorker = (index: number) =>
+    spawnTypeScript('src/temporal/main-worker.ts', { name: `worker-${index + 1}`, env, logFile: log(`worker-${index + 1}`), nodeArgs: options.nodeArgs ?? [] });
+
+  if (options.topology === 'combined') {
+    const main = spawnTypeScript(options.combinedEntry ?? 'src/main.ts', { name: 'switchboard', env, logFile: log('switchboard'), nodeArgs: options.nodeArgs ?? [] });
+    processes.push(main);
+    workers.push(main);
+    await waitForHttpOk(`${apiUrl}/readyz`, { process: main });
+  } else {
+    const count = options.workers ?? 1;
+    for (let index = 0; index < count; index += 1) workers.push(spawnWorker(index));
+    const api = spawnTypeScript('src/api/main.ts', { name: 'api', env, logFile: log('api'), nodeArgs: options.nodeArgs ?? [] });
+    processes.push(...workers, api);
+    await Promise.all(workers.map((worker) => worker.waitForOutput(/worker polling/)));
+    await waitForHttpOk(`${apiUrl}/readyz`, { process: api });
+  }
+
+  return {
+    webhookUrl: `${apiUrl}/webhook`,
+    apiUrl,
+    processes,
+    workers,
+    async restartWorker(index) {
+      if (options.topology === 'combined') throw new Error('restartWorker needs the split topology');
+      const replacement = spawnWorker(index);
+      const at = processes.indexOf(workers[index]!);
+      workers[index] = replacement;
+      processes[at] = replacement;
+      await replacement.waitForOutput(/worker polling/);
+      return replacement;
+    },
+    async stop() {
+      await Promise.all(processes.map((child) => child.stop()));
+    },
+  };
+}
+
+/** The seed document's plain handler, as its own process. */
+export async function startBaseline(options: { logDir: string }): Promise<{ webhookUrl: string; process: ManagedProcess }> {
+  const port = await freePort();
+  const child = spawnTypeScript('bench/baseline-server.ts', {
+    name: 'baseline',
+    env: { PORT: String(port) },
+    logFile: path.join(options.logDir, 'baseline.log'),
+  });
+  await waitForHttpOk(`http://127.0.0.1:${port}/healthz`, { process: child });
+  return { webhookUrl: `http://127.0.0.1:${port}/webhook`, process: child };
+}

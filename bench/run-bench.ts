@@ -1,0 +1,358 @@
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../src/config/paths';
+import { transferWorkflowId } from '../src/contracts';
+import { startFakeVapi } from './harness/fake-vapi';
+import type { FakeVapi } from './harness/fake-vapi';
+import { writeHistogramPng } from './harness/histogram-png';
+import type { HistogramSeries } from './harness/histogram-png';
+import { burstSchedule, openLoopSchedule, parseBurst } from './harness/load-generator';
+import type { PhaseResult } from './harness/load-phase';
+import { runLoadPhase } from './harness/load-phase';
+import { describeMachine } from './harness/machine';
+import type { ManagedProcess } from './harness/processes';
+import type { BenchReport, SystemResult, TargetCheck } from './harness/report';
+import { markdownReport } from './harness/report';
+import { prebuiltWorkflowBundle, startBaseline, startSwitchboard, startTemporal } from './harness/stack';
+import type { TemporalLevers } from './harness/stack';
+import { spread } from './harness/stats';
+import { dropIdleSockets } from './harness/webhook-client';
+
+const HELP = `npm run bench -- [options]
+
+Starts the Temporal dev server (file-backed, as npm start), Switchboard and the seed document's plain
+handler as child processes, drives each with the same open-loop load of simulated Vapi tool calls against
+a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (and latest.*).
+
+  --rate <n>               steady load, transfers per second (default 20)
+  --duration <s>           steady load duration in seconds (default 30)
+  --burst <count@rate>     burst phase, e.g. 300@100; "none" to skip (default 300@100)
+  --runs <n>               repeat the steady and burst phases n times on the same stack (default 1)
+  --warmup <s>             unmeasured warm-up at half the rate before the first phase (default 5)
+  --topology <t>           combined (worker + API in one process, as npm start) or split
+                           (start:worker ×--workers + start:api) (default combined)
+  --workers <n>            worker processes in the split topology (default 1)
+  --eager-activities       dev server: system.enableActivityEagerExecution=true
+  --sqlite-sync <mode>     dev server SQLite synchronous: NORMAL (default, as npm start) or OFF
+  --in-memory              dev server without a database file (nothing survives a restart): a ceiling only
+  --dynamic-config <k=v>   another dev server dynamic config value (repeatable), for experiments
+  --no-prebuilt-bundle     let the worker bundle the workflows at start (default: prebuilt, as the image)
+  --no-reports             do not play Vapi's forwarding status-update after each transfer
+  --no-baseline            skip the baseline
+  --entry <file>           combined-process entry point (lever experiments; default src/main.ts)
+  --label <text>           added to the result file names
+  --keep-data              keep the dev server's database file
+  --profile                CPU-profile the Switchboard processes (.cpuprofile files in the run folder)
+`;
+
+interface Options {
+  rate: number;
+  duration: number;
+  burst: { count: number; ratePerSecond: number } | null;
+  runs: number;
+  warmup: number;
+  topology: 'combined' | 'split';
+  workers: number;
+  levers: TemporalLevers;
+  prebuiltBundle: boolean;
+  reports: boolean;
+  baseline: boolean;
+  entry: string | undefined;
+  label: string | undefined;
+  keepData: boolean;
+  profile: boolean;
+}
+
+function readOptions(argv: string[]): Options | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rate: { type: 'string', default: '20' },
+      duration: { type: 'string', default: '30' },
+      burst: { type: 'string', default: '300@100' },
+      runs: { type: 'string', default: '1' },
+      warmup: { type: 'string', default: '5' },
+      topology: { type: 'string', default: 'combined' },
+      workers: { type: 'string', default: '1' },
+      'eager-activities': { type: 'boolean', default: false },
+      'sqlite-sync': { type: 'string', default: 'NORMAL' },
+      'dynamic-config': { type: 'string', multiple: true, default: [] },
+      'in-memory': { type: 'boolean', default: false },
+      'no-prebuilt-bundle': { type: 'boolean', default: false },
+      'no-reports': { type: 'boolean', default: false },
+      'no-baseline': { type: 'boolean', default: false },
+      entry: { type: 'string' },
+      label: { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return null;
+  }
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
+    return value;
+  };
+  if (values.topology !== 'combined' && values.topology !== 'split') throw new Error('--topology must be combined or split');
+  const sync = values['sqlite-sync'].toUpperCase();
+  if (sync !== 'NORMAL' && sync !== 'OFF') throw new Error('--sqlite-sync must be NORMAL or OFF');
+  return {
+    rate: positive('rate', values.rate),
+    duration: positive('duration', values.duration),
+    burst: values.burst === 'none' ? null : parseBurst(values.burst),
+    runs: Math.round(positive('runs', values.runs)),
+    warmup: Number(values.warmup) || 0,
+    topology: values.topology,
+    workers: Math.round(positive('workers', values.workers)),
+    levers: { eagerActivities: values['eager-activities'], sqliteSynchronous: sync, dynamicConfig: values['dynamic-config'], storage: values['in-memory'] ? 'memory' : 'file' },
+    prebuiltBundle: !values['no-prebuilt-bundle'],
+    reports: !values['no-reports'],
+    baseline: !values['no-baseline'],
+    entry: values.entry,
+    label: values.label,
+    keepData: values['keep-data'],
+    profile: values.profile,
+  };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The phases every system goes through, identically. */
+async function runPhases(options: Options, target: {
+  webhookUrl: string;
+  vapi: FakeVapi;
+  processes: () => { name: string; pid: number | undefined }[];
+  reportTo: string | null;
+  serverMetricsUrl?: () => string | undefined;
+}): Promise<PhaseResult[]> {
+  const { vapi } = target;
+  vapi.reportTo(target.reportTo);
+  const phase = async (name: string, schedule: number[]) => {
+    vapi.reset();
+    const result = await runLoadPhase({
+      name,
+      webhookUrl: target.webhookUrl,
+      schedule,
+      vapi,
+      processes: target.processes,
+      ...(target.serverMetricsUrl ? { serverMetricsUrl: target.serverMetricsUrl } : {}),
+    });
+    await pause(1_000);
+    return result;
+  };
+  if (options.warmup > 0) await phase('warm-up', openLoopSchedule({ ratePerSecond: options.rate / 2, durationSeconds: options.warmup }));
+  const results: PhaseResult[] = [];
+  for (let run = 1; run <= options.runs; run += 1) {
+    const suffix = options.runs > 1 ? ` #${run}` : '';
+    const steady = await phase(`steady ${options.rate}/s × ${options.duration} s${suffix}`, openLoopSchedule({ ratePerSecond: options.rate, durationSeconds: options.duration }));
+    results.push(steady);
+    printPhase(steady);
+    if (options.burst) {
+      const burst = await phase(`burst ${options.burst.count} @ ${options.burst.ratePerSecond}/s${suffix}`, burstSchedule(options.burst));
+      results.push(burst);
+      printPhase(burst);
+    }
+  }
+  vapi.reportTo(null);
+  return results;
+}
+
+function printPhase(result: PhaseResult): void {
+  const t = result.webhookToTransferMs;
+  const a = result.ackMs;
+  process.stdout.write(
+    `    ${result.name}: ack p50 ${a.p50.toFixed(1)} p99 ${a.p99.toFixed(1)} ms; webhook→transfer p50 ${t.p50.toFixed(1)} p99 ${t.p99.toFixed(1)} max ${t.max.toFixed(0)} ms; ` +
+      `errors ${result.errors}, lost ${result.accounting.lost}, doubled ${result.accounting.doubled}\n`,
+  );
+  if (result.serverWork) {
+    const top = result.serverWork.persistencePerTransfer.slice(0, 6).map((entry) => `${entry.operation} ${entry.count}`);
+    process.stdout.write(`      server work per transfer: ${result.serverWork.persistenceTotalPerTransfer} persistence requests (${top.join(', ')})\n`);
+  }
+}
+
+/** The names of the activities one transfer's history shows, to prove each step is still its own activity. */
+async function activitiesOfOneTransfer(address: string, callId: string, toolCallId: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const history = await client.workflow.getHandle(transferWorkflowId(callId, toolCallId)).fetchHistory();
+    return (history.events ?? [])
+      .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((name): name is string => typeof name === 'string');
+  } finally {
+    await connection.close();
+  }
+}
+
+function checkTargets(switchboard: SystemResult, burstExpected: boolean): TargetCheck[] {
+  const steady = switchboard.phases.filter((phase) => phase.name.startsWith('steady'));
+  const bursts = switchboard.phases.filter((phase) => phase.name.startsWith('burst'));
+  const worst = (values: number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
+  const figure = (values: number[]) => {
+    const s = spread(values);
+    return values.length > 1 ? `${s.mean.toFixed(1)} ms (runs ${s.min.toFixed(1)}–${s.max.toFixed(1)})` : `${s.mean.toFixed(1)} ms`;
+  };
+  const p50 = steady.map((phase) => phase.webhookToTransferMs.p50);
+  const p99 = steady.map((phase) => phase.webhookToTransferMs.p99);
+  const ack = steady.map((phase) => phase.ackMs.p99);
+  const checks: TargetCheck[] = [
+    { name: 'webhook→transfer p50 (steady)', target: '≤ 60 ms', measured: figure(p50), met: worst(p50) <= 60 },
+    { name: 'webhook→transfer p99 (steady)', target: '≤ 200 ms', measured: figure(p99), met: worst(p99) <= 200 },
+    { name: 'ack p99 (steady)', target: '≤ 20 ms', measured: figure(ack), met: worst(ack) <= 20 },
+  ];
+  if (burstExpected) {
+    const lost = bursts.reduce((total, phase) => total + phase.accounting.lost, 0);
+    const doubled = bursts.reduce((total, phase) => total + phase.accounting.doubled, 0);
+    const calls = bursts.reduce((total, phase) => total + phase.calls, 0);
+    checks.push({ name: 'burst: none lost or doubled', target: '0 / 0', measured: `${lost} lost, ${doubled} doubled of ${calls}`, met: lost === 0 && doubled === 0 && calls > 0 });
+  }
+  const allLost = switchboard.phases.reduce((total, phase) => total + phase.accounting.lost + phase.accounting.doubled, 0);
+  checks.push({ name: 'all phases: none lost or doubled', target: '0', measured: String(allLost), met: allLost === 0 });
+  return checks;
+}
+
+async function main(): Promise<void> {
+  const options = readOptions(process.argv.slice(2));
+  if (!options) return;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const resultsDir = path.join(PROJECT_ROOT, 'bench', 'results');
+  const runDir = path.join(resultsDir, `run-${stamp}${options.label ? `-${options.label}` : ''}`);
+  const logDir = path.join(runDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const machine = describeMachine();
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  process.stdout.write(`Benchmark: ${options.rate}/s for ${options.duration} s${options.burst ? `, burst ${options.burst.count} @ ${options.burst.ratePerSecond}/s` : ''}, ${options.runs} run(s), topology ${options.topology}; logs in ${path.relative(PROJECT_ROOT, logDir)}\n`);
+
+  const vapi = await startFakeVapi();
+  const children: ManagedProcess[] = [];
+  const systems: SystemResult[] = [];
+  const notes: string[] = [];
+  let histogram: HistogramSeries[] = [];
+  let temporal: Awaited<ReturnType<typeof startTemporal>> | undefined;
+  const self = { name: 'load generator', pid: process.pid };
+  try {
+    // Switchboard.
+    const bundle = options.prebuiltBundle ? await prebuiltWorkflowBundle(path.join(runDir, 'workflow-bundle.js'), logDir) : undefined;
+    temporal = await startTemporal({ dataDir: path.join(runDir, 'temporal'), levers: options.levers });
+    const temporalPid = () => temporal?.server.pid;
+    const bootStarted = performance.now();
+    const switchboard = await startSwitchboard({
+      temporalAddress: temporal.address,
+      logDir,
+      topology: options.topology,
+      workers: options.workers,
+      workflowBundlePath: bundle,
+      ...(options.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(runDir, 'profiles')] } : {}),
+      ...(options.entry ? { combinedEntry: options.entry } : {}),
+    });
+    children.push(...switchboard.processes);
+    const startupMs = performance.now() - bootStarted;
+    process.stdout.write(`  switchboard ready in ${(startupMs / 1000).toFixed(1)} s (${options.prebuiltBundle ? 'prebuilt bundle' : 'bundling at start'})\n`);
+    const setup = [
+      options.topology === 'combined' ? 'worker + API in one process (npm start)' : `${options.workers} worker process(es) + API process`,
+      `eager activities ${options.levers.eagerActivities ? 'on' : 'off'}`,
+      options.levers.storage === 'memory' ? 'in-memory SQLite' : `SQLite file, synchronous=${options.levers.sqliteSynchronous}`,
+      ...(options.levers.dynamicConfig ?? []),
+      options.prebuiltBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start',
+      options.entry ? `entry ${options.entry}` : '',
+    ].filter(Boolean).join(', ');
+    const phases = await runPhases(options, {
+      webhookUrl: switchboard.webhookUrl,
+      vapi,
+      reportTo: options.reports ? switchboard.webhookUrl : null,
+      serverMetricsUrl: () => temporal?.metricsUrl,
+      processes: () => [
+        { name: 'temporal', pid: temporalPid() },
+        ...switchboard.processes.map((child) => ({ name: child.name, pid: child.pid })),
+        self,
+      ],
+    });
+    systems.push({ system: 'switchboard', setup, startupMs, phases: phases.map(({ samples: _samples, ...rest }) => rest) });
+    histogram = phases
+      .filter((phase) => phase.name.startsWith('steady'))
+      .slice(0, 1)
+      .flatMap((phase) => [
+        { system: 'switchboard', metric: 'webhook → transfer', samplesMs: phase.samples.webhookToTransferMs },
+        { system: 'switchboard', metric: 'webhook acknowledged', samplesMs: phase.samples.ackMs },
+      ]);
+    const sample = phases.find((phase) => phase.sampleCall)?.sampleCall;
+    if (sample) {
+      const activities = await activitiesOfOneTransfer(temporal.address, sample.callId, sample.toolCallId).catch(() => []);
+      notes.push(`Activities in one transfer's history (each a visible step in the Web UI): ${activities.join(', ') || 'could not read'}.`);
+    }
+    await switchboard.stop();
+    await temporal.stop();
+
+    // Baseline, alone on the machine, under the same load.
+    if (options.baseline) {
+      dropIdleSockets();
+      const bootBaseline = performance.now();
+      const baseline = await startBaseline({ logDir });
+      children.push(baseline.process);
+      const baselineStartup = performance.now() - bootBaseline;
+      process.stdout.write(`  baseline ready in ${(baselineStartup / 1000).toFixed(1)} s\n`);
+      const baselinePhases = await runPhases(options, {
+        webhookUrl: baseline.webhookUrl,
+        vapi,
+        reportTo: null,
+        processes: () => [{ name: 'baseline', pid: baseline.process.pid }, self],
+      });
+      systems.push({ system: 'baseline', setup: 'seed document handler, no durability', startupMs: baselineStartup, phases: baselinePhases.map(({ samples: _samples, ...rest }) => rest) });
+      const steady = baselinePhases.find((phase) => phase.name.startsWith('steady'));
+      if (steady) {
+        histogram.push(
+          { system: 'baseline', metric: 'webhook → transfer', samplesMs: steady.samples.webhookToTransferMs },
+          { system: 'baseline', metric: 'webhook acknowledged', samplesMs: steady.samples.ackMs },
+        );
+      }
+      await baseline.process.stop();
+    }
+  } finally {
+    await Promise.all(children.map((child) => child.stop().catch(() => undefined)));
+    await temporal?.stop().catch(() => undefined);
+    await vapi.close();
+  }
+
+  const switchboardResult = systems.find((system) => system.system === 'switchboard')!;
+  notes.push(
+    `Load: open loop (sent on schedule whatever the answers), latency from the scheduled send time; each webhook a realistic tool-calls payload (~8 KB) with a fresh call id${options.reports ? "; after each transfer the fake Vapi posts a status-update 'forwarding' 200 ms later, as Vapi does, so transfers finish and agents are released" : ''}.`,
+    'CPU: average over the phase, 100% = one core; RSS: peak resident memory during the phase. "temporal" is the dev server process, "load generator" this process (fake control URL included).',
+  );
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    command,
+    machine,
+    systems,
+    targets: checkTargets(switchboardResult, options.burst !== null),
+    notes,
+  };
+  const base = path.join(resultsDir, `bench-${stamp}${options.label ? `-${options.label}` : ''}`);
+  const markdown = markdownReport(report);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown);
+  await writeHistogramPng(`${base}.png`, `Latency at ${options.rate}/s, steady phase (${machine.cpus} cores)`, histogram).catch((error: unknown) =>
+    process.stderr.write(`histogram not written: ${error instanceof Error ? error.message : String(error)}\n`),
+  );
+  for (const ext of ['json', 'md', 'png']) {
+    try {
+      copyFileSync(`${base}.${ext}`, path.join(resultsDir, `latest.${ext}`));
+    } catch {
+      // the PNG may be missing; the table is what matters
+    }
+  }
+  if (!options.keepData) rmSync(path.join(runDir, 'temporal'), { recursive: true, force: true });
+  process.stdout.write(`\n${markdown}\nWritten: ${path.relative(PROJECT_ROOT, base)}.{json,md,png} (and bench/results/latest.*)\n`);
+  const lostOrDoubled = systems.find((system) => system.system === 'switchboard')!.phases.some((phase) => phase.accounting.lost + phase.accounting.doubled > 0);
+  if (lostOrDoubled) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
