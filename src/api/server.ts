@@ -42,6 +42,7 @@ export async function startApiServer(options: {
     webhookAuth: options.webhookAuth,
     transferToolNames: config.transferToolNames,
     outcomeTimeoutSeconds: config.outcomeTimeoutSeconds,
+    fallbackCheckSeconds: config.fallbackCheckSeconds,
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
     startDeadlineMs: config.startDeadlineMs,

@@ -77,6 +77,11 @@ export const envSchema = z.object({
   TRANSFER_TOOL_NAMES: csv.default(['transfer_call']),
   /** How long a transfer waits for Vapi to report its outcome (forwarded, not connected) before recording it unconfirmed. */
   TRANSFER_OUTCOME_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /**
+   * Silence after a transfer (or after a transfer attempt of unknown fate) this long before Switchboard asks
+   * Vapi's API whether the caller is still with the assistant (needs VAPI_API_KEY).
+   */
+  TRANSFER_FALLBACK_CHECK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** Deadline for answering a transfer-destination-request (Vapi's own webhook timeout is 20 s). */
   DESTINATION_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(15_000).default(5_000),
   /** Webhook requests per minute from one client address before 429. */
@@ -120,6 +125,7 @@ export interface AppConfig {
   webhookAuth: WebhookAuthConfig | null;
   transferToolNames: string[];
   outcomeTimeoutSeconds: number;
+  fallbackCheckSeconds: number;
   destinationDeadlineMs: number;
   rateLimitPerMinute: number;
   vapiApiKey: string | undefined;
@@ -217,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     webhookAuth,
     transferToolNames: e.TRANSFER_TOOL_NAMES,
     outcomeTimeoutSeconds: e.TRANSFER_OUTCOME_TIMEOUT_SECONDS,
+    fallbackCheckSeconds: e.TRANSFER_FALLBACK_CHECK_SECONDS,
     destinationDeadlineMs: e.DESTINATION_REQUEST_DEADLINE_MS,
     rateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     vapiApiKey: e.VAPI_API_KEY,

@@ -2,10 +2,12 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   isCancellation,
   log,
+  sleep,
   patched,
   proxyActivities,
   proxySinks,
@@ -65,6 +67,19 @@ const callControl = proxyActivities<Activities>({
   },
 });
 
+/**
+ * One attempt per activity: with {@link PATCH_TRANSFER_ATTEMPTS} the workflow decides about every retry of
+ * the transfer, because a server-side retry after a timed-out attempt (a worker killed mid-POST) would
+ * send the transfer again blindly.
+ */
+const callControlOnce = proxyActivities<Activities>({
+  startToCloseTimeout: '5s',
+  retry: { maximumAttempts: 1 },
+});
+
+/** Attempts of a transfer Vapi answered 5xx or never received (250 ms, doubling, at most 2 s apart). */
+export const TRANSFER_ATTEMPTS = 8;
+
 const { transferMetrics } = proxySinks<TransferSinks>();
 
 const compensations = proxyActivities<Activities>({
@@ -94,6 +109,15 @@ export const PATCH_ROUTING_ENGINE = 'routing-engine';
  * and the agent keeps the reservation until its TTL, because the caller is on their way to that agent.
  */
 export const PATCH_TRANSFER_SURVIVES_CANCEL = 'transfer-survives-cancel';
+
+/**
+ * Patch (on top of {@link PATCH_TRANSFER_SURVIVES_CANCEL}): the workflow, not the server, retries the transfer
+ * POST. Attempts Vapi refused to take (5xx, connection refused) are retried with backoff; an attempt whose
+ * fate is unknown (the answer was lost, or the worker died mid-POST and the attempt timed out) is never
+ * repeated blindly: Switchboard waits for Vapi's report, then asks Vapi's API, and sends once more only when
+ * Vapi says the caller is still with the assistant and nothing was reported.
+ */
+export const PATCH_TRANSFER_ATTEMPTS = 'transfer-attempts-in-workflow';
 
 /** A reservation outlives a transfer whose outcome never arrives by this much at most. */
 export const RESERVATION_TTL_SECONDS = 15 * 60;
@@ -219,6 +243,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
   /** The transfer POST went out but its answer was lost. */
   let sentUnconfirmed = false;
   let shielded = false;
+  let attemptsInWorkflow = false;
   /** Runs a control POST so that, with the patch, a cancel cannot abandon it half-way. */
   const send = <T>(post: () => Promise<T>): Promise<T> => (shielded ? CancellationScope.nonCancellable(post) : post());
   let routingPolicy: RoutingPolicy | null = null;
@@ -262,6 +287,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     }
 
     shielded = routingEngine && patched(PATCH_TRANSFER_SURVIVES_CANCEL);
+    attemptsInWorkflow = shielded && patched(PATCH_TRANSFER_ATTEMPTS);
     if (destinationRequest) {
       // Vapi executes this transfer itself: keep the reservation and the note until it says how it went.
       transferSent = shielded;
@@ -276,19 +302,12 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     status.stage = 'transferring';
     let outcomeUnknown = false;
     try {
-      await send(() => step('executeTransfer', () =>
-        callControl.executeTransfer.executeWithOptions(
-          { summary: `Transfer to ${decided.agentId ? `agent ${decided.agentId}` : `${decided.department ?? 'general'} line`}` },
-          [
-            {
-              callId: request.callId,
-              controlUrl,
-              destination: planned(decided),
-              content: announcement(decided),
-            },
-          ],
-        ),
-      ));
+      await sendTransfer(`Transfer to ${decided.agentId ? `agent ${decided.agentId}` : `${decided.department ?? 'general'} line`}`, {
+        callId: request.callId,
+        controlUrl,
+        destination: planned(decided),
+        content: announcement(decided),
+      });
       transferSent = shielded;
       transferMetrics.executed({ department: decided.department, receivedAt: request.receivedAt });
     } catch (error) {
@@ -474,21 +493,64 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
       status.decision = current;
       reported = null;
       status.stage = 'transferring';
-      await send(() => step('executeTransfer', () =>
-        callControl.executeTransfer.executeWithOptions({ summary: `Fallback: transfer to ${next.label}` }, [
-          {
-            callId: request.callId,
-            controlUrl,
-            destination: next.destination,
-            content: `Sorry, nobody picked up there. Let me try the ${next.label.replace(/^agent .*/, 'next colleague')} for you.`,
-          },
-        ]),
-      ));
+      await sendTransfer(`Fallback: transfer to ${next.label}`, {
+        callId: request.callId,
+        controlUrl,
+        destination: next.destination,
+        content: `Sorry, nobody picked up there. Let me try the ${next.label.replace(/^agent .*/, 'next colleague')} for you.`,
+      });
       outcome = await awaitOutcome({ checkCaller: true });
       if (reported !== null) break;
     }
     if (outcome === 'not-connected') await tellCaller(request, SORRY_MESSAGE);
     return outcome;
+  }
+
+  /**
+   * The control `transfer`. Before {@link PATCH_TRANSFER_ATTEMPTS}: one activity, retried by the server. With
+   * it: one activity per attempt, and after an attempt of unknown fate at most one more, only when Vapi says
+   * the caller is still waiting. Throws TransferOutcomeUnknown when it cannot be sure either way.
+   */
+  async function sendTransfer(summary: string, input: Parameters<Activities['executeTransfer']>[0]): Promise<void> {
+    if (!attemptsInWorkflow) {
+      await send(() => step('executeTransfer', () => callControl.executeTransfer.executeWithOptions({ summary }, [input])));
+      return;
+    }
+    let checkedAfterDoubt = false;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await send(() =>
+          step('executeTransfer', () =>
+            callControlOnce.executeTransfer.executeWithOptions({ summary: attempt > 1 ? `${summary} (attempt ${attempt})` : summary }, [input]),
+          ),
+        );
+        return;
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        const type = failureType(error);
+        if (type === FailureType.ControlUrlUnavailable && attempt < TRANSFER_ATTEMPTS) {
+          await sleep(Math.min(250 * 2 ** (attempt - 1), 2_000));
+          continue;
+        }
+        const timedOut = error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+        if (type !== FailureType.TransferOutcomeUnknown && !timedOut) throw error;
+        if (checkedAfterDoubt || !(await callerStillWaiting())) {
+          throw ApplicationFailure.nonRetryable('the transfer may have reached Vapi; not sent again', FailureType.TransferOutcomeUnknown);
+        }
+        checkedAfterDoubt = true;
+        log.warn('transfer attempt of unknown fate; Vapi says the caller is still waiting and reported nothing: sending once more');
+      }
+    }
+  }
+
+  /** After an attempt of unknown fate: true only when Vapi reported nothing and its API says the call is still in progress. */
+  async function callerStillWaiting(): Promise<boolean> {
+    const waitMs = (request.fallbackCheckSeconds ?? DEFAULT_FALLBACK_CHECK_SECONDS) * 1000;
+    if (await condition(() => reported !== null, waitMs)) return false;
+    const call = await step('checkCallState', () =>
+      lookups.checkCallState.executeWithOptions({ summary: 'Ask Vapi whether the transfer reached the call' }, [{ callId: request.callId }]),
+    ).catch(() => ({ status: null }));
+    return call.status === 'in-progress' && reported === null;
   }
 
   function finish(stage: TransferStatus['stage'], outcome: TransferOutcome): void {

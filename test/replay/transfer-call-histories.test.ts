@@ -21,6 +21,10 @@ describe('recorded transferCall histories', () => {
     expect(names).toEqual(expect.arrayContaining(HISTORY_SCENARIOS.map((scenario) => scenario.name)));
   });
 
+  it('keep the histories recorded before the transfer-attempts-in-workflow patch (v4-*), which must replay along their path', () => {
+    expect(fixtures.filter((fixture) => fixture.name.startsWith('v4-')).length).toBe(13);
+  });
+
   it('keep the histories recorded before the transfer-survives-cancel patch (v3-*), which must replay along their path', () => {
     expect(fixtures.filter((fixture) => fixture.name.startsWith('v3-')).length).toBe(12);
   });

@@ -97,11 +97,31 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     },
   },
   {
+    name: 'attempt-lost-then-resent',
+    description: 'the first transfer attempt times out (worker died before posting); Vapi reports nothing and says in-progress: sent once more',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      let calls = 0;
+      let asked = 0;
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 2, fallbackCheckSeconds: 1 }), {
+        deps: { callStatus: { status: async () => (asked++ === 0 ? 'in-progress' : 'forwarding') } },
+        wrap: (activities) => ({
+          executeTransfer: async (input) => {
+            calls += 1;
+            if (calls > 1) return activities.executeTransfer(input);
+            await new Promise((resolve) => setTimeout(resolve, 6_000));
+            return { status: 200 };
+          },
+        }),
+      });
+    },
+  },
+  {
     name: 'outcome-unknown-then-forwarded',
     description: 'the transfer POST times out; not resent; Vapi then reports the call forwarded',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), {
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30, fallbackCheckSeconds: 1 }), {
         vapiReports: [{ kind: 'ended', endedReason: 'assistant-forwarded-call' }],
       });
     },
@@ -111,7 +131,7 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     description: 'the transfer POST times out and Vapi reports nothing: outcome unknown, reservation kept',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, fallbackCheckSeconds: 1 }));
     },
   },
   {

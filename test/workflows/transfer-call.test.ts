@@ -9,6 +9,7 @@ import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
 import { transferRequest } from '../support/factories';
 import { activeTransfers, runTransfer, waitForStage, whilePostingSummary } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
+import type { Activities } from '../../src/activities';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
@@ -171,7 +172,7 @@ describe('transferCall workflow', () => {
 
   it('does not resend a transfer whose answer never came back, and records the outcome unknown when Vapi stays silent', async () => {
     control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
-    const request = transferRequest({ controlBaseUrl: control.baseUrl });
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, fallbackCheckSeconds: 1 });
 
     const { value, status, deps } = await runTransfer(env, request);
 
@@ -183,7 +184,7 @@ describe('transferCall workflow', () => {
 
   it('trusts Vapi’s report over a lost answer: a forwarded call after a timeout is transferred, once', async () => {
     control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
-    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 });
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30, fallbackCheckSeconds: 1 });
 
     const { value } = await runTransfer(env, request, { vapiReports: [{ kind: 'ended', endedReason: 'assistant-forwarded-call' }] });
 
@@ -283,4 +284,65 @@ describe('transferCall workflow', () => {
     expect(status.steps.map((step) => step.name)).not.toContain('markSummaryNotTransferred');
     expect(control.commandsFor(request.callId)).toHaveLength(1);
   });
+});
+
+describe('a transfer attempt whose fate is unknown (the worker died mid-POST)', () => {
+  /** executeTransfer whose first attempt outlives its 5 s start-to-close timeout, as if its worker had died. */
+  function firstAttemptHangs(options: { afterPosting: boolean }) {
+    let calls = 0;
+    return (activities: Activities): Partial<Activities> => ({
+      executeTransfer: async (input) => {
+        calls += 1;
+        if (calls > 1) return activities.executeTransfer(input);
+        if (options.afterPosting) await activities.executeTransfer(input);
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        return { status: 200 };
+      },
+    });
+  }
+
+  it('sends once more only when Vapi reported nothing and its API says the caller is still waiting', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 2, fallbackCheckSeconds: 1 });
+
+    let asked = 0;
+    const { value, status } = await runTransfer(env, request, {
+      wrap: firstAttemptHangs({ afterPosting: false }),
+      // Still with the assistant when asked after the lost attempt; being forwarded once the resend arrived.
+      deps: { callStatus: { status: async () => (asked++ === 0 ? 'in-progress' : 'forwarding') } },
+    });
+
+    expect(value).toMatchObject({ outcome: 'transfer-initiated' });
+    expect(status.steps.map((step) => `${step.name}:${step.status}`)).toEqual(
+      expect.arrayContaining(['executeTransfer:failed', 'checkCallState:completed', 'executeTransfer:completed']),
+    );
+    expect(control.commandsFor(request.callId).filter((command) => (command.body as { type: string }).type === 'transfer')).toHaveLength(1);
+  }, 30_000);
+
+  it('never sends again when Vapi reports the call forwarded while Switchboard waits', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30, fallbackCheckSeconds: 20 });
+
+    const { value, status } = await runTransfer(env, request, {
+      wrap: firstAttemptHangs({ afterPosting: true }),
+      deps: { callStatus: { status: async () => 'in-progress' } },
+      whileRunning: async (handle) => {
+        await control.waitForCommands(request.callId, 1);
+        await handle.signal(callEventSignal, { kind: 'forwarding' });
+      },
+    });
+
+    expect(value).toMatchObject({ outcome: 'transferred' });
+    expect(status.steps.filter((step) => step.name === 'executeTransfer')).toHaveLength(1);
+    expect(control.commandsFor(request.callId)).toHaveLength(1);
+  }, 30_000);
+
+  it('never sends again when Vapi cannot be asked, and records the outcome as unknown', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 1, fallbackCheckSeconds: 1 });
+
+    const { value, status } = await runTransfer(env, request, { wrap: firstAttemptHangs({ afterPosting: true }) });
+
+    expect(value).toMatchObject({ outcome: 'unknown' });
+    expect(status.steps.filter((step) => step.name === 'executeTransfer')).toHaveLength(1);
+    expect(status.steps.map((step) => step.name)).not.toContain('sayToCaller');
+    expect(control.commandsFor(request.callId)).toHaveLength(1);
+  }, 30_000);
 });

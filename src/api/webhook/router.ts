@@ -33,6 +33,8 @@ export interface WebhookDeps {
   workflowClient: WorkflowStarter & CallEventClient & DestinationRequestClient;
   /** How long transfer workflows wait for Vapi to report a transfer's outcome. */
   outcomeTimeoutSeconds?: number;
+  /** Silence before asking Vapi whether the caller is still with the assistant. */
+  fallbackCheckSeconds?: number;
   /** How long a transfer-destination-request may take before Vapi is told there is no destination. */
   destinationDeadlineMs?: number;
   logger: Logger;
@@ -149,6 +151,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         allowedHosts: deps.allowedHosts,
         receivedAt: now(),
         outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
+        ...(deps.fallbackCheckSeconds !== undefined ? { fallbackCheckSeconds: deps.fallbackCheckSeconds } : {}),
       });
       res.locals.logFields = { ...res.locals.logFields, callId: parsed.data.call.id };
       const results: ToolCallResult[] = await Promise.all(
