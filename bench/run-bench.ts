@@ -15,7 +15,7 @@ import { describeMachine } from './harness/machine';
 import type { ManagedProcess } from './harness/processes';
 import type { BenchReport, SystemResult, TargetCheck } from './harness/report';
 import { markdownReport } from './harness/report';
-import { prebuiltWorkflowBundle, startBaseline, startSwitchboard, startTemporal } from './harness/stack';
+import { compileProject, prebuiltWorkflowBundle, startBaseline, startSwitchboard, startTemporal } from './harness/stack';
 import type { TemporalLevers } from './harness/stack';
 import { spread } from './harness/stats';
 import { dropIdleSockets } from './harness/webhook-client';
@@ -44,6 +44,9 @@ a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (a
   --entry <file>           combined-process entry point (lever experiments; default src/main.ts)
   --label <text>           added to the result file names
   --keep-data              keep the dev server's database file
+  --runtime <r>            tsx (TypeScript sources, as npm start) or node (compiled JavaScript, as the
+                           container image) (default tsx)
+  --log-level <level>      LOG_LEVEL of the Switchboard processes (default info, as deployed)
   --profile                CPU-profile the Switchboard processes (.cpuprofile files in the run folder)
 `;
 
@@ -63,6 +66,8 @@ interface Options {
   label: string | undefined;
   keepData: boolean;
   profile: boolean;
+  runtime: 'tsx' | 'node';
+  logLevel: string;
 }
 
 function readOptions(argv: string[]): Options | null {
@@ -87,6 +92,8 @@ function readOptions(argv: string[]): Options | null {
       label: { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      runtime: { type: 'string', default: 'tsx' },
+      'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -99,6 +106,7 @@ function readOptions(argv: string[]): Options | null {
     if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
     return value;
   };
+  if (values.runtime !== 'tsx' && values.runtime !== 'node') throw new Error('--runtime must be tsx or node');
   if (values.topology !== 'combined' && values.topology !== 'split') throw new Error('--topology must be combined or split');
   const sync = values['sqlite-sync'].toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'OFF') throw new Error('--sqlite-sync must be NORMAL or OFF');
@@ -118,6 +126,8 @@ function readOptions(argv: string[]): Options | null {
     label: values.label,
     keepData: values['keep-data'],
     profile: values.profile,
+    runtime: values.runtime === 'node' ? 'node' : 'tsx',
+    logLevel: values['log-level'],
   };
 }
 
@@ -168,7 +178,7 @@ function printPhase(result: PhaseResult): void {
   const a = result.ackMs;
   process.stdout.write(
     `    ${result.name}: ack p50 ${a.p50.toFixed(1)} p99 ${a.p99.toFixed(1)} ms; webhook→transfer p50 ${t.p50.toFixed(1)} p99 ${t.p99.toFixed(1)} max ${t.max.toFixed(0)} ms; ` +
-      `errors ${result.errors}, lost ${result.accounting.lost}, doubled ${result.accounting.doubled}\n`,
+      `errors ${result.errors}, lost ${result.accounting.lost}, doubled ${result.accounting.doubled}; CPU ${result.cpuMsPerTransfer.toFixed(0)} ms/transfer\n`,
   );
   if (result.serverWork) {
     const top = result.serverWork.persistencePerTransfer.slice(0, 6).map((entry) => `${entry.operation} ${entry.count}`);
@@ -238,6 +248,7 @@ async function main(): Promise<void> {
   const self = { name: 'load generator', pid: process.pid };
   try {
     // Switchboard.
+    const compiledRoot = options.runtime === 'node' ? await compileProject(path.join(runDir, 'dist'), logDir) : undefined;
     const bundle = options.prebuiltBundle ? await prebuiltWorkflowBundle(path.join(runDir, 'workflow-bundle.js'), logDir) : undefined;
     temporal = await startTemporal({ dataDir: path.join(runDir, 'temporal'), levers: options.levers });
     const temporalPid = () => temporal?.server.pid;
@@ -248,6 +259,8 @@ async function main(): Promise<void> {
       topology: options.topology,
       workers: options.workers,
       workflowBundlePath: bundle,
+      ...(compiledRoot ? { compiledRoot } : {}),
+      env: { LOG_LEVEL: options.logLevel },
       ...(options.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(runDir, 'profiles')] } : {}),
       ...(options.entry ? { combinedEntry: options.entry } : {}),
     });
@@ -260,6 +273,8 @@ async function main(): Promise<void> {
       options.levers.storage === 'memory' ? 'in-memory SQLite' : `SQLite file, synchronous=${options.levers.sqliteSynchronous}`,
       ...(options.levers.dynamicConfig ?? []),
       options.prebuiltBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start',
+      options.runtime === 'node' ? 'compiled JavaScript on node' : 'TypeScript under tsx',
+      `LOG_LEVEL=${options.logLevel}`,
       options.entry ? `entry ${options.entry}` : '',
     ].filter(Boolean).join(', ');
     const phases = await runPhases(options, {

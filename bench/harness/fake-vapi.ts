@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ControlResponder, FakeControlServer, ReceivedControlCommand } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { CommandRecord } from './accounting';
@@ -21,14 +23,45 @@ export interface FakeVapi {
   answerWith(responder: ControlResponder): void;
   /** Send Vapi's forwarding report to `webhookUrl` this long after each first transfer; null stops reporting. */
   reportTo(webhookUrl: string | null, delayMs?: number): void;
-  /** Reports sent and how many were answered 2xx. */
+  /** Reports sent and how many were answered 2xx (each is retried a few times, as Vapi retries webhooks). */
   reports(): { sent: number; accepted: number };
+  /**
+   * Base URL of a stand-in for Vapi's API: `GET /call/{id}` answers `forwarding` once a transfer for the call
+   * has arrived, else `in-progress` (what Switchboard asks before it would send a transfer again).
+   */
+  apiBaseUrl: string;
+  /** How often the call-status API was asked. */
+  statusLookups(): number;
   reset(): void;
   close(): Promise<void>;
 }
 
+/** Vapi retries a webhook that failed; so does the fake, so a report lost to a brief outage still arrives. */
+async function postReport(url: string, body: unknown): Promise<boolean> {
+  for (let attempt = 1; attempt <= 6; attempt += 1) {
+    const reply = await postJson(url, body, 10_000);
+    if (reply.status >= 200 && reply.status < 300) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+  }
+  return false;
+}
+
 export async function startFakeVapi(): Promise<FakeVapi> {
   const control = await startFakeControlServer();
+  let lookups = 0;
+  const api = http.createServer((req, res) => {
+    const match = /^\/call\/([^/?]+)/.exec(req.url ?? '');
+    if (req.method !== 'GET' || !match) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"not found"}');
+      return;
+    }
+    lookups += 1;
+    const id = decodeURIComponent(match[1]!);
+    const status = firstTransferAt.has(id) ? 'forwarding' : 'in-progress';
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, status }));
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const apiBaseUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   const firstTransferAt = new Map<string, number>();
   const calls = new Map<string, SimulatedCall>();
   let answer: ControlResponder = () => ({ status: 200, body: {} });
@@ -45,8 +78,8 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       if (call && target) {
         setTimeout(() => {
           reportCounts.sent += 1;
-          void postJson(target.url, forwardingReport(call, control.controlUrlFor(call.callId))).then((reply) => {
-            if (reply.status >= 200 && reply.status < 300) reportCounts.accepted += 1;
+          void postReport(target.url, forwardingReport(call, control.controlUrlFor(call.callId))).then((accepted) => {
+            if (accepted) reportCounts.accepted += 1;
           });
         }, target.delayMs);
       }
@@ -67,13 +100,20 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       reportTarget = url ? { url, delayMs } : null;
     },
     reports: () => ({ ...reportCounts }),
+    apiBaseUrl,
+    statusLookups: () => lookups,
     reset() {
       control.received.length = 0;
       firstTransferAt.clear();
       calls.clear();
       reportCounts.sent = 0;
       reportCounts.accepted = 0;
+      lookups = 0;
     },
-    close: () => control.close(),
+    async close() {
+      api.closeAllConnections();
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+      await control.close();
+    },
   };
 }

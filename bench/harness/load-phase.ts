@@ -47,6 +47,8 @@ export interface PhaseResult {
   errorSamples: string[];
   ackMs: LatencySummary;
   webhookToTransferMs: LatencySummary;
+  /** CPU time of the measured processes (load generator and rest of machine excluded) per executed transfer. */
+  cpuMsPerTransfer: number;
   /** Transfers executed per second, first send to last transfer. */
   transfersPerSecond: number;
   /** 2xx answers per second over the send window. */
@@ -143,6 +145,9 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
     errorSamples: [...errorSamples],
     ackMs: summarize(ackMs),
     webhookToTransferMs: summarize(webhookToTransferMs),
+    cpuMsPerTransfer:
+      (measured.filter((entry) => entry.name !== 'load generator').reduce((total, entry) => total + entry.cpuSeconds, 0) * 1000) /
+      Math.max(1, webhookToTransferMs.length),
     transfersPerSecond: webhookToTransferMs.length / Math.max(0.001, (lastTransferAt - run.startedAt) / 1000),
     acceptedPerSecond: ackMs.length / sendWindowSeconds,
     accounting,

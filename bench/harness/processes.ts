@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../src/config/paths';
 
 /** A child process the harness started, measured through its own pid and killed by that pid only. */
@@ -31,6 +32,8 @@ export interface SpawnOptions {
   args?: string[];
   /** Node's own flags (e.g. --cpu-prof), before the entry point. */
   nodeArgs?: string[];
+  /** TypeScript modules imported before the entry point (fault injection), after tsx is in place. */
+  preloads?: string[];
 }
 
 /**
@@ -38,7 +41,17 @@ export interface SpawnOptions {
  * between), so the pid we hold is the one whose CPU and memory we read and the one a SIGKILL really kills.
  */
 export function spawnTypeScript(entry: string, options: SpawnOptions): ManagedProcess {
-  return spawnProcess(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.resolve(PROJECT_ROOT, entry), ...(options.args ?? [])], options);
+  const preloads = (options.preloads ?? []).flatMap((file) => ['--import', pathToFileURL(path.resolve(PROJECT_ROOT, file)).href]);
+  return spawnProcess(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', 'tsx', ...preloads, path.resolve(PROJECT_ROOT, entry), ...(options.args ?? [])],
+    options,
+  );
+}
+
+/** Runs compiled JavaScript with plain node, as the container image does (no tsx, no source-map rewriting). */
+export function spawnJavaScript(file: string, options: SpawnOptions): ManagedProcess {
+  return spawnProcess(process.execPath, [...(options.nodeArgs ?? []), file, ...(options.args ?? [])], options);
 }
 
 export function spawnProcess(command: string, args: string[], options: SpawnOptions): ManagedProcess {

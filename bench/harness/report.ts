@@ -47,15 +47,15 @@ export function markdownReport(report: BenchReport): string {
   );
   lines.push('');
   lines.push(
-    '| system | phase | calls | errors | ack p50 / p95 / p99 / max (ms) | webhook→transfer p50 / p95 / p99 / max (ms) | transfers/s | lost | doubled | CPU / peak RSS per process |',
+    '| system | phase | calls | errors | ack p50 / p95 / p99 / max (ms) | webhook→transfer p50 / p95 / p99 / max (ms) | transfers/s | lost | doubled | CPU ms per transfer | CPU / peak RSS per process |',
   );
-  lines.push('| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: | --- |');
+  lines.push('| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |');
   for (const system of report.systems) {
     for (const phase of system.phases) {
       const a = phase.ackMs;
       const t = phase.webhookToTransferMs;
       lines.push(
-        `| ${system.system} | ${phase.name} | ${phase.calls} | ${phase.errors} | ${ms(a.p50)} / ${ms(a.p95)} / ${ms(a.p99)} / ${ms(a.max)} | ${ms(t.p50)} / ${ms(t.p95)} / ${ms(t.p99)} / ${ms(t.max)} | ${phase.transfersPerSecond.toFixed(1)} | ${phase.accounting.lost} | ${phase.accounting.doubled} | ${usageCell(phase.usage)} |`,
+        `| ${system.system} | ${phase.name} | ${phase.calls} | ${phase.errors} | ${ms(a.p50)} / ${ms(a.p95)} / ${ms(a.p99)} / ${ms(a.max)} | ${ms(t.p50)} / ${ms(t.p95)} / ${ms(t.p99)} / ${ms(t.max)} | ${phase.transfersPerSecond.toFixed(1)} | ${phase.accounting.lost} | ${phase.accounting.doubled} | ${phase.cpuMsPerTransfer.toFixed(0)} | ${usageCell(phase.usage)} |`,
       );
     }
   }

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../../src/config/paths';
 import type { DevServer } from '../../src/dev/dev-server';
 import { freePort, startDevServer } from '../../src/dev/dev-server';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import type { ManagedProcess } from './processes';
-import { spawnTypeScript, waitForHttpOk } from './processes';
+import { spawnJavaScript, spawnProcess, spawnTypeScript, waitForHttpOk } from './processes';
 
 /** Knobs of the Temporal dev server that the benchmark compares (see BENCHMARKS.md, "Levers"). */
 export interface TemporalLevers {
@@ -91,6 +92,16 @@ export async function prebuiltWorkflowBundle(file: string, logDir: string): Prom
   return file;
 }
 
+/** Compiles the project as the image's build step does, into `outDir` (not dist/, which may be in use). */
+export async function compileProject(outDir: string, logDir: string): Promise<string> {
+  const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const child = spawnProcess(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { name: 'tsc', logFile: path.join(logDir, 'tsc.log') });
+  await child.exited;
+  // tsc emits even with type errors; what matters here is that the entry points exist.
+  if (!existsSync(path.join(outDir, 'src', 'main.js'))) throw new Error(`compilation failed:\n${child.outputTail()}`);
+  return outDir;
+}
+
 export interface SwitchboardOptions {
   temporalAddress: string;
   logDir: string;
@@ -103,6 +114,11 @@ export interface SwitchboardOptions {
   env?: Record<string, string | undefined>;
   /** Node flags for every Switchboard process (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /**
+   * Where `tsc -p tsconfig.build.json` put the compiled project: run that with plain node (as the image
+   * does) instead of the TypeScript sources under tsx (as `npm start` does).
+   */
+  compiledRoot?: string;
 }
 
 export interface Switchboard {
@@ -111,8 +127,8 @@ export interface Switchboard {
   processes: ManagedProcess[];
   /** The worker processes (the combined process counts as one). */
   workers: ManagedProcess[];
-  /** Starts a replacement for worker `index` (after it was killed). */
-  restartWorker(index: number): Promise<ManagedProcess>;
+  /** Starts a replacement for worker `index` (after it was killed), optionally with extra node flags (fault preloads). */
+  restartWorker(index: number, extra?: { preloads?: string[] }): Promise<ManagedProcess>;
   stop(): Promise<void>;
 }
 
@@ -140,18 +156,23 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
   const processes: ManagedProcess[] = [];
   const workers: ManagedProcess[] = [];
   const log = (name: string) => path.join(options.logDir, `${name}.log`);
-  const spawnWorker = (index: number) =>
-    spawnTypeScript('src/temporal/main-worker.ts', { name: `worker-${index + 1}`, env, logFile: log(`worker-${index + 1}`), nodeArgs: options.nodeArgs ?? [] });
+  const run = (entry: string, name: string, preloads: string[] = []) => {
+    const spawnOptions = { name, env, logFile: log(name), nodeArgs: options.nodeArgs ?? [], preloads };
+    return options.compiledRoot
+      ? spawnJavaScript(path.join(options.compiledRoot, entry.replace(/\.ts$/, '.js')), spawnOptions)
+      : spawnTypeScript(entry, spawnOptions);
+  };
+  const spawnWorker = (index: number, preloads: string[] = []) => run('src/temporal/main-worker.ts', `worker-${index + 1}`, preloads);
 
   if (options.topology === 'combined') {
-    const main = spawnTypeScript(options.combinedEntry ?? 'src/main.ts', { name: 'switchboard', env, logFile: log('switchboard'), nodeArgs: options.nodeArgs ?? [] });
+    const main = run(options.combinedEntry ?? 'src/main.ts', 'switchboard');
     processes.push(main);
     workers.push(main);
     await waitForHttpOk(`${apiUrl}/readyz`, { process: main });
   } else {
     const count = options.workers ?? 1;
     for (let index = 0; index < count; index += 1) workers.push(spawnWorker(index));
-    const api = spawnTypeScript('src/api/main.ts', { name: 'api', env, logFile: log('api'), nodeArgs: options.nodeArgs ?? [] });
+    const api = run('src/api/main.ts', 'api');
     processes.push(...workers, api);
     await Promise.all(workers.map((worker) => worker.waitForOutput(/worker polling/)));
     await waitForHttpOk(`${apiUrl}/readyz`, { process: api });
@@ -162,9 +183,9 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     apiUrl,
     processes,
     workers,
-    async restartWorker(index) {
+    async restartWorker(index, extra) {
       if (options.topology === 'combined') throw new Error('restartWorker needs the split topology');
-      const replacement = spawnWorker(index);
+      const replacement = spawnWorker(index, extra?.preloads ?? []);
       const at = processes.indexOf(workers[index]!);
       workers[index] = replacement;
       processes[at] = replacement;

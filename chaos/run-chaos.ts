@@ -1,0 +1,166 @@
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../src/config/paths';
+import { startFakeVapi } from '../bench/harness/fake-vapi';
+import { openLoopSchedule } from '../bench/harness/load-generator';
+import { runLoadPhase } from '../bench/harness/load-phase';
+import { describeMachine } from '../bench/harness/machine';
+import { prebuiltWorkflowBundle, startSwitchboard, startTemporal } from '../bench/harness/stack';
+import type { Switchboard, TemporalServer } from '../bench/harness/stack';
+import { dropIdleSockets } from '../bench/harness/webhook-client';
+import type { ChaosReport, ScenarioResult } from './report';
+import { markdownChaosReport, scenarioPassed } from './report';
+import type { ChaosContext } from './scenarios';
+import { CONTROL_LATENCY_MS, SCENARIOS } from './scenarios';
+
+const HELP = `npm run chaos -- [options]
+
+Runs Switchboard as separate processes (Temporal dev server on a SQLite file, two start:worker processes,
+one start:api) under an open-loop load of simulated Vapi tool calls, injects one fault per scenario, and
+counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told.
+Writes chaos/results/chaos-<time>.{json,md} (and latest.*). Exits non-zero if anything was lost or doubled.
+
+  (a) SIGKILL a worker mid-transfer and restart it; then the other one
+  (b) SIGKILL the Temporal dev server and restart it on the same database file
+  (c) the control URL answers 503 for a while, then recovers
+  (d) the control URL takes the transfer but its answer is lost (client timeout after sending)
+  (e) the CRM is down: routing degrades to defaults
+  (f) every webhook delivered three times at once
+
+  --rate <n>        transfers per second during each scenario (default 3)
+  --duration <s>    load per scenario in seconds (default 15)
+  --only <ids>      e.g. --only a,b
+  --keep-data       keep the dev server's database and the logs
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rate: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '15' },
+      only: { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const rate = Number(values.rate);
+  const duration = Number(values.duration);
+  if (!(rate > 0) || !(duration > 0)) throw new Error('--rate and --duration must be positive numbers');
+  const only = values.only ? new Set(values.only.split(',').map((id) => id.trim())) : null;
+  const scenarios = SCENARIOS.filter((scenario) => !only || only.has(scenario.id));
+  if (scenarios.length === 0) throw new Error(`--only matched no scenario (ids: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const resultsDir = path.join(PROJECT_ROOT, 'chaos', 'results');
+  const runDir = path.join(resultsDir, `run-${stamp}`);
+  const logDir = path.join(runDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const command = `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim();
+  process.stdout.write(`Chaos: ${scenarios.map((s) => `(${s.id})`).join(' ')} at ${rate}/s for ${duration} s each; logs in ${path.relative(PROJECT_ROOT, logDir)}\n`);
+
+  const vapi = await startFakeVapi();
+  let temporal: TemporalServer | undefined;
+  let switchboard: Switchboard | undefined;
+  const results: ScenarioResult[] = [];
+  try {
+    const bundle = await prebuiltWorkflowBundle(path.join(runDir, 'workflow-bundle.js'), logDir);
+    temporal = await startTemporal({ dataDir: path.join(runDir, 'temporal'), levers: { eagerActivities: true, sqliteSynchronous: 'NORMAL' } });
+    switchboard = await startSwitchboard({
+      temporalAddress: temporal.address,
+      logDir,
+      topology: 'split',
+      workers: 2,
+      workflowBundlePath: bundle,
+      // A stand-in for Vapi's API, so a worker can ask where a call stands before it would send a transfer again.
+      env: { VAPI_API_KEY: 'chaos-fake-key', VAPI_BASE_URL: vapi.apiBaseUrl },
+    });
+    process.stdout.write(`  stack up: Temporal ${temporal.address}, ${switchboard.workers.length} workers, API ${switchboard.apiUrl}\n`);
+
+    for (const scenario of scenarios) {
+      const notes: string[] = [];
+      const ctx: ChaosContext = { switchboard, temporal, vapi, logDir, note: (text) => notes.push(text) };
+      const t = temporal;
+      const s = switchboard;
+      process.stdout.write(`  (${scenario.id}) ${scenario.name}: ${scenario.fault}\n`);
+      vapi.reset();
+      vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
+      vapi.reportTo(switchboard.webhookUrl, 200);
+      try {
+        await scenario.before?.(ctx);
+        const phase = await runLoadPhase({
+          name: scenario.name,
+          webhookUrl: switchboard.webhookUrl,
+          schedule: openLoopSchedule({ ratePerSecond: rate, durationSeconds: duration }),
+          vapi,
+          deliveriesPerCall: scenario.deliveriesPerCall ?? 1,
+          drainTimeoutMs: 90_000,
+          lingerMs: 5_000,
+          during: scenario.during?.(ctx) ?? [],
+          processes: () => [{ name: 'temporal', pid: t.server.pid }, ...s.processes.map((child) => ({ name: child.name, pid: child.pid }))],
+        });
+        await scenario.after?.(ctx);
+        results.push({
+          id: scenario.id,
+          name: scenario.name,
+          fault: scenario.fault,
+          deliveries: phase.deliveries,
+          answers: phase.answers,
+          accounting: phase.accounting,
+          webhookToTransferMs: phase.webhookToTransferMs,
+          ackMs: phase.ackMs,
+          notes: [...notes, ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []), ...phase.errorSamples.map((text) => `error: ${text}`)],
+          error: null,
+        });
+      } catch (error) {
+        results.push({
+          id: scenario.id,
+          name: scenario.name,
+          fault: scenario.fault,
+          deliveries: 0,
+          answers: {},
+          accounting: { calls: 0, acceptedCalls: 0, refusedCalls: 0, executedOnce: 0, lost: 0, failedAndTold: 0, doubled: 0, executedDespiteRefusal: 0, callersTold: 0, strayCommands: 0, lostCallIds: [], doubledCallIds: [] },
+          webhookToTransferMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
+          ackMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
+          notes,
+          error: error instanceof Error ? error.message.split('\n')[0]! : String(error),
+        });
+      }
+      const last = results[results.length - 1]!;
+      process.stdout.write(
+        `      ${scenarioPassed(last) ? 'pass' : 'FAIL'}: ${last.accounting.executedOnce}/${last.accounting.calls} transferred once, lost ${last.accounting.lost}, doubled ${last.accounting.doubled}, told ${last.accounting.callersTold}${last.error ? `; ${last.error}` : ''}\n`,
+      );
+      vapi.reportTo(null);
+      dropIdleSockets();
+    }
+  } finally {
+    await switchboard?.stop().catch(() => undefined);
+    await temporal?.stop().catch(() => undefined);
+    await vapi.close();
+  }
+
+  const report: ChaosReport = {
+    startedAt: new Date().toISOString(),
+    command,
+    machine: describeMachine(),
+    load: `${rate} transfers/s for ${duration} s per scenario, open loop; control URL answers in ${CONTROL_LATENCY_MS} ms; fake Vapi posts a 'forwarding' status-update 200 ms after each transfer and answers GET /call/{id}`,
+    scenarios: results,
+  };
+  const base = path.join(resultsDir, `chaos-${stamp}`);
+  const markdown = markdownChaosReport(report);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown);
+  for (const ext of ['json', 'md']) copyFileSync(`${base}.${ext}`, path.join(resultsDir, `latest.${ext}`));
+  if (!values['keep-data']) rmSync(path.join(runDir, 'temporal'), { recursive: true, force: true });
+  process.stdout.write(`\n${markdown}\nWritten: ${path.relative(PROJECT_ROOT, base)}.{json,md} (and chaos/results/latest.*)\n`);
+  if (!results.every(scenarioPassed)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
