@@ -330,7 +330,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
     return { outcome, decision: status.decision };
   } catch (error) {
     const cancelled = isCancellation(error);
-    if (cancelled && transferSent) {
+    if (cancelled && (transferSent || sentUnconfirmed)) {
       // Cancelled after the transfer reached Vapi: nothing can be undone, so nothing is compensated.
       log.info('cancelled while waiting for the outcome of a transfer already sent; keeping it');
       const outcome: TransferOutcome = sentUnconfirmed ? 'unknown' : 'transfer-initiated';
@@ -524,6 +524,7 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
             callControlOnce.executeTransfer.executeWithOptions({ summary: attempt > 1 ? `${summary} (attempt ${attempt})` : summary }, [input]),
           ),
         );
+        sentUnconfirmed = false;
         return;
       } catch (error) {
         if (isCancellation(error)) throw error;
@@ -534,6 +535,8 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
         }
         const timedOut = error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
         if (type !== FailureType.TransferOutcomeUnknown && !timedOut) throw error;
+        // From here a cancel must not compensate: the transfer may be with Vapi already.
+        sentUnconfirmed = true;
         if (checkedAfterDoubt || !(await callerStillWaiting())) {
           throw ApplicationFailure.nonRetryable('the transfer may have reached Vapi; not sent again', FailureType.TransferOutcomeUnknown);
         }

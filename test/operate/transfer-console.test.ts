@@ -185,14 +185,21 @@ describe('operating failed transfers', () => {
     expect(refusedRetry.body).toMatchObject({ error: 'not_retryable', message: expect.stringMatching(/twice/) });
   });
 
-  it('cancels a running transfer once, and says so when it is no longer running', async () => {
-    control.respondWith(() => ({ status: 200, body: {}, delayMs: 3_000 }));
-    const { workflowId } = await postTransfer();
+  it('cancels a running transfer (keeping a transfer already sent), and says so when it is no longer running', async () => {
+    // Inside the test activities' 1 s client timeout, and long enough to cancel while the POST is in flight.
+    control.respondWith(() => ({ status: 200, body: {}, delayMs: 700 }));
+    const { workflowId, callId } = await postTransfer();
+    await control.waitForCommands(callId, 1);
+    // While it runs, the workflow's current details complete the start-time summary with routing's answer.
+    const running = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
+    expect(running.details).toMatch(/^Transfer: billing, standard, high urgency → (agent \S+|billing line) \([a-z-]+\), decided by \S+$/);
     const cancelled = await request(app).post(`/transfers/${workflowId}/cancel`).set(admin).expect(202);
     expect(cancelled.body).toMatchObject({ workflowId, status: 'cancel-requested' });
     await closed(workflowId);
+    // The transfer was already on its way to Vapi: the cancel ends the wait and undoes nothing.
     const shown = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
-    expect(shown.status).toBe('CANCELLED');
+    expect(shown).toMatchObject({ status: 'COMPLETED', outcome: 'transfer-initiated' });
+    expect(control.commandsFor(callId)).toHaveLength(1);
     await request(app).post(`/transfers/${workflowId}/cancel`).set(admin).expect(409, /not_running/);
   });
 

@@ -83,6 +83,13 @@ export async function waitForStep(handle: WorkflowHandle<typeof transferCall>, s
   }
 }
 
+/** Resolves once a step of that name has reached that status. */
+export async function waitForStepStatus(handle: WorkflowHandle<typeof transferCall>, step: string, stepStatus: string): Promise<void> {
+  while (!(await handle.query(transferStatusQuery)).steps.some((record) => record.name === step && record.status === stepStatus)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Resolves once the workflow has reached the stage (or finished). */
 export async function waitForStage(handle: WorkflowHandle<typeof transferCall>, stage: TransferStatus['stage']): Promise<void> {
   for (;;) {

@@ -7,7 +7,7 @@ import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
 import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
 import { transferRequest } from '../support/factories';
-import { activeTransfers, runTransfer, waitForStage, whilePostingSummary } from '../support/run-transfer';
+import { activeTransfers, runTransfer, waitForStage, waitForStepStatus, whilePostingSummary } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
 import type { Activities } from '../../src/activities';
 
@@ -332,6 +332,22 @@ describe('a transfer attempt whose fate is unknown (the worker died mid-POST)', 
 
     expect(value).toMatchObject({ outcome: 'transferred' });
     expect(status.steps.filter((step) => step.name === 'executeTransfer')).toHaveLength(1);
+    expect(control.commandsFor(request.callId)).toHaveLength(1);
+  }, 30_000);
+
+  it('when cancelled while it waits to learn the fate of an attempt, keeps the transfer: outcome unknown, nothing compensated', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30, fallbackCheckSeconds: 20 });
+
+    const { value, status } = await runTransfer(env, request, {
+      wrap: firstAttemptHangs({ afterPosting: true }),
+      whileRunning: async (handle) => {
+        await waitForStepStatus(handle, 'executeTransfer', 'failed');
+        await handle.cancel();
+      },
+    });
+
+    expect(value).toMatchObject({ outcome: 'unknown' });
+    expect(status.steps.map((step) => step.name)).not.toContain('markSummaryNotTransferred');
     expect(control.commandsFor(request.callId)).toHaveLength(1);
   }, 30_000);
 
