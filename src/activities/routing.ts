@@ -1,5 +1,5 @@
 import type { ContactCenter } from '../config/contact-center';
-import type { AgentLiveState, ReserveAgentRequest, RoutingPolicy, ToneAssessment } from '../contracts';
+import type { AgentLiveState, AgentPoolState, ReserveAgentRequest, RoutingPolicy, ToneAssessment } from '../contracts';
 import { liveStates } from '../contracts';
 import type { AgentPool } from '../integrations/agent-pool-client';
 import type { ToneJudge } from '../integrations/tone';
@@ -8,9 +8,43 @@ export interface RoutingActivityDeps {
   contactCenter: ContactCenter;
   agentPool: AgentPool;
   tone: ToneJudge;
+  /** How old a view of agents' live state routing may reuse (default {@link AGENT_STATE_MAX_AGE_MS}). */
+  agentStateMaxAgeMs?: number;
+}
+
+/** Routing may decide on a view of agents' live state this old; see {@link sharedReader}. */
+export const AGENT_STATE_MAX_AGE_MS = 250;
+
+/**
+ * Shares one read among the transfers a worker routes at the same moment: at most one read in flight, and
+ * an answer younger than `maxAgeMs` is reused. The agent pool is a single workflow; the server buffers only
+ * one query per workflow while it is busy, so one query per transfer fails ("query buffer is full") under
+ * load and each costs a round trip to the worker. A slightly older view is safe: `reserveAgent` re-checks
+ * capacity inside the pool, one update at a time, and falls through to the next ranked agent.
+ */
+export function sharedReader<T>(read: () => Promise<T>, maxAgeMs: number, now: () => number = Date.now): () => Promise<T> {
+  let cached: { value: T; at: number } | undefined;
+  let inFlight: Promise<T> | undefined;
+  return () => {
+    if (cached && now() - cached.at <= maxAgeMs) return Promise.resolve(cached.value);
+    if (!inFlight) {
+      const startedAt = now();
+      inFlight = read()
+        .then((value) => {
+          // Aged from when the read began: it reflects the pool no later than that.
+          cached = { value, at: startedAt };
+          return value;
+        })
+        .finally(() => {
+          inFlight = undefined;
+        });
+    }
+    return inFlight;
+  };
 }
 
 export function createRoutingActivities(deps: RoutingActivityDeps) {
+  const poolSnapshot: () => Promise<AgentPoolState> = sharedReader(() => deps.agentPool.snapshot(), deps.agentStateMaxAgeMs ?? AGENT_STATE_MAX_AGE_MS);
   return {
     /**
      * The routing configuration for this transfer. Returned from an activity so it is recorded in history:
@@ -28,7 +62,7 @@ export function createRoutingActivities(deps: RoutingActivityDeps) {
 
     /** Agents' live state from the agent-pool workflow, as routing reads it. */
     async loadAgentStates(): Promise<Record<string, AgentLiveState>> {
-      return liveStates(await deps.agentPool.snapshot());
+      return liveStates(await poolSnapshot());
     },
 
     /** Reserves the first agent of the ranked list that still has room (an Update on the agent pool). */
