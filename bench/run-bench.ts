@@ -1,7 +1,6 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { transferWorkflowId } from '../src/contracts';
 import { startFakeVapi } from './harness/fake-vapi';
@@ -14,10 +13,14 @@ import { runLoadPhase } from './harness/load-phase';
 import { describeMachine } from './harness/machine';
 import type { ManagedProcess } from './harness/processes';
 import type { BenchReport, SystemResult, TargetCheck } from './harness/report';
+
+type ReportCriticalPath = BenchReport['criticalPath'];
 import { markdownReport } from './harness/report';
 import { compileProject, prebuiltWorkflowBundle, startBaseline, startSwitchboard, startTemporal } from './harness/stack';
 import type { TemporalLevers } from './harness/stack';
 import { spread } from './harness/stats';
+import type { TimelineEntry } from './harness/timeline';
+import { medianCriticalPath, transferTimeline } from './harness/timeline';
 import { dropIdleSockets } from './harness/webhook-client';
 
 const HELP = `npm run bench -- [options]
@@ -151,6 +154,8 @@ async function runPhases(options: Options, target: {
       schedule,
       vapi,
       processes: target.processes,
+      // A saturated system still owes every accepted transfer: wait long enough to tell "late" from "lost".
+      drainTimeoutMs: 180_000,
       ...(target.serverMetricsUrl ? { serverMetricsUrl: target.serverMetricsUrl } : {}),
     });
     await pause(1_000);
@@ -183,20 +188,6 @@ function printPhase(result: PhaseResult): void {
   if (result.serverWork) {
     const top = result.serverWork.persistencePerTransfer.slice(0, 6).map((entry) => `${entry.operation} ${entry.count}`);
     process.stdout.write(`      server work per transfer: ${result.serverWork.persistenceTotalPerTransfer} persistence requests (${top.join(', ')})\n`);
-  }
-}
-
-/** The names of the activities one transfer's history shows, to prove each step is still its own activity. */
-async function activitiesOfOneTransfer(address: string, callId: string, toolCallId: string): Promise<string[]> {
-  const connection = await Connection.connect({ address });
-  try {
-    const client = new Client({ connection });
-    const history = await client.workflow.getHandle(transferWorkflowId(callId, toolCallId)).fetchHistory();
-    return (history.events ?? [])
-      .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
-      .filter((name): name is string => typeof name === 'string');
-  } finally {
-    await connection.close();
   }
 }
 
@@ -244,6 +235,8 @@ async function main(): Promise<void> {
   const systems: SystemResult[] = [];
   const notes: string[] = [];
   let histogram: HistogramSeries[] = [];
+  let timeline: TimelineEntry[] = [];
+  let pathSummary: ReportCriticalPath = null;
   let temporal: Awaited<ReturnType<typeof startTemporal>> | undefined;
   const self = { name: 'load generator', pid: process.pid };
   try {
@@ -288,7 +281,7 @@ async function main(): Promise<void> {
         self,
       ],
     });
-    systems.push({ system: 'switchboard', setup, startupMs, phases: phases.map(({ samples: _samples, ...rest }) => rest) });
+    systems.push({ system: 'switchboard', setup, startupMs, phases: phases.map(({ samples: _samples, spreadCalls: _calls, ...rest }) => rest) });
     histogram = phases
       .filter((phase) => phase.name.startsWith('steady'))
       .slice(0, 1)
@@ -296,10 +289,19 @@ async function main(): Promise<void> {
         { system: 'switchboard', metric: 'webhook → transfer', samplesMs: phase.samples.webhookToTransferMs },
         { system: 'switchboard', metric: 'webhook acknowledged', samplesMs: phase.samples.ackMs },
       ]);
-    const sample = phases.find((phase) => phase.sampleCall)?.sampleCall;
+    const firstSteady = phases.find((phase) => phase.name.startsWith('steady'));
+    if (firstSteady) {
+      pathSummary = await medianCriticalPath(
+        temporal.address,
+        firstSteady.spreadCalls.map((call) => ({ workflowId: transferWorkflowId(call.callId, call.toolCallId), sentAtEpochMs: call.sentAtEpochMs })),
+      ).catch(() => null);
+    }
+    const sample = firstSteady?.sampleCall;
     if (sample) {
-      const activities = await activitiesOfOneTransfer(temporal.address, sample.callId, sample.toolCallId).catch(() => []);
-      notes.push(`Activities in one transfer's history (each a visible step in the Web UI): ${activities.join(', ') || 'could not read'}.`);
+      const workflowId = transferWorkflowId(sample.callId, sample.toolCallId);
+      timeline = await transferTimeline(temporal.address, workflowId, sample.sentAtEpochMs).catch(() => []);
+      const activities = timeline.filter((entry) => entry.event.startsWith('activity scheduled')).map((entry) => entry.event.replace('activity scheduled: ', ''));
+      notes.push(`Activities before the transfer in one transfer's history (each a visible step in the Web UI): ${activities.join(', ') || 'could not read'}.`);
     }
     await switchboard.stop();
     await temporal.stop();
@@ -318,7 +320,7 @@ async function main(): Promise<void> {
         reportTo: null,
         processes: () => [{ name: 'baseline', pid: baseline.process.pid }, self],
       });
-      systems.push({ system: 'baseline', setup: 'seed document handler, no durability', startupMs: baselineStartup, phases: baselinePhases.map(({ samples: _samples, ...rest }) => rest) });
+      systems.push({ system: 'baseline', setup: 'seed document handler, no durability', startupMs: baselineStartup, phases: baselinePhases.map(({ samples: _samples, spreadCalls: _calls, ...rest }) => rest) });
       const steady = baselinePhases.find((phase) => phase.name.startsWith('steady'));
       if (steady) {
         histogram.push(
@@ -346,6 +348,8 @@ async function main(): Promise<void> {
     systems,
     targets: checkTargets(switchboardResult, options.burst !== null),
     notes,
+    timeline,
+    criticalPath: pathSummary,
   };
   const base = path.join(resultsDir, `bench-${stamp}${options.label ? `-${options.label}` : ''}`);
   const markdown = markdownReport(report);

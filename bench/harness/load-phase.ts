@@ -58,8 +58,10 @@ export interface PhaseResult {
   usage: ProcessUsage[];
   /** Temporal server work per transfer (persistence and API calls), when measured. */
   serverWork: ServerWork | null;
-  /** One transferred call of the phase, to inspect its workflow history. */
-  sampleCall: { callId: string; toolCallId: string } | null;
+  /** The transferred call with the median webhook-to-transfer time, to read its workflow history. */
+  sampleCall: { callId: string; toolCallId: string; sentAtEpochMs: number; webhookToTransferMs: number } | null;
+  /** Up to 25 transferred calls spread over the phase, to read where their time went. */
+  spreadCalls: { callId: string; toolCallId: string; sentAtEpochMs: number }[];
   /** Raw samples for the histogram. */
   samples: { ackMs: number[]; webhookToTransferMs: number[] };
 }
@@ -154,7 +156,32 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
     generatorMaxLagMs: run.maxLagMs,
     usage,
     serverWork,
-    sampleCall: calls.find((call) => vapi.firstTransferAt.has(call.callId)) ?? null,
+    sampleCall: medianCall(calls, scheduledAt, vapi.firstTransferAt),
+    spreadCalls: calls
+      .filter((call) => vapi.firstTransferAt.has(call.callId))
+      .filter((_, index, all) => index % Math.max(1, Math.floor(all.length / 25)) === 0)
+      .slice(0, 25)
+      .map((call) => ({ callId: call.callId, toolCallId: call.toolCallId, sentAtEpochMs: performance.timeOrigin + scheduledAt.get(call.callId)! })),
     samples: { ackMs, webhookToTransferMs },
+  };
+}
+
+function medianCall(
+  calls: readonly SimulatedCall[],
+  scheduledAt: ReadonlyMap<string, number>,
+  transferAt: ReadonlyMap<string, number>,
+): PhaseResult['sampleCall'] {
+  const timed = calls
+    .filter((call) => scheduledAt.has(call.callId) && transferAt.has(call.callId))
+    .map((call) => ({ call, latency: transferAt.get(call.callId)! - scheduledAt.get(call.callId)! }))
+    .sort((a, b) => a.latency - b.latency);
+  const median = timed[Math.floor((timed.length - 1) / 2)];
+  if (!median) return null;
+  return {
+    callId: median.call.callId,
+    toolCallId: median.call.toolCallId,
+    // performance.now() and Date.now() share one clock origin; the server's event times are wall-clock.
+    sentAtEpochMs: performance.timeOrigin + scheduledAt.get(median.call.callId)!,
+    webhookToTransferMs: median.latency,
   };
 }

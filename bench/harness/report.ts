@@ -1,6 +1,7 @@
 import type { MachineInfo } from './machine';
 import type { PhaseResult } from './load-phase';
 import type { ProcessUsage } from './proc-stats';
+import type { CriticalPath, TimelineEntry } from './timeline';
 
 export interface SystemResult {
   /** "switchboard" or "baseline". */
@@ -9,7 +10,7 @@ export interface SystemResult {
   setup: string;
   /** From spawning the processes to the first ready answer. */
   startupMs: number;
-  phases: Omit<PhaseResult, 'samples'>[];
+  phases: Omit<PhaseResult, 'samples' | 'spreadCalls'>[];
 }
 
 export interface TargetCheck {
@@ -26,6 +27,10 @@ export interface BenchReport {
   systems: SystemResult[];
   targets: TargetCheck[];
   notes: string[];
+  /** The median transfer of the first steady phase, step by step (ms after its webhook was sent). */
+  timeline: TimelineEntry[];
+  /** Median parts of webhook-to-transfer over up to 25 transfers of the first steady phase. */
+  criticalPath: (CriticalPath & { transfers: number }) | null;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(1)) : '–');
@@ -73,6 +78,25 @@ export function markdownReport(report: BenchReport): string {
     lines.push('| target | wanted | measured | |');
     lines.push('| --- | --- | --- | --- |');
     for (const target of report.targets) lines.push(`| ${target.name} | ${target.target} | ${target.measured} | ${target.met ? 'met' : '**missed**'} |`);
+  }
+  const path = report.criticalPath;
+  if (path) {
+    lines.push('');
+    lines.push(`Where webhook-to-transfer goes (median of each part over ${path.transfers} transfers of the first steady phase, ms):`);
+    lines.push('');
+    lines.push('| to workflow start | workflow tasks waiting | workflow tasks running | waiting for activities | executeTransfer | total |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(
+      `| ${ms(path.toWorkflowStart)} | ${ms(path.workflowTaskWait)} | ${ms(path.workflowTaskWork)} | ${ms(path.activityWait)} | ${ms(path.transferActivity)} | ${ms(path.total)} |`,
+    );
+  }
+  if (report.timeline.length > 0) {
+    lines.push('');
+    lines.push('Where the time goes — the median transfer of the first steady phase (ms after its webhook was sent):');
+    lines.push('');
+    lines.push('```');
+    for (const entry of report.timeline) lines.push(`${entry.atMs.toFixed(1).padStart(8)}  ${entry.event}`);
+    lines.push('```');
   }
   if (report.notes.length > 0) {
     lines.push('');

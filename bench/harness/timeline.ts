@@ -1,0 +1,149 @@
+import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+
+export interface TimelineEntry {
+  /** Milliseconds after the webhook was sent. */
+  atMs: number;
+  event: string;
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+function epochMs(event: HistoryEvent): number {
+  const time = event.eventTime;
+  return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+}
+
+/** One readable line per step of the history, up to the transfer's own control request. */
+export function describeHistory(events: readonly HistoryEvent[], webhookSentAtEpochMs: number): TimelineEntry[] {
+  const activityNames = new Map<string, string>();
+  const entries: TimelineEntry[] = [];
+  for (const event of events) {
+    const at = epochMs(event) - webhookSentAtEpochMs;
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      activityNames.set(String(event.eventId), scheduled.activityType?.name ?? '?');
+      entries.push({ atMs: at, event: `activity scheduled: ${scheduled.activityType?.name}` });
+      continue;
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    const completed = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes;
+    if (started) entries.push({ atMs: at, event: `activity started: ${activityNames.get(String(started.scheduledEventId))}` });
+    else if (completed) {
+      const name = activityNames.get(String(completed.scheduledEventId));
+      entries.push({ atMs: at, event: `activity ${event.activityTaskCompletedEventAttributes ? 'completed' : 'failed'}: ${name}` });
+      if (name === 'executeTransfer') break;
+    } else if (event.workflowExecutionStartedEventAttributes) entries.push({ atMs: at, event: 'workflow started' });
+    else if (event.workflowTaskScheduledEventAttributes) entries.push({ atMs: at, event: 'workflow task scheduled' });
+    else if (event.workflowTaskStartedEventAttributes) entries.push({ atMs: at, event: 'workflow task started' });
+    else if (event.workflowTaskCompletedEventAttributes) entries.push({ atMs: at, event: 'workflow task completed' });
+  }
+  // Started events of activities are written when they complete; order by time so the line reads as it happened.
+  return entries.sort((a, b) => a.atMs - b.atMs);
+}
+
+export async function transferTimeline(address: string, workflowId: string, webhookSentAtEpochMs: number): Promise<TimelineEntry[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+    return describeHistory(history.events ?? [], webhookSentAtEpochMs);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Where one transfer's webhook-to-transfer time went, in ms; the parts add up to `total`. */
+export interface CriticalPath {
+  /** Webhook sent → workflow started (the API and the start call). */
+  toWorkflowStart: number;
+  /** Workflow tasks waiting to be picked up by the worker. */
+  workflowTaskWait: number;
+  /** Workflow tasks being run by the worker (workflow code, history bookkeeping). */
+  workflowTaskWork: number;
+  /** Waiting for activities (CRM, routing inputs, agent reservation, summary), no workflow task pending. */
+  activityWait: number;
+  /** executeTransfer scheduled → completed (the control request itself). */
+  transferActivity: number;
+  total: number;
+}
+
+export function criticalPath(events: readonly HistoryEvent[], webhookSentAtEpochMs: number): CriticalPath | null {
+  const start = events.find((event) => event.workflowExecutionStartedEventAttributes);
+  if (!start) return null;
+  const names = new Map<string, string>();
+  let transferScheduledAt: number | undefined;
+  let transferCompletedAt: number | undefined;
+  let wait = 0;
+  let work = 0;
+  let scheduledAt: number | undefined;
+  let startedAt: number | undefined;
+  for (const event of events) {
+    const at = epochMs(event);
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      names.set(String(event.eventId), scheduled.activityType?.name ?? '');
+      if (scheduled.activityType?.name === 'executeTransfer' && transferScheduledAt === undefined) transferScheduledAt = at;
+    }
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && names.get(String(completed.scheduledEventId)) === 'executeTransfer') {
+      transferCompletedAt = at;
+      break;
+    }
+    if (transferScheduledAt !== undefined) continue;
+    if (event.workflowTaskScheduledEventAttributes) scheduledAt = at;
+    if (event.workflowTaskStartedEventAttributes && scheduledAt !== undefined) {
+      wait += at - scheduledAt;
+      startedAt = at;
+    }
+    if ((event.workflowTaskCompletedEventAttributes || event.workflowTaskFailedEventAttributes || event.workflowTaskTimedOutEventAttributes) && startedAt !== undefined) {
+      work += at - startedAt;
+      startedAt = undefined;
+      scheduledAt = undefined;
+    }
+  }
+  if (transferScheduledAt === undefined || transferCompletedAt === undefined) return null;
+  const toWorkflowStart = epochMs(start) - webhookSentAtEpochMs;
+  const total = transferCompletedAt - webhookSentAtEpochMs;
+  const transferActivity = transferCompletedAt - transferScheduledAt;
+  return {
+    toWorkflowStart,
+    workflowTaskWait: wait,
+    workflowTaskWork: work,
+    activityWait: total - toWorkflowStart - wait - work - transferActivity,
+    transferActivity,
+    total,
+  };
+}
+
+/** The median of each part over several transfers (parts of different transfers, so they need not add up exactly). */
+export async function medianCriticalPath(
+  address: string,
+  transfers: readonly { workflowId: string; sentAtEpochMs: number }[],
+): Promise<(CriticalPath & { transfers: number }) | null> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const paths: CriticalPath[] = [];
+    for (const transfer of transfers) {
+      const history = await client.workflow.getHandle(transfer.workflowId).fetchHistory().catch(() => null);
+      const path = history ? criticalPath(history.events ?? [], transfer.sentAtEpochMs) : null;
+      if (path) paths.push(path);
+    }
+    if (paths.length === 0) return null;
+    const median = (pick: (path: CriticalPath) => number) => {
+      const sorted = paths.map(pick).sort((a, b) => a - b);
+      return sorted[Math.floor((sorted.length - 1) / 2)]!;
+    };
+    return {
+      toWorkflowStart: median((p) => p.toWorkflowStart),
+      workflowTaskWait: median((p) => p.workflowTaskWait),
+      workflowTaskWork: median((p) => p.workflowTaskWork),
+      activityWait: median((p) => p.activityWait),
+      transferActivity: median((p) => p.transferActivity),
+      total: median((p) => p.total),
+      transfers: paths.length,
+    };
+  } finally {
+    await connection.close();
+  }
+}
