@@ -37,7 +37,8 @@ a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (a
   --topology <t>           combined (worker + API in one process, as npm start) or split
                            (start:worker ×--workers + start:api) (default combined)
   --workers <n>            worker processes in the split topology (default 1)
-  --eager-activities       dev server: system.enableActivityEagerExecution=true
+  --no-eager-activities    dev server: system.enableActivityEagerExecution=false (the CLI's own default;
+                           npm start turns it on)
   --sqlite-sync <mode>     dev server SQLite synchronous: NORMAL (default, as npm start) or OFF
   --in-memory              dev server without a database file (nothing survives a restart): a ceiling only
   --dynamic-config <k=v>   another dev server dynamic config value (repeatable), for experiments
@@ -84,7 +85,7 @@ function readOptions(argv: string[]): Options | null {
       warmup: { type: 'string', default: '5' },
       topology: { type: 'string', default: 'combined' },
       workers: { type: 'string', default: '1' },
-      'eager-activities': { type: 'boolean', default: false },
+      'no-eager-activities': { type: 'boolean', default: false },
       'sqlite-sync': { type: 'string', default: 'NORMAL' },
       'dynamic-config': { type: 'string', multiple: true, default: [] },
       'in-memory': { type: 'boolean', default: false },
@@ -121,7 +122,7 @@ function readOptions(argv: string[]): Options | null {
     warmup: Number(values.warmup) || 0,
     topology: values.topology,
     workers: Math.round(positive('workers', values.workers)),
-    levers: { eagerActivities: values['eager-activities'], sqliteSynchronous: sync, dynamicConfig: values['dynamic-config'], storage: values['in-memory'] ? 'memory' : 'file' },
+    levers: { eagerActivities: !values['no-eager-activities'], sqliteSynchronous: sync, dynamicConfig: values['dynamic-config'], storage: values['in-memory'] ? 'memory' : 'file' },
     prebuiltBundle: !values['no-prebuilt-bundle'],
     reports: !values['no-reports'],
     baseline: !values['no-baseline'],

@@ -6,7 +6,7 @@ import { startFakeVapi } from '../bench/harness/fake-vapi';
 import { openLoopSchedule } from '../bench/harness/load-generator';
 import { runLoadPhase } from '../bench/harness/load-phase';
 import { describeMachine } from '../bench/harness/machine';
-import { prebuiltWorkflowBundle, startSwitchboard, startTemporal } from '../bench/harness/stack';
+import { DEFAULT_TEMPORAL_LEVERS, prebuiltWorkflowBundle, startSwitchboard, startTemporal } from '../bench/harness/stack';
 import type { Switchboard, TemporalServer } from '../bench/harness/stack';
 import { dropIdleSockets } from '../bench/harness/webhook-client';
 import type { ChaosReport, ScenarioResult } from './report';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   try {
     const bundle = await prebuiltWorkflowBundle(path.join(runDir, 'workflow-bundle.js'), logDir);
-    temporal = await startTemporal({ dataDir: path.join(runDir, 'temporal'), levers: { eagerActivities: true, sqliteSynchronous: 'NORMAL' } });
+    temporal = await startTemporal({ dataDir: path.join(runDir, 'temporal'), levers: DEFAULT_TEMPORAL_LEVERS });
     switchboard = await startSwitchboard({
       temporalAddress: temporal.address,
       logDir,

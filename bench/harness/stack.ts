@@ -11,7 +11,7 @@ import { spawnJavaScript, spawnProcess, spawnTypeScript, waitForHttpOk } from '.
 
 /** Knobs of the Temporal dev server that the benchmark compares (see BENCHMARKS.md, "Levers"). */
 export interface TemporalLevers {
-  /** `system.enableActivityEagerExecution`: the server hands the first activity back with the workflow task's answer. */
+  /** `system.enableActivityEagerExecution`: the server hands activities back with the workflow task's answer (npm start's default). */
   eagerActivities: boolean;
   /** SQLite `synchronous`; the dev server default here is NORMAL (WAL). OFF trades durability on power loss for speed. */
   sqliteSynchronous: 'NORMAL' | 'OFF';
@@ -21,7 +21,8 @@ export interface TemporalLevers {
   dynamicConfig?: string[];
 }
 
-export const DEFAULT_TEMPORAL_LEVERS: TemporalLevers = { eagerActivities: false, sqliteSynchronous: 'NORMAL' };
+/** As `npm start` runs the dev server. */
+export const DEFAULT_TEMPORAL_LEVERS: TemporalLevers = { eagerActivities: true, sqliteSynchronous: 'NORMAL' };
 
 export interface TemporalServer {
   address: string;
@@ -36,7 +37,7 @@ export interface TemporalServer {
 }
 
 function temporalExtraArgs(levers: TemporalLevers): string[] {
-  const args = ['--dynamic-config-value', `system.enableActivityEagerExecution=${levers.eagerActivities}`];
+  const args: string[] = [];
   // devServerArgs already passes synchronous=NORMAL; the CLI keeps the last value given for a pragma.
   if (levers.sqliteSynchronous !== 'NORMAL') args.push('--sqlite-pragma', `synchronous=${levers.sqliteSynchronous}`);
   for (const setting of levers.dynamicConfig ?? []) args.push('--dynamic-config-value', setting);
@@ -55,6 +56,7 @@ export async function startTemporal(options: { dataDir: string; levers?: Tempora
       cliPath: temporalCliPath(),
       port,
       ...(levers.storage === 'memory' ? {} : { dbFile }),
+      eagerActivities: levers.eagerActivities,
       extraArgs: [...temporalExtraArgs(levers), '--metrics-port', String(metricsPort)],
       startupTimeoutMs: 60_000,
     });

@@ -17,6 +17,12 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   extraArgs?: string[];
   startupTimeoutMs?: number;
+  /**
+   * Eager activity dispatch (default on): when a workflow task schedules activities, the server hands them
+   * straight back to the worker that completed it instead of queueing them in matching. `npm run bench`
+   * measured webhook-to-transfer at 2/s halving with it (see BENCHMARKS.md); the CLI leaves it off.
+   */
+  eagerActivities?: boolean;
 }
 
 export interface DevServer {
@@ -65,6 +71,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     // server is slow enough to time tests out (sdk-typescript PR #1572).
     args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
   }
+  args.push('--dynamic-config-value', `system.enableActivityEagerExecution=${options.eagerActivities ?? true}`);
   if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
