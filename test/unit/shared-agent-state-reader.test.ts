@@ -7,7 +7,7 @@ describe('the shared read of agents’ live state', () => {
     const read = sharedReader(() => {
       reads += 1;
       return new Promise<string>((resolve) => (release = resolve));
-    }, 250);
+    }, { maxAgeMs: 250, timeoutMs: 2_000 });
 
     const answers = Promise.all([read(), read(), read()]);
     release('pool state');
@@ -19,7 +19,7 @@ describe('the shared read of agents’ live state', () => {
   it('reuses an answer only while it is younger than the allowed age, counted from when the read began', async () => {
     let now = 1_000;
     let reads = 0;
-    const read = sharedReader(async () => `state ${++reads}`, 250, () => now);
+    const read = sharedReader(async () => `state ${++reads}`, { maxAgeMs: 250, timeoutMs: 2_000, now: () => now });
 
     await read();
     now += 250;
@@ -34,9 +34,21 @@ describe('the shared read of agents’ live state', () => {
       reads += 1;
       if (reads === 1) throw new Error('query buffer is full');
       return 'state';
-    }, 250);
+    }, { maxAgeMs: 250, timeoutMs: 2_000 });
 
     await expect(read()).rejects.toThrow('query buffer is full');
     await expect(read()).resolves.toBe('state');
+  });
+
+  it('gives up on a read that hangs and starts a fresh one for the next transfer', async () => {
+    let reads = 0;
+    const read = sharedReader(() => {
+      reads += 1;
+      return reads === 1 ? new Promise<string>(() => undefined) : Promise.resolve('state');
+    }, { maxAgeMs: 250, timeoutMs: 20 });
+
+    await expect(read()).rejects.toThrow('no answer within 20 ms');
+    await expect(read()).resolves.toBe('state');
+    expect(reads).toBe(2);
   });
 });
