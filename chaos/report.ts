@@ -57,7 +57,9 @@ export function markdownChaosReport(report: ChaosReport): string {
       `answers by status: ${Object.entries(result.answers).map(([status, count]) => `${status === '0' ? 'no answer' : status} ×${count}`).join(', ')}`,
       ...(result.accounting.refusedCalls > 0 ? [`${result.accounting.refusedCalls} call(s) refused on every delivery (Vapi was told)`] : []),
       ...(result.accounting.executedDespiteRefusal > 0 ? [`${result.accounting.executedDespiteRefusal} refused call(s) transferred anyway`] : []),
-      ...(result.accounting.failedAndTold > 0 ? [`${result.accounting.failedAndTold} not transferred, caller told`] : []),
+      ...(result.accounting.failedAndTold > 0
+        ? [`${result.accounting.failedAndTold} not transferred, caller told (${result.accounting.failedAndToldCallIds.slice(0, 3).join(', ')})`]
+        : []),
       ...(result.accounting.strayCommands > 0 ? [`${result.accounting.strayCommands} command(s) for calls not sent in this scenario`] : []),
       ...(result.accounting.lostCallIds.length > 0 ? [`lost: ${result.accounting.lostCallIds.slice(0, 3).join(', ')}`] : []),
       ...(result.accounting.doubledCallIds.length > 0 ? [`doubled: ${result.accounting.doubledCallIds.slice(0, 3).join(', ')}`] : []),

@@ -113,7 +113,12 @@ async function main(): Promise<void> {
           accounting: phase.accounting,
           webhookToTransferMs: phase.webhookToTransferMs,
           ackMs: phase.ackMs,
-          notes: [...notes, ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []), ...phase.errorSamples.map((text) => `error: ${text}`)],
+          notes: [
+            ...notes,
+            ...(vapi.refusedCommands() > 0 ? [`${vapi.refusedCommands()} control request(s) refused by the control URL (not acted on)`] : []),
+            ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
+            ...phase.errorSamples.map((text) => `error: ${text}`),
+          ],
           error: null,
         });
       } catch (error) {
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
           fault: scenario.fault,
           deliveries: 0,
           answers: {},
-          accounting: { calls: 0, acceptedCalls: 0, refusedCalls: 0, executedOnce: 0, lost: 0, failedAndTold: 0, doubled: 0, executedDespiteRefusal: 0, callersTold: 0, strayCommands: 0, lostCallIds: [], doubledCallIds: [] },
+          accounting: { calls: 0, acceptedCalls: 0, refusedCalls: 0, executedOnce: 0, lost: 0, failedAndTold: 0, doubled: 0, executedDespiteRefusal: 0, callersTold: 0, strayCommands: 0, lostCallIds: [], doubledCallIds: [], failedAndToldCallIds: [] },
           webhookToTransferMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
           ackMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
           notes,

@@ -82,7 +82,7 @@ function crmDown(): Scenario {
     name: 'CRM down',
     fault: 'both workers restarted (one at a time) with a CRM that fails every call',
     async before(ctx) {
-      await restartAll(ctx, ['chaos/faults/crm-down.ts']);
+      await restartAll(ctx, ['chaos/faults/crm-down.mjs']);
       degradedBefore = countInLogs(ctx, workers, 'routing with defaults');
     },
     async after(ctx) {
@@ -176,7 +176,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'b',
     name: 'Temporal SIGKILL',
-    fault: 'SIGKILL the dev server (SQLite file), start it again on the same file',
+    fault: 'SIGKILL the dev server (SQLite file), start it again on the same file 3 s later',
     during(ctx) {
       return [
         {
@@ -185,9 +185,9 @@ export const SCENARIOS: Scenario[] = [
             const pid = ctx.temporal.server.pid;
             const killedAt = Date.now();
             if (pid) process.kill(pid, 'SIGKILL');
-            await pause(1_000);
+            await pause(3_000);
             await ctx.temporal.restart();
-            ctx.note(`dev server unreachable for ${((Date.now() - killedAt) / 1000).toFixed(1)} s (1 s down, then its own start-up)`);
+            ctx.note(`dev server unreachable for ${((Date.now() - killedAt) / 1000).toFixed(1)} s (3 s down, then its own start-up)`);
           },
         },
       ];

@@ -34,6 +34,7 @@ export interface TransferAccounting {
   strayCommands: number;
   lostCallIds: string[];
   doubledCallIds: string[];
+  failedAndToldCallIds: string[];
 }
 
 /** Joins what was sent with what the control URL received. Pure, so the arithmetic is unit-tested. */
@@ -64,6 +65,7 @@ export function accountTransfers(deliveries: readonly DeliveryRecord[], commands
     strayCommands,
     lostCallIds: [],
     doubledCallIds: [],
+    failedAndToldCallIds: [],
   };
   for (const [callId, wasAccepted] of accepted) {
     const count = transfers.get(callId) ?? 0;
@@ -74,7 +76,10 @@ export function accountTransfers(deliveries: readonly DeliveryRecord[], commands
       result.doubled += 1;
       result.doubledCallIds.push(callId);
     }
-    if (count === 0 && wasAccepted && told.has(callId)) result.failedAndTold += 1;
+    if (count === 0 && wasAccepted && told.has(callId)) {
+      result.failedAndTold += 1;
+      result.failedAndToldCallIds.push(callId);
+    }
     if (count === 0 && wasAccepted && !told.has(callId)) {
       result.lost += 1;
       result.lostCallIds.push(callId);

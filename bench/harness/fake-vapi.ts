@@ -16,9 +16,12 @@ export interface FakeVapi {
   control: FakeControlServer;
   /** Registers a call before its webhook is sent, so reports can name its tool call. */
   track(call: SimulatedCall): void;
-  /** performance.now() at which the first `transfer` of each call arrived. */
+  /** performance.now() at which the first `transfer` of each call arrived and was accepted. */
   firstTransferAt: ReadonlyMap<string, number>;
+  /** Commands the control URL accepted (answered 2xx, however late): those Vapi acted on. */
   commands(): CommandRecord[];
+  /** Commands it refused (non-2xx): not acted on, so a retry of them is not a second transfer. */
+  refusedCommands(): number;
   /** How the control URL answers from now on (default 200). */
   answerWith(responder: ControlResponder): void;
   /** Send Vapi's forwarding report to `webhookUrl` this long after each first transfer; null stops reporting. */
@@ -68,9 +71,18 @@ export async function startFakeVapi(): Promise<FakeVapi> {
   let reportTarget: { url: string; delayMs: number } | null = null;
   const reportCounts = { sent: 0, accepted: 0 };
 
+  // Only commands answered 2xx (or whose 2xx answer is merely late) were acted on: a 503 is Vapi saying "not done".
+  const executed: CommandRecord[] = [];
+  let refused = 0;
   const record: ControlResponder = (command: ReceivedControlCommand) => {
     const at = performance.now();
-    const type = (command.body as { type?: unknown })?.type;
+    const reply = answer(command);
+    const type = String((command.body as { type?: unknown })?.type);
+    if (reply.status < 200 || reply.status >= 300) {
+      refused += 1;
+      return reply;
+    }
+    executed.push({ callId: command.callId, type });
     if (type === 'transfer' && !firstTransferAt.has(command.callId)) {
       firstTransferAt.set(command.callId, at);
       const call = calls.get(command.callId);
@@ -84,7 +96,7 @@ export async function startFakeVapi(): Promise<FakeVapi> {
         }, target.delayMs);
       }
     }
-    return answer(command);
+    return reply;
   };
   control.respondWith(record);
 
@@ -92,7 +104,8 @@ export async function startFakeVapi(): Promise<FakeVapi> {
     control,
     track: (call) => calls.set(call.callId, call),
     firstTransferAt,
-    commands: () => control.received.map((command) => ({ callId: command.callId, type: String((command.body as { type?: unknown })?.type) })),
+    commands: () => [...executed],
+    refusedCommands: () => refused,
     answerWith(responder) {
       answer = responder;
     },
@@ -104,6 +117,8 @@ export async function startFakeVapi(): Promise<FakeVapi> {
     statusLookups: () => lookups,
     reset() {
       control.received.length = 0;
+      executed.length = 0;
+      refused = 0;
       firstTransferAt.clear();
       calls.clear();
       reportCounts.sent = 0;

@@ -144,6 +144,8 @@ function switchboardEnv(options: SwitchboardOptions, port: number): Record<strin
     // The load comes from one address at well over the production per-client limit.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '100000000',
     TRANSFER_OUTCOME_TIMEOUT_SECONDS: '30',
+    // Several worker processes on one machine: each picks a free port for its /metrics.
+    METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     WORKFLOW_BUNDLE_PATH: options.workflowBundlePath,
     VAPI_API_KEY: undefined,

@@ -1,5 +1,5 @@
 /**
- * Fault preload for `npm run chaos` scenario (e): loaded with `node --import` into a worker process, it makes
+ * Fault for `npm run chaos` scenario (e), loaded through crm-down.mjs into a worker process: it makes
  * the demo CRM fail every call, as an unreachable CRM would. Lives here, not in src/, so no production code
  * carries a switch for it.
  */
