@@ -1,144 +1,30 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { transferWorkflowId } from '../src/contracts';
 import { startFakeVapi } from './harness/fake-vapi';
 import type { FakeVapi } from './harness/fake-vapi';
 import { writeHistogramPng } from './harness/histogram-png';
 import type { HistogramSeries } from './harness/histogram-png';
-import { burstSchedule, openLoopSchedule, parseBurst } from './harness/load-generator';
+import { burstSchedule, openLoopSchedule } from './harness/load-generator';
 import type { PhaseResult } from './harness/load-phase';
 import { runLoadPhase } from './harness/load-phase';
 import { describeMachine } from './harness/machine';
 import type { ManagedProcess } from './harness/processes';
-import type { BenchReport, SystemResult, TargetCheck } from './harness/report';
-
-type ReportCriticalPath = BenchReport['criticalPath'];
+import type { BenchReport, SystemResult } from './harness/report';
 import { markdownReport } from './harness/report';
 import { compileProject, prebuiltWorkflowBundle, startBaseline, startSwitchboard, startTemporal } from './harness/stack';
-import type { TemporalLevers } from './harness/stack';
-import { spread } from './harness/stats';
 import type { TimelineEntry } from './harness/timeline';
 import { medianCriticalPath, transferTimeline } from './harness/timeline';
 import { dropIdleSockets } from './harness/webhook-client';
-
-const HELP = `npm run bench -- [options]
-
-Starts the Temporal dev server (file-backed, as npm start), Switchboard and the seed document's plain
-handler as child processes, drives each with the same open-loop load of simulated Vapi tool calls against
-a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (and latest.*).
-
-  --rate <n>               steady load, transfers per second (default 20)
-  --duration <s>           steady load duration in seconds (default 30)
-  --burst <count@rate>     burst phase, e.g. 300@100; "none" to skip (default 300@100)
-  --runs <n>               repeat the steady and burst phases n times on the same stack (default 1)
-  --warmup <s>             unmeasured warm-up at half the rate before the first phase (default 5)
-  --topology <t>           combined (worker + API in one process, as npm start) or split
-                           (start:worker ×--workers + start:api) (default combined)
-  --workers <n>            worker processes in the split topology (default 1)
-  --no-eager-activities    dev server: system.enableActivityEagerExecution=false (the CLI's own default;
-                           npm start turns it on)
-  --sqlite-sync <mode>     dev server SQLite synchronous: NORMAL (default, as npm start) or OFF
-  --in-memory              dev server without a database file (nothing survives a restart): a ceiling only
-  --dynamic-config <k=v>   another dev server dynamic config value (repeatable), for experiments
-  --no-prebuilt-bundle     let the worker bundle the workflows at start (default: prebuilt, as the image)
-  --no-reports             do not play Vapi's forwarding status-update after each transfer
-  --no-baseline            skip the baseline
-  --entry <file>           combined-process entry point (lever experiments; default src/main.ts)
-  --label <text>           added to the result file names
-  --keep-data              keep the dev server's database file
-  --runtime <r>            tsx (TypeScript sources, as npm start) or node (compiled JavaScript, as the
-                           container image) (default tsx)
-  --log-level <level>      LOG_LEVEL of the Switchboard processes (default info, as deployed)
-  --profile                CPU-profile the Switchboard processes (.cpuprofile files in the run folder)
-`;
-
-interface Options {
-  rate: number;
-  duration: number;
-  burst: { count: number; ratePerSecond: number } | null;
-  runs: number;
-  warmup: number;
-  topology: 'combined' | 'split';
-  workers: number;
-  levers: TemporalLevers;
-  prebuiltBundle: boolean;
-  reports: boolean;
-  baseline: boolean;
-  entry: string | undefined;
-  label: string | undefined;
-  keepData: boolean;
-  profile: boolean;
-  runtime: 'tsx' | 'node';
-  logLevel: string;
-}
-
-function readOptions(argv: string[]): Options | null {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      rate: { type: 'string', default: '20' },
-      duration: { type: 'string', default: '30' },
-      burst: { type: 'string', default: '300@100' },
-      runs: { type: 'string', default: '1' },
-      warmup: { type: 'string', default: '5' },
-      topology: { type: 'string', default: 'combined' },
-      workers: { type: 'string', default: '1' },
-      'no-eager-activities': { type: 'boolean', default: false },
-      'sqlite-sync': { type: 'string', default: 'NORMAL' },
-      'dynamic-config': { type: 'string', multiple: true, default: [] },
-      'in-memory': { type: 'boolean', default: false },
-      'no-prebuilt-bundle': { type: 'boolean', default: false },
-      'no-reports': { type: 'boolean', default: false },
-      'no-baseline': { type: 'boolean', default: false },
-      entry: { type: 'string' },
-      label: { type: 'string' },
-      'keep-data': { type: 'boolean', default: false },
-      profile: { type: 'boolean', default: false },
-      runtime: { type: 'string', default: 'tsx' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return null;
-  }
-  const positive = (name: string, text: string) => {
-    const value = Number(text);
-    if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
-    return value;
-  };
-  if (values.runtime !== 'tsx' && values.runtime !== 'node') throw new Error('--runtime must be tsx or node');
-  if (values.topology !== 'combined' && values.topology !== 'split') throw new Error('--topology must be combined or split');
-  const sync = values['sqlite-sync'].toUpperCase();
-  if (sync !== 'NORMAL' && sync !== 'OFF') throw new Error('--sqlite-sync must be NORMAL or OFF');
-  return {
-    rate: positive('rate', values.rate),
-    duration: positive('duration', values.duration),
-    burst: values.burst === 'none' ? null : parseBurst(values.burst),
-    runs: Math.round(positive('runs', values.runs)),
-    warmup: Number(values.warmup) || 0,
-    topology: values.topology,
-    workers: Math.round(positive('workers', values.workers)),
-    levers: { eagerActivities: !values['no-eager-activities'], sqliteSynchronous: sync, dynamicConfig: values['dynamic-config'], storage: values['in-memory'] ? 'memory' : 'file' },
-    prebuiltBundle: !values['no-prebuilt-bundle'],
-    reports: !values['no-reports'],
-    baseline: !values['no-baseline'],
-    entry: values.entry,
-    label: values.label,
-    keepData: values['keep-data'],
-    profile: values.profile,
-    runtime: values.runtime === 'node' ? 'node' : 'tsx',
-    logLevel: values['log-level'],
-  };
-}
+import type { BenchOptions } from './harness/bench-options';
+import { readOptions } from './harness/bench-options';
+import { checkTargets } from './harness/targets';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The phases every system goes through, identically. */
-async function runPhases(options: Options, target: {
+async function runPhases(options: BenchOptions, target: {
   webhookUrl: string;
   vapi: FakeVapi;
   processes: () => { name: string; pid: number | undefined }[];
@@ -192,33 +78,6 @@ function printPhase(result: PhaseResult): void {
   }
 }
 
-function checkTargets(switchboard: SystemResult, burstExpected: boolean): TargetCheck[] {
-  const steady = switchboard.phases.filter((phase) => phase.name.startsWith('steady'));
-  const bursts = switchboard.phases.filter((phase) => phase.name.startsWith('burst'));
-  const worst = (values: number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
-  const figure = (values: number[]) => {
-    const s = spread(values);
-    return values.length > 1 ? `${s.mean.toFixed(1)} ms (runs ${s.min.toFixed(1)}–${s.max.toFixed(1)})` : `${s.mean.toFixed(1)} ms`;
-  };
-  const p50 = steady.map((phase) => phase.webhookToTransferMs.p50);
-  const p99 = steady.map((phase) => phase.webhookToTransferMs.p99);
-  const ack = steady.map((phase) => phase.ackMs.p99);
-  const checks: TargetCheck[] = [
-    { name: 'webhook→transfer p50 (steady)', target: '≤ 60 ms', measured: figure(p50), met: worst(p50) <= 60 },
-    { name: 'webhook→transfer p99 (steady)', target: '≤ 200 ms', measured: figure(p99), met: worst(p99) <= 200 },
-    { name: 'ack p99 (steady)', target: '≤ 20 ms', measured: figure(ack), met: worst(ack) <= 20 },
-  ];
-  if (burstExpected) {
-    const lost = bursts.reduce((total, phase) => total + phase.accounting.lost, 0);
-    const doubled = bursts.reduce((total, phase) => total + phase.accounting.doubled, 0);
-    const calls = bursts.reduce((total, phase) => total + phase.calls, 0);
-    checks.push({ name: 'burst: none lost or doubled', target: '0 / 0', measured: `${lost} lost, ${doubled} doubled of ${calls}`, met: lost === 0 && doubled === 0 && calls > 0 });
-  }
-  const allLost = switchboard.phases.reduce((total, phase) => total + phase.accounting.lost + phase.accounting.doubled, 0);
-  checks.push({ name: 'all phases: none lost or doubled', target: '0', measured: String(allLost), met: allLost === 0 });
-  return checks;
-}
-
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
   if (!options) return;
@@ -237,7 +96,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   let histogram: HistogramSeries[] = [];
   let timeline: TimelineEntry[] = [];
-  let pathSummary: ReportCriticalPath = null;
+  let pathSummary: BenchReport['criticalPath'] = null;
   let temporal: Awaited<ReturnType<typeof startTemporal>> | undefined;
   const self = { name: 'load generator', pid: process.pid };
   try {

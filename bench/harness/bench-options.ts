@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { parseBurst } from './load-generator';
+import type { TemporalLevers } from './stack';
+
+export const HELP = `npm run bench -- [options]
+
+Starts the Temporal dev server (file-backed, as npm start), Switchboard and the seed document's plain
+handler as child processes, drives each with the same open-loop load of simulated Vapi tool calls against
+a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (and latest.*).
+
+  --rate <n>               steady load, transfers per second (default 20)
+  --duration <s>           steady load duration in seconds (default 30)
+  --burst <count@rate>     burst phase, e.g. 300@100; "none" to skip (default 300@100)
+  --runs <n>               repeat the steady and burst phases n times on the same stack (default 1)
+  --warmup <s>             unmeasured warm-up at half the rate before the first phase (default 5)
+  --topology <t>           combined (worker + API in one process, as npm start) or split
+                           (start:worker ×--workers + start:api) (default combined)
+  --workers <n>            worker processes in the split topology (default 1)
+  --no-eager-activities    dev server: system.enableActivityEagerExecution=false (the CLI's own default;
+                           npm start turns it on)
+  --sqlite-sync <mode>     dev server SQLite synchronous: NORMAL (default, as npm start) or OFF
+  --in-memory              dev server without a database file (nothing survives a restart): a ceiling only
+  --dynamic-config <k=v>   another dev server dynamic config value (repeatable), for experiments
+  --no-prebuilt-bundle     let the worker bundle the workflows at start (default: prebuilt, as the image)
+  --no-reports             do not play Vapi's forwarding status-update after each transfer
+  --no-baseline            skip the baseline
+  --entry <file>           combined-process entry point (lever experiments; default src/main.ts)
+  --label <text>           added to the result file names
+  --keep-data              keep the dev server's database file
+  --runtime <r>            tsx (TypeScript sources, as npm start) or node (compiled JavaScript, as the
+                           container image) (default tsx)
+  --log-level <level>      LOG_LEVEL of the Switchboard processes (default info, as deployed)
+  --profile                CPU-profile the Switchboard processes (.cpuprofile files in the run folder)
+`;
+
+export interface BenchOptions {
+  rate: number;
+  duration: number;
+  burst: { count: number; ratePerSecond: number } | null;
+  runs: number;
+  warmup: number;
+  topology: 'combined' | 'split';
+  workers: number;
+  levers: TemporalLevers;
+  prebuiltBundle: boolean;
+  reports: boolean;
+  baseline: boolean;
+  entry: string | undefined;
+  label: string | undefined;
+  keepData: boolean;
+  profile: boolean;
+  runtime: 'tsx' | 'node';
+  logLevel: string;
+}
+
+/** Parses the command line; null after printing --help. */
+export function readOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rate: { type: 'string', default: '20' },
+      duration: { type: 'string', default: '30' },
+      burst: { type: 'string', default: '300@100' },
+      runs: { type: 'string', default: '1' },
+      warmup: { type: 'string', default: '5' },
+      topology: { type: 'string', default: 'combined' },
+      workers: { type: 'string', default: '1' },
+      'no-eager-activities': { type: 'boolean', default: false },
+      'sqlite-sync': { type: 'string', default: 'NORMAL' },
+      'dynamic-config': { type: 'string', multiple: true, default: [] },
+      'in-memory': { type: 'boolean', default: false },
+      'no-prebuilt-bundle': { type: 'boolean', default: false },
+      'no-reports': { type: 'boolean', default: false },
+      'no-baseline': { type: 'boolean', default: false },
+      entry: { type: 'string' },
+      label: { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      runtime: { type: 'string', default: 'tsx' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return null;
+  }
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
+    return value;
+  };
+  if (values.runtime !== 'tsx' && values.runtime !== 'node') throw new Error('--runtime must be tsx or node');
+  if (values.topology !== 'combined' && values.topology !== 'split') throw new Error('--topology must be combined or split');
+  const sync = values['sqlite-sync'].toUpperCase();
+  if (sync !== 'NORMAL' && sync !== 'OFF') throw new Error('--sqlite-sync must be NORMAL or OFF');
+  return {
+    rate: positive('rate', values.rate),
+    duration: positive('duration', values.duration),
+    burst: values.burst === 'none' ? null : parseBurst(values.burst),
+    runs: Math.round(positive('runs', values.runs)),
+    warmup: Number(values.warmup) || 0,
+    topology: values.topology,
+    workers: Math.round(positive('workers', values.workers)),
+    levers: { eagerActivities: !values['no-eager-activities'], sqliteSynchronous: sync, dynamicConfig: values['dynamic-config'], storage: values['in-memory'] ? 'memory' : 'file' },
+    prebuiltBundle: !values['no-prebuilt-bundle'],
+    reports: !values['no-reports'],
+    baseline: !values['no-baseline'],
+    entry: values.entry,
+    label: values.label,
+    keepData: values['keep-data'],
+    profile: values.profile,
+    runtime: values.runtime === 'node' ? 'node' : 'tsx',
+    logLevel: values['log-level'],
+  };
+}
