@@ -31,7 +31,7 @@ Writes chaos/results/chaos-<time>.{json,md} (and latest.*). Exits non-zero if an
   --rate <n>        transfers per second during each scenario (default 3)
   --duration <s>    load per scenario in seconds (default 15)
   --only <ids>      e.g. --only a,b
-  --keep-data       keep the dev server's database and the logs
+  --keep-data       keep the dev server's database (the logs are always kept)
 `;
 
 async function main(): Promise<void> {
