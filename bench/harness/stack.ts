@@ -168,18 +168,24 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
   };
   const spawnWorker = (index: number, preloads: string[] = []) => run('src/temporal/main-worker.ts', `worker-${index + 1}`, preloads);
 
-  if (options.topology === 'combined') {
-    const main = run(options.combinedEntry ?? 'src/main.ts', 'switchboard');
-    processes.push(main);
-    workers.push(main);
-    await waitForHttpOk(`${apiUrl}/readyz`, { process: main });
-  } else {
-    const count = options.workers ?? 1;
-    for (let index = 0; index < count; index += 1) workers.push(spawnWorker(index));
-    const api = run('src/api/main.ts', 'api');
-    processes.push(...workers, api);
-    await Promise.all(workers.map((worker) => worker.waitForOutput(/worker polling/)));
-    await waitForHttpOk(`${apiUrl}/readyz`, { process: api });
+  try {
+    if (options.topology === 'combined') {
+      const main = run(options.combinedEntry ?? 'src/main.ts', 'switchboard');
+      processes.push(main);
+      workers.push(main);
+      await waitForHttpOk(`${apiUrl}/readyz`, { process: main });
+    } else {
+      const count = options.workers ?? 1;
+      for (let index = 0; index < count; index += 1) workers.push(spawnWorker(index));
+      const api = run('src/api/main.ts', 'api');
+      processes.push(...workers, api);
+      await Promise.all(workers.map((worker) => worker.waitForOutput(/worker polling/)));
+      await waitForHttpOk(`${apiUrl}/readyz`, { process: api });
+    }
+  } catch (error) {
+    // One process failed to come up: stop the others, which nobody would stop otherwise.
+    await Promise.all(processes.map((child) => child.stop().catch(() => undefined)));
+    throw error;
   }
 
   return {
@@ -210,6 +216,9 @@ export async function startBaseline(options: { logDir: string }): Promise<{ webh
     env: { PORT: String(port) },
     logFile: path.join(options.logDir, 'baseline.log'),
   });
-  await waitForHttpOk(`http://127.0.0.1:${port}/healthz`, { process: child });
+  await waitForHttpOk(`http://127.0.0.1:${port}/healthz`, { process: child }).catch(async (error: unknown) => {
+    await child.stop();
+    throw error;
+  });
   return { webhookUrl: `http://127.0.0.1:${port}/webhook`, process: child };
 }
