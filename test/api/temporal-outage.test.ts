@@ -6,6 +6,7 @@ import { createApp } from '../../src/api/app';
 import { transferWorkflowId } from '../../src/contracts';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
 import { createLogger } from '../../src/observability/logger';
+import { CLIENT_RECONNECT_CHANNEL_ARGS } from '../../src/temporal/connection';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -48,7 +49,10 @@ const taskQueue = uniqueTaskQueue('outage');
 
 beforeAll(async () => {
   proxy = await startFlakyProxy(process.env.TEMPORAL_ADDRESS!);
-  client = new Client({ connection: await Connection.connect({ address: proxy.address }), dataConverter: createDataConverter() });
+  client = new Client({
+    connection: await Connection.connect({ address: proxy.address, channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS } }),
+    dataConverter: createDataConverter(),
+  });
 });
 
 afterAll(async () => {
@@ -78,14 +82,15 @@ describe('a webhook while Temporal is briefly unreachable', () => {
   it('keeps trying to start the workflow and answers 200 once the server is back, so nothing accepted is lost', async () => {
     const { body, callId, toolCallId } = toolCall();
     proxy.goDown();
-    setTimeout(() => proxy.comeBack(), 2_000);
+    // Back after 4.5 s, well past the client's own first retries: the webhook must still be waiting then.
+    setTimeout(() => proxy.comeBack(), 4_500);
     const started = Date.now();
 
     const response = await request(appWithDeadline(8_000)).post('/webhook').send(body);
 
     expect(response.status).toBe(200);
     expect(response.body.results[0].result).toMatch(/Transfer in progress/);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_000);
     const description = await client.workflow.getHandle(transferWorkflowId(callId, toolCallId)).describe();
     expect(description.status.name).toBe('RUNNING');
     await client.workflow.getHandle(description.workflowId).terminate('test cleanup');
