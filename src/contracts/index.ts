@@ -39,6 +39,7 @@ export {
   TRANSFER_TASK_QUEUE,
   TRANSFER_WORKFLOW_TYPE,
   URGENCIES,
+  transferSummary,
   transferWorkflowId,
 } from './transfer';
 export type {

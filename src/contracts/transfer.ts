@@ -163,6 +163,15 @@ export interface TransferResult {
   decision: RoutingDecision | null;
 }
 
+const DEPARTMENT_LABEL = /^[a-z][a-z -]{0,29}$/;
+
+/** A one-line, data-free label for the Web UI; free text from the model never reaches it. */
+export function transferSummary(request: Pick<TransferRequest, 'department' | 'urgency'>): string {
+  const department = request.department?.toLowerCase();
+  const label = department && DEPARTMENT_LABEL.test(department) ? department : 'department from reason';
+  return `Transfer: ${label}, ${request.urgency} urgency`;
+}
+
 /** One workflow per tool call: a repeated webhook delivery maps onto the same id and never transfers twice. */
 export function transferWorkflowId(callId: string, toolCallId: string): string {
   return `transfer-${callId}-${toolCallId}`;

@@ -6,11 +6,11 @@ import {
   TransferDepartment,
   TransferOutcomeAttribute,
   VapiCallId,
+  transferSummary,
 } from '../contracts';
 import type { TransferOutcome, TransferRequest } from '../contracts';
 import type { CallStatusSource } from '../integrations/call-status';
 import type { transferCall } from '../workflows';
-import { transferSummary } from '../api/webhook/start-transfer';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
 import { currentWorkflowBundle, replayTransfers } from './replay';

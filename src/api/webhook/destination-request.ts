@@ -1,7 +1,7 @@
 import type { WorkflowClient } from '@temporalio/client';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { DestinationAnswer, TransferRequest } from '../../contracts';
-import { TRANSFER_WORKFLOW_TYPE, VapiCallId, decideDestinationUpdate, transferWorkflowId } from '../../contracts';
+import { TRANSFER_WORKFLOW_TYPE, VapiCallId, decideDestinationUpdate, transferSummary, transferWorkflowId } from '../../contracts';
 import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
 import { checkControlUrl } from '../../vapi/control-url';
@@ -9,7 +9,6 @@ import type { TransferDestinationRequestMessage } from '../../vapi/messages';
 import { callerNumber, callerWords } from '../../vapi/messages';
 import { callDestinationSchema } from '../../vapi/destinations';
 import type { transferCall } from '../../workflows';
-import { transferSummary } from './start-transfer';
 
 export type DestinationRequestClient = Pick<WorkflowClient, 'executeUpdateWithStart'>;
 

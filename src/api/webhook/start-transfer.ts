@@ -1,6 +1,6 @@
 import type { ConnectionLike, WorkflowClient } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { TRANSFER_WORKFLOW_TYPE, VapiCallId, transferWorkflowId } from '../../contracts';
+import { TRANSFER_WORKFLOW_TYPE, VapiCallId, transferSummary, transferWorkflowId } from '../../contracts';
 import type { TransferRequest } from '../../contracts';
 import type { transferCall } from '../../workflows';
 
@@ -18,15 +18,6 @@ export type WorkflowStarter = Pick<WorkflowClient, 'start'> & { readonly connect
 export const DEFAULT_START_DEADLINE_MS = 8_000;
 
 export type StartOutcome = { workflowId: string; status: 'started' | 'already-handled' };
-
-const DEPARTMENT_LABEL = /^[a-z][a-z -]{0,29}$/;
-
-/** A one-line, data-free label for the Web UI; free text from the model never reaches it. */
-export function transferSummary(request: Pick<TransferRequest, 'department' | 'urgency'>): string {
-  const department = request.department?.toLowerCase();
-  const label = department && DEPARTMENT_LABEL.test(department) ? department : 'department from reason';
-  return `Transfer: ${label}, ${request.urgency} urgency`;
-}
 
 /**
  * Starts the transfer workflow for one tool call. The id is derived from the call and tool call, a running
