@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { freePort, startDevServer } from '../src/dev/dev-server';
+import { startDevServer } from '../src/dev/dev-server';
+import { freePort } from '../src/temporal/free-port';
 import { startFakeControlServer } from '../src/dev/fake-control-server';
 import { temporalCliPath } from '../src/dev/temporal-binaries';
 import { HISTORY_SCENARIOS } from '../test/support/history-scenarios';

@@ -9,7 +9,8 @@ import type { DevServer } from './dev/dev-server';
 import { temporalCliPath } from './dev/temporal-binaries';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
-import { freeLoopbackPort, installTemporalRuntime } from './observability/temporal-logger';
+import { installTemporalRuntime } from './observability/temporal-logger';
+import { freePort } from './temporal/free-port';
 import { codecUrlToken } from './api/codec/router';
 import { createDataConverter, payloadCodecFor } from './temporal/data-converter';
 import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
@@ -23,7 +24,7 @@ import { buildTransferWorker } from './temporal/worker-runtime';
 async function main(): Promise<void> {
   let config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freeLoopbackPort() });
+  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
   const codec = payloadCodecFor(config.payloadEncryptionKeys);
   const dataConverter = createDataConverter(codec);
   const embedded = config.temporal.address === undefined;

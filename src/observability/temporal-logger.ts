@@ -51,16 +51,3 @@ export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort
   });
   return port ? { sdkMetricsUrl: `http://127.0.0.1:${port}/metrics` } : {};
 }
-
-/** A loopback port nobody listens on right now, for the SDK's metrics exporter (which cannot report one it picked). */
-export async function freeLoopbackPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

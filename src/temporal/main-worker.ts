@@ -3,7 +3,8 @@ import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { startMetricsServer } from '../observability/metrics-server';
-import { freeLoopbackPort, installTemporalRuntime } from '../observability/temporal-logger';
+import { installTemporalRuntime } from '../observability/temporal-logger';
+import { freePort } from './free-port';
 import { createDataConverter, payloadCodecFor } from './data-converter';
 import { connectWorker, temporalTarget } from './connection';
 import { buildTransferWorker } from './worker-runtime';
@@ -12,7 +13,7 @@ import { buildTransferWorker } from './worker-runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freeLoopbackPort() });
+  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   const contactCenter = loadContactCenter(config.routingConfigPath);
   const target = temporalTarget(config);

@@ -1,4 +1,5 @@
-import { startDevServer, freePort } from '../../src/dev/dev-server';
+import { startDevServer } from '../../src/dev/dev-server';
+import { freePort } from '../../src/temporal/free-port';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
 
 /**
