@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { codecUrlToken } from '../api/codec/router';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
@@ -123,7 +124,7 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
   }
 }
 
-async function replay(client: Client | undefined, config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+async function replay(client: Client | undefined, config: ReturnType<typeof loadConfig>, dataConverter: DataConverter, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -136,7 +137,7 @@ async function replay(client: Client | undefined, config: ReturnType<typeof load
       : { kind: 'workflow', workflowIds: positionals };
   if (source.kind === 'workflow' && source.workflowIds.length === 0) throw new UsageError('replay needs workflow ids, --query or --file');
   const verdicts = await replayTransfers(replayHistories(source, client?.workflow), {
-    dataConverter: createDataConverter(payloadCodecFor(config.payloadEncryptionKeys)),
+    dataConverter,
     ...((values.bundle ?? config.workflowBundlePath) ? { workflowBundle: { codePath: (values.bundle ?? config.workflowBundlePath)! } } : {}),
     onVerdict: (verdict) => print(`${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.workflowId} ${verdict.runId}${verdict.ok ? '' : `\n     ${verdict.problem}: ${verdict.message}`}`),
   });
@@ -163,13 +164,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
+  const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   const needsCluster = !(command === 'replay' && rest.includes('--file'));
-  const client = needsCluster
-    ? await connectClient(temporalTarget(config), createDataConverter(payloadCodecFor(config.payloadEncryptionKeys)))
-    : undefined;
+  const client = needsCluster ? await connectClient(temporalTarget(config), dataConverter) : undefined;
   try {
     if (command === 'transfers') return await transfers(client!, config, rest);
-    if (command === 'replay') return await replay(client, config, rest);
+    if (command === 'replay') return await replay(client, config, dataConverter, rest);
     throw new UsageError(`unknown command: ${command}`);
   } finally {
     await client?.connection.close();

@@ -89,9 +89,13 @@ afterAll(async () => {
 
 const admin = { authorization: `Bearer ${ADMIN}` };
 
-/** Posts one realistic tool-calls webhook; returns the workflow id it starts. */
-async function postTransfer(options: { department?: string } = {}): Promise<{ workflowId: string; callId: string }> {
+/** The fake control server refuses transfers of these calls (HTTP 400 → ControlUrlRejected). */
+const refused = new Set<string>();
+
+/** Posts one realistic tool-calls webhook; returns the workflow id it starts. `refused`: the control URL turns its transfer down. */
+async function postTransfer(options: { department?: string; refused?: boolean } = {}): Promise<{ workflowId: string; callId: string }> {
   const seed = newCallId();
+  if (options.refused) refused.add(seed);
   const { body, callId, toolCallId } = buildToolCallsPayload({
     callId: seed,
     controlUrl: control.controlUrlFor(seed),
@@ -108,8 +112,6 @@ async function closed(workflowId: string): Promise<void> {
   await client.workflow.getHandle(workflowId).result().catch(() => undefined);
 }
 
-/** The fake control server refuses transfers of these calls (HTTP 400 → ControlUrlRejected). */
-const refused = new Set<string>();
 beforeEach(() => {
   control.respondWith((command) =>
     refused.has(command.callId) && (command.body as { type?: string }).type === 'transfer' ? { status: 400, body: { message: 'no' } } : { status: 200, body: {} },
@@ -118,17 +120,7 @@ beforeEach(() => {
 
 describe('operating failed transfers', () => {
   it('lists a refused transfer as failed, shows its steps with timings and failure, and retries it as a new run of the same id', async () => {
-    const seed = newCallId();
-    refused.add(seed);
-    const { body, callId, toolCallId } = buildToolCallsPayload({
-      callId: seed,
-      controlUrl: control.controlUrlFor(seed),
-      arguments: { department: 'billing', reason: 'dispute a charge', urgency: 'high' },
-      callerNumber: CALLER_NUMBER,
-      callerTurns: [CALLER_WORDS],
-    });
-    await request(app).post('/webhook').send(body).expect(200);
-    const workflowId = transferWorkflowId(callId, toolCallId);
+    const { workflowId, callId } = await postTransfer({ refused: true });
     await closed(workflowId);
 
     const listed = await eventually(
@@ -151,7 +143,7 @@ describe('operating failed transfers', () => {
 
     // Vapi cannot be asked: refused unless forced. Once forced, the same request runs again and goes through.
     await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({}).expect(409, /call_state_unknown/);
-    refused.delete(seed);
+    refused.delete(callId);
     const retried = (await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({ force: true }).expect(202)).body;
     expect(retried).toMatchObject({ workflowId, strategy: 'new-run', previousRunId: shown.runId });
     await closed(workflowId);
@@ -169,11 +161,7 @@ describe('operating failed transfers', () => {
   });
 
   it('refuses to retry when Vapi says the call has ended, and never retries a transfer that went through', async () => {
-    const seed = newCallId();
-    refused.add(seed);
-    const { body, callId, toolCallId } = buildToolCallsPayload({ callId: seed, controlUrl: control.controlUrlFor(seed), arguments: { department: 'billing' } });
-    await request(app).post('/webhook').send(body).expect(200);
-    const failed = transferWorkflowId(callId, toolCallId);
+    const { workflowId: failed, callId } = await postTransfer({ refused: true });
     await closed(failed);
     callStates.set(callId, 'ended');
     await request(app).post(`/transfers/${failed}/retry`).set(admin).send({ force: true }).expect(409, /call_not_live/);
@@ -250,11 +238,7 @@ describe('keeping callers data encrypted', () => {
   });
 
   it('encrypts failure messages too, and replays encrypted histories only with the keys', async () => {
-    const seed = newCallId();
-    refused.add(seed);
-    const { body, callId, toolCallId } = buildToolCallsPayload({ callId: seed, controlUrl: control.controlUrlFor(seed), arguments: { department: 'billing' } });
-    await request(app).post('/webhook').send(body).expect(200);
-    const workflowId = transferWorkflowId(callId, toolCallId);
+    const { workflowId } = await postTransfer({ refused: true });
     await closed(workflowId);
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     expect(JSON.stringify(history)).not.toContain('control URL answered 400');

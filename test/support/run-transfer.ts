@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities, ActivityDeps } from '../../src/activities';
-import type { CallEvent, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
+import type { CallEvent, StepRecord, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
 import type { transferCall } from '../../src/workflows';
 import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
@@ -76,16 +76,10 @@ export async function activeTransfers(deps: TransferRun['deps'], agentId: string
   return snapshot.agents[agentId]?.reservations.length ?? 0;
 }
 
-/** Resolves once the workflow has started the named step. */
-export async function waitForStep(handle: WorkflowHandle<typeof transferCall>, step: string): Promise<void> {
-  while (!(await handle.query(transferStatusQuery)).steps.some((record) => record.name === step)) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Resolves once a step of that name has reached that status. */
-export async function waitForStepStatus(handle: WorkflowHandle<typeof transferCall>, step: string, stepStatus: string): Promise<void> {
-  while (!(await handle.query(transferStatusQuery)).steps.some((record) => record.name === step && record.status === stepStatus)) {
+/** Resolves once the workflow has started the named step (or, given a status, once that step has reached it). */
+export async function waitForStep(handle: WorkflowHandle<typeof transferCall>, step: string, stepStatus?: StepRecord['status']): Promise<void> {
+  const reached = (record: StepRecord) => record.name === step && (stepStatus === undefined || record.status === stepStatus);
+  while (!(await handle.query(transferStatusQuery)).steps.some(reached)) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -7,7 +7,7 @@ import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
 import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
 import { transferRequest } from '../support/factories';
-import { activeTransfers, runTransfer, waitForStage, waitForStepStatus, whilePostingSummary } from '../support/run-transfer';
+import { activeTransfers, runTransfer, waitForStage, waitForStep, whilePostingSummary } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
 import type { Activities } from '../../src/activities';
 
@@ -341,7 +341,7 @@ describe('a transfer attempt whose fate is unknown (the worker died mid-POST)', 
     const { value, status } = await runTransfer(env, request, {
       wrap: firstAttemptHangs({ afterPosting: true }),
       whileRunning: async (handle) => {
-        await waitForStepStatus(handle, 'executeTransfer', 'failed');
+        await waitForStep(handle, 'executeTransfer', 'failed');
         await handle.cancel();
       },
     });
