@@ -98,118 +98,80 @@ export type EnvInput = z.input<typeof envSchema>;
 export const DEFAULT_CONTROL_URL_ALLOWED_HOSTS = ['*.vapi.ai'];
 export const DEFAULT_ROUTING_CONFIG = path.join(PROJECT_ROOT, 'config', 'contact-center.yaml');
 
-export interface AppConfig {
-  port: number;
-  host: string;
-  temporal: {
-    /** Undefined means "embedded dev server". */
-    address: string | undefined;
-    namespace: string;
-    taskQueue: string;
-    apiKey: string | undefined;
-    tls: TemporalTlsConfig | undefined;
-  };
-  /** Raw `PAYLOAD_ENCRYPTION_KEYS`; parsed (and checked) by the codec. */
-  payloadEncryptionKeys: string | undefined;
-  codecCorsOrigins: string[];
-  metricsPort: number;
-  startDeadlineMs: number;
-  shutdownGraceSeconds: number;
-  devServer: { port: number; uiPort: number };
-  dataDir: string;
-  adminToken: string | undefined;
-  controlUrlAllowedHosts: string[];
-  /** True when CONTROL_URL_ALLOWED_HOSTS was not set and the default applies. */
-  controlUrlAllowedHostsDefaulted: boolean;
-  /** Null when VAPI_WEBHOOK_AUTH is unset: each entry point decides whether that is acceptable. */
-  webhookAuth: WebhookAuthConfig | null;
-  transferToolNames: string[];
-  outcomeTimeoutSeconds: number;
-  fallbackCheckSeconds: number;
-  destinationDeadlineMs: number;
-  rateLimitPerMinute: number;
-  vapiApiKey: string | undefined;
-  vapiBaseUrl: string;
-  routingConfigPath: string;
-  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-  workflowBundlePath: string | undefined;
-}
+type Env = z.output<typeof envSchema>;
 
 /** PEM material as file paths or inline data (never logged); absent parts use the system defaults. */
-export interface TemporalTlsConfig {
-  clientCert?: { path: string } | { data: string };
-  clientKey?: { path: string } | { data: string };
-  serverCa?: { path: string } | { data: string };
-  serverName?: string;
-}
-
 function pem(pathValue: string | undefined, data: string | undefined): { path: string } | { data: string } | undefined {
   if (data) return { data };
   return pathValue ? { path: path.resolve(pathValue) } : undefined;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+function temporalTls(e: Env) {
+  const clientCert = pem(e.TEMPORAL_TLS_CLIENT_CERT_PATH, e.TEMPORAL_TLS_CLIENT_CERT_DATA);
+  const clientKey = pem(e.TEMPORAL_TLS_CLIENT_KEY_PATH, e.TEMPORAL_TLS_CLIENT_KEY_DATA);
+  const serverCa = pem(e.TEMPORAL_TLS_SERVER_CA_CERT_PATH, e.TEMPORAL_TLS_SERVER_CA_CERT_DATA);
+  const wanted =
+    e.TEMPORAL_TLS === 'true' || e.TEMPORAL_TLS === '1' || (e.TEMPORAL_TLS === undefined && Boolean(e.TEMPORAL_API_KEY || clientCert || serverCa));
+  if (!wanted) return undefined;
+  return {
+    ...(clientCert ? { clientCert } : {}),
+    ...(clientKey ? { clientKey } : {}),
+    ...(serverCa ? { serverCa } : {}),
+    ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+}
+
+/** Null when VAPI_WEBHOOK_AUTH is unset: each entry point decides whether that is acceptable. */
+function webhookAuth(e: Env): WebhookAuthConfig | null {
+  const secret = e.VAPI_WEBHOOK_SECRET ?? '';
+  switch (e.VAPI_WEBHOOK_AUTH) {
+    case undefined:
+      return null;
+    case 'none':
+      return { mode: 'none' };
+    case 'bearer':
+      return { mode: 'bearer', secret, headerName: e.VAPI_WEBHOOK_AUTH_HEADER };
+    case 'hmac':
+      return {
+        mode: 'hmac',
+        secret,
+        algorithm: e.VAPI_WEBHOOK_HMAC_ALGORITHM,
+        encoding: e.VAPI_WEBHOOK_HMAC_ENCODING,
+        signatureHeader: e.VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER,
+        timestampHeader: e.VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER,
+        signaturePrefix: e.VAPI_WEBHOOK_HMAC_SIGNATURE_PREFIX,
+        maxSkewSeconds: e.VAPI_WEBHOOK_MAX_SKEW_SECONDS,
+      };
+  }
 }
 
 /**
- * Parses and validates the environment. Throws {@link ConfigError} naming every offending variable; never
- * includes values in the message, since some are secrets.
+ * The environment turned into the configuration every process is handed: the one schema above, its
+ * cross-variable rules, and the shape the code reads. {@link AppConfig} is derived from it.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
-  if (e.VAPI_WEBHOOK_AUTH && e.VAPI_WEBHOOK_AUTH !== 'none' && !e.VAPI_WEBHOOK_SECRET) {
-    throw new ConfigError(`Invalid configuration:\n  VAPI_WEBHOOK_SECRET: required when VAPI_WEBHOOK_AUTH=${e.VAPI_WEBHOOK_AUTH}`);
-  }
-  const clientCert = pem(e.TEMPORAL_TLS_CLIENT_CERT_PATH, e.TEMPORAL_TLS_CLIENT_CERT_DATA);
-  const clientKey = pem(e.TEMPORAL_TLS_CLIENT_KEY_PATH, e.TEMPORAL_TLS_CLIENT_KEY_DATA);
-  if (Boolean(clientCert) !== Boolean(clientKey)) {
-    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH: set both or neither');
-  }
-  const serverCa = pem(e.TEMPORAL_TLS_SERVER_CA_CERT_PATH, e.TEMPORAL_TLS_SERVER_CA_CERT_DATA);
-  const tlsWanted =
-    e.TEMPORAL_TLS === 'true' || e.TEMPORAL_TLS === '1' || (e.TEMPORAL_TLS === undefined && Boolean(e.TEMPORAL_API_KEY || clientCert || serverCa));
-  const tls: TemporalTlsConfig | undefined = tlsWanted
-    ? {
-        ...(clientCert ? { clientCert } : {}),
-        ...(clientKey ? { clientKey } : {}),
-        ...(serverCa ? { serverCa } : {}),
-        ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
-      }
-    : undefined;
-  const secret = e.VAPI_WEBHOOK_SECRET ?? '';
-  const webhookAuth: WebhookAuthConfig | null =
-    e.VAPI_WEBHOOK_AUTH === undefined
-      ? null
-      : e.VAPI_WEBHOOK_AUTH === 'none'
-        ? { mode: 'none' }
-        : e.VAPI_WEBHOOK_AUTH === 'bearer'
-          ? { mode: 'bearer', secret, headerName: e.VAPI_WEBHOOK_AUTH_HEADER }
-          : {
-              mode: 'hmac',
-              secret,
-              algorithm: e.VAPI_WEBHOOK_HMAC_ALGORITHM,
-              encoding: e.VAPI_WEBHOOK_HMAC_ENCODING,
-              signatureHeader: e.VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER,
-              timestampHeader: e.VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER,
-              signaturePrefix: e.VAPI_WEBHOOK_HMAC_SIGNATURE_PREFIX,
-              maxSkewSeconds: e.VAPI_WEBHOOK_MAX_SKEW_SECONDS,
-            };
-  return Object.freeze({
+export const configSchema = envSchema
+  .superRefine((e, ctx) => {
+    if (e.VAPI_WEBHOOK_AUTH && e.VAPI_WEBHOOK_AUTH !== 'none' && !e.VAPI_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['VAPI_WEBHOOK_SECRET'], message: `required when VAPI_WEBHOOK_AUTH=${e.VAPI_WEBHOOK_AUTH}` });
+    }
+    const cert = Boolean(e.TEMPORAL_TLS_CLIENT_CERT_PATH || e.TEMPORAL_TLS_CLIENT_CERT_DATA);
+    const key = Boolean(e.TEMPORAL_TLS_CLIENT_KEY_PATH || e.TEMPORAL_TLS_CLIENT_KEY_DATA);
+    if (cert !== key) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH'], message: 'set both or neither' });
+    }
+  })
+  .transform((e) => ({
     port: e.PORT,
     host: e.HOST,
     temporal: {
+      /** Undefined means "embedded dev server". */
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       apiKey: e.TEMPORAL_API_KEY,
-      tls,
+      tls: temporalTls(e),
     },
+    /** Raw `PAYLOAD_ENCRYPTION_KEYS`; parsed (and checked) by the codec. */
     payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
     codecCorsOrigins: e.CODEC_CORS_ORIGINS ?? [],
     metricsPort: e.METRICS_PORT,
@@ -219,8 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     dataDir: path.resolve(e.DATA_DIR),
     adminToken: e.ADMIN_TOKEN,
     controlUrlAllowedHosts: e.CONTROL_URL_ALLOWED_HOSTS ?? DEFAULT_CONTROL_URL_ALLOWED_HOSTS,
+    /** True when CONTROL_URL_ALLOWED_HOSTS was not set and the default applies. */
     controlUrlAllowedHostsDefaulted: e.CONTROL_URL_ALLOWED_HOSTS === undefined,
-    webhookAuth,
+    webhookAuth: webhookAuth(e),
     transferToolNames: e.TRANSFER_TOOL_NAMES,
     outcomeTimeoutSeconds: e.TRANSFER_OUTCOME_TIMEOUT_SECONDS,
     fallbackCheckSeconds: e.TRANSFER_FALLBACK_CHECK_SECONDS,
@@ -231,5 +194,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
-  });
+  }));
+
+export type AppConfig = z.output<typeof configSchema>;
+export type TemporalTlsConfig = NonNullable<AppConfig['temporal']['tls']>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses and validates the environment. Throws {@link ConfigError} naming every offending variable; never
+ * includes values in the message, since some are secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(parsed.data);
 }

@@ -46,7 +46,7 @@ import type {
   TransferStatus,
   TransferStepName,
 } from '../contracts';
-import { finalizeDecision, route } from './routing/pipeline';
+import { finalizeDecision, route } from '../routing/pipeline';
 import { Compensations } from './saga';
 
 // Retry tiers. Lookups are cheap and idempotent; the transfer itself has a hard deadline because the caller is

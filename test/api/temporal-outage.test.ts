@@ -10,6 +10,7 @@ import { CLIENT_RECONNECT_CHANNEL_ARGS } from '../../src/temporal/connection';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { uniqueTaskQueue } from '../support/temporal';
+import { defaultWebhookSettings } from '../support/test-app';
 
 /** A TCP hop in front of the dev server that can drop every connection and refuse new ones for a while. */
 async function startFlakyProxy(target: string) {
@@ -62,6 +63,7 @@ afterAll(async () => {
 
 function appWithDeadline(startDeadlineMs: number) {
   return createApp({
+    ...defaultWebhookSettings(),
     webhookAuth: { mode: 'none' },
     transferToolNames: ['transfer_call'],
     allowedHosts: parseAllowedHosts(['*.vapi.ai']),

@@ -42,6 +42,8 @@ describe('POST /webhook', () => {
           customerId: 'c-1001',
           callerNumber: '+12125550111',
           callerWords: 'I have a question about my invoice.',
+          outcomeTimeoutSeconds: 120,
+          fallbackCheckSeconds: 30,
         },
       ],
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -16,6 +16,7 @@ import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
 import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
 import { waitForStage } from '../support/run-transfer';
 import { connectTestEnv, productionWorkerOptions, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { defaultWebhookSettings } from '../support/test-app';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
@@ -53,6 +54,7 @@ beforeAll(async () => {
   });
   workerRun = worker.run();
   const deps = {
+    ...defaultWebhookSettings(),
     webhookAuth: { mode: 'none' as const },
     transferToolNames: ['transfer_call'],
     allowedHosts: parseAllowedHosts(['*.vapi.ai', '127.0.0.1']),

@@ -22,6 +22,7 @@ import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
 import { eventually } from '../support/eventually';
 import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { defaultWebhookSettings } from '../support/test-app';
 
 const ADMIN = 'operator-token-for-tests';
 const CALLER_NUMBER = '+12125550187';
@@ -58,6 +59,7 @@ beforeAll(async () => {
   workerRun = worker.run();
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
   app = createApp({
+    ...defaultWebhookSettings(),
     webhookAuth: { mode: 'none' },
     transferToolNames: ['transfer_call'],
     allowedHosts: parseAllowedHosts(['*.vapi.ai', '127.0.0.1']),

@@ -1,7 +1,7 @@
 import type { AgentLiveState, CustomerProfile, RoutingInput, TransferPlanMode, Urgency } from '../../src/contracts';
 import { ANONYMOUS_CUSTOMER } from '../../src/contracts';
 import { toCustomerProfile } from '../../src/integrations/crm';
-import { finalizeDecision, route } from '../../src/workflows/routing/pipeline';
+import { finalizeDecision, route } from '../../src/routing/pipeline';
 import { demoContactCenter } from '../support/factories';
 
 /**

@@ -1,13 +1,27 @@
 import { createApp } from '../../src/api/app';
 import type { AppDeps } from '../../src/api/app';
+import { loadConfig } from '../../src/config/env';
 import { createLogger } from '../../src/observability/logger';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { recordingClient } from './recording-client';
+
+/** The webhook's timings and limits as an unconfigured environment gives them (the config schema's defaults). */
+export function defaultWebhookSettings() {
+  const config = loadConfig({});
+  return {
+    outcomeTimeoutSeconds: config.outcomeTimeoutSeconds,
+    fallbackCheckSeconds: config.fallbackCheckSeconds,
+    destinationDeadlineMs: config.destinationDeadlineMs,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    startDeadlineMs: config.startDeadlineMs,
+  };
+}
 
 /** `createApp` with a recording Temporal client and safe defaults; override any dependency. */
 export function appWith(overrides: Partial<AppDeps> = {}, client = recordingClient()) {
   const { start } = client;
   const deps: AppDeps = {
+    ...defaultWebhookSettings(),
     webhookAuth: { mode: 'none' },
     transferToolNames: ['transfer_call'],
     allowedHosts: parseAllowedHosts(['*.vapi.ai']),

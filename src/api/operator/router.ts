@@ -9,7 +9,7 @@ import type { Crm } from '../../integrations/crm';
 import { toCustomerProfile } from '../../integrations/crm';
 import type { ToneJudge } from '../../integrations/tone';
 import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMessageSchema, transferArgumentsSchema } from '../../vapi/messages';
-import { finalizeDecision, route } from '../../workflows/routing/pipeline';
+import { finalizeDecision, route } from '../../routing/pipeline';
 import { AppError } from '../errors';
 import { requireAdmin } from './admin-auth';
 

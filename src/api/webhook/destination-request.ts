@@ -38,7 +38,7 @@ function toolCallKey(timestamp: number | string | undefined): string {
 export async function answerDestinationRequest(
   client: DestinationRequestClient,
   message: TransferDestinationRequestMessage,
-  options: { taskQueue: string; allowedHosts: readonly AllowedHost[]; deadlineMs: number; logger: Logger; now: Date; outcomeTimeoutSeconds?: number },
+  options: { taskQueue: string; allowedHosts: readonly AllowedHost[]; deadlineMs: number; logger: Logger; now: Date; outcomeTimeoutSeconds: number; fallbackCheckSeconds: number },
 ): Promise<DestinationResponse> {
   const callId = message.call.id;
   const controlUrl = message.call.monitor?.controlUrl ?? undefined;
@@ -55,7 +55,8 @@ export async function answerDestinationRequest(
     ...(words ? { reason: words, callerWords: words } : {}),
     ...(number ? { callerNumber: number } : {}),
     ...(usableControlUrl ? { controlUrl: usableControlUrl } : {}),
-    ...(options.outcomeTimeoutSeconds !== undefined ? { outcomeTimeoutSeconds: options.outcomeTimeoutSeconds } : {}),
+    outcomeTimeoutSeconds: options.outcomeTimeoutSeconds,
+    fallbackCheckSeconds: options.fallbackCheckSeconds,
   };
   const workflowId = transferWorkflowId(callId, request.toolCallId);
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {

@@ -21,7 +21,7 @@ import { deliverCallEvent } from './call-events';
 import type { DestinationRequestClient } from './destination-request';
 import { answerDestinationRequest } from './destination-request';
 import type { WorkflowStarter } from './start-transfer';
-import { DEFAULT_START_DEADLINE_MS, startTransfer } from './start-transfer';
+import { startTransfer } from './start-transfer';
 import type { ToolCallResult } from './tool-calls';
 import { planToolCalls } from './tool-calls';
 
@@ -32,18 +32,18 @@ export interface WebhookDeps {
   taskQueue: string;
   workflowClient: WorkflowStarter & CallEventClient & DestinationRequestClient;
   /** How long transfer workflows wait for Vapi to report a transfer's outcome. */
-  outcomeTimeoutSeconds?: number;
+  outcomeTimeoutSeconds: number;
   /** Silence before asking Vapi whether the caller is still with the assistant. */
-  fallbackCheckSeconds?: number;
+  fallbackCheckSeconds: number;
   /** How long a transfer-destination-request may take before Vapi is told there is no destination. */
-  destinationDeadlineMs?: number;
+  destinationDeadlineMs: number;
   logger: Logger;
   /** Real end-of-call reports run to ~50 KB and more; megabytes are refused with 413. */
   bodyLimit?: string;
   /** Requests per minute and client address before 429. */
-  rateLimitPerMinute?: number;
+  rateLimitPerMinute: number;
   /** How long to keep trying to start a workflow while Temporal is unreachable before answering 503. */
-  startDeadlineMs?: number;
+  startDeadlineMs: number;
   now?: () => Date;
 }
 
@@ -59,7 +59,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
     '/webhook',
     rateLimit({
       windowMs: 60_000,
-      limit: deps.rateLimitPerMinute ?? 1200,
+      limit: deps.rateLimitPerMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, _res, next) => next(new AppError({ httpStatus: 429, code: 'rate_limited', message: 'too many requests; slow down' })),
@@ -124,8 +124,9 @@ export function webhookRouter(deps: WebhookDeps): Router {
           const answer = await answerDestinationRequest(deps.workflowClient, parsedRequest.data, {
             taskQueue: deps.taskQueue,
             allowedHosts: deps.allowedHosts,
-            deadlineMs: deps.destinationDeadlineMs ?? 5_000,
+            deadlineMs: deps.destinationDeadlineMs,
             outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
+            fallbackCheckSeconds: deps.fallbackCheckSeconds,
             logger: deps.logger,
             now: now(),
           });
@@ -151,13 +152,13 @@ export function webhookRouter(deps: WebhookDeps): Router {
         allowedHosts: deps.allowedHosts,
         receivedAt: now(),
         outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
-        ...(deps.fallbackCheckSeconds !== undefined ? { fallbackCheckSeconds: deps.fallbackCheckSeconds } : {}),
+        fallbackCheckSeconds: deps.fallbackCheckSeconds,
       });
       res.locals.logFields = { ...res.locals.logFields, callId: parsed.data.call.id };
       const results: ToolCallResult[] = await Promise.all(
         plan.map(async (item): Promise<ToolCallResult> => {
           if (item.kind === 'answer') return item.answer;
-          const started = await startTransfer(deps.workflowClient, deps.taskQueue, item.request, { deadlineMs: deps.startDeadlineMs ?? DEFAULT_START_DEADLINE_MS }).catch((error: unknown) => {
+          const started = await startTransfer(deps.workflowClient, deps.taskQueue, item.request, { deadlineMs: deps.startDeadlineMs }).catch((error: unknown) => {
             deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message }, callId: item.request.callId }, 'could not start transfer workflow');
             throw new AppError({ httpStatus: 503, code: 'temporal_unavailable', message: 'transfer could not be started; retry', cause: error });
           });

@@ -10,13 +10,6 @@ import type { transferCall } from '../../workflows';
  */
 export type WorkflowStarter = Pick<WorkflowClient, 'start'> & { readonly connection?: Pick<ConnectionLike, 'withDeadline'> };
 
-/**
- * How long a webhook keeps trying to start a workflow while Temporal is unreachable (the client retries
- * UNAVAILABLE with backoff inside this window) before it answers 503. Long enough to ride out a server
- * restart, well inside Vapi's 20 s webhook timeout.
- */
-export const DEFAULT_START_DEADLINE_MS = 8_000;
-
 export type StartOutcome = { workflowId: string; status: 'started' | 'already-handled' };
 
 /**
@@ -28,10 +21,11 @@ export async function startTransfer(
   client: WorkflowStarter,
   taskQueue: string,
   request: TransferRequest,
-  options: { deadlineMs?: number } = {},
+  options: { deadlineMs: number },
 ): Promise<StartOutcome> {
   const workflowId = transferWorkflowId(request.callId, request.toolCallId);
-  const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_START_DEADLINE_MS);
+  // The client retries UNAVAILABLE with backoff inside this window (WEBHOOK_START_DEADLINE_MS), then 503.
+  const deadline = Date.now() + options.deadlineMs;
   const bounded = <T>(fn: () => Promise<T>): Promise<T> => (client.connection ? client.connection.withDeadline(deadline, fn) : fn());
   try {
     await bounded(() => client.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {

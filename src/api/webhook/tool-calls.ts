@@ -32,7 +32,7 @@ export function oneLine(text: string): string {
  */
 export function planToolCalls(
   message: ToolCallsMessage,
-  options: { transferToolNames: readonly string[]; allowedHosts: readonly AllowedHost[]; receivedAt: Date; outcomeTimeoutSeconds?: number; fallbackCheckSeconds?: number },
+  options: { transferToolNames: readonly string[]; allowedHosts: readonly AllowedHost[]; receivedAt: Date; outcomeTimeoutSeconds: number; fallbackCheckSeconds: number },
 ): PlannedToolCall[] {
   const toolCalls = listToolCalls(message);
   const callId = message.call.id;
@@ -82,8 +82,8 @@ export function planToolCalls(
         ...(args.data.customerId ? { customerId: args.data.customerId } : {}),
         ...(number ? { callerNumber: number } : {}),
         ...(words ? { callerWords: words } : {}),
-        ...(options.outcomeTimeoutSeconds !== undefined ? { outcomeTimeoutSeconds: options.outcomeTimeoutSeconds } : {}),
-        ...(options.fallbackCheckSeconds !== undefined ? { fallbackCheckSeconds: options.fallbackCheckSeconds } : {}),
+        outcomeTimeoutSeconds: options.outcomeTimeoutSeconds,
+        fallbackCheckSeconds: options.fallbackCheckSeconds,
       },
     };
   });

@@ -1,4 +1,4 @@
-import type { CandidateTrace } from '../../contracts';
+import type { CandidateTrace } from '../contracts';
 import type { RoutingState, RoutingStep } from './routing-state';
 import { withReason } from './routing-state';
 

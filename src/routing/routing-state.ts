@@ -1,4 +1,4 @@
-import type { CallDestination, CandidateTrace, Relaxation, RoutingInput, TransferPlanMode } from '../../contracts';
+import type { CallDestination, CandidateTrace, Relaxation, RoutingInput, TransferPlanMode } from '../contracts';
 
 /** What the pipeline knows so far. Steps never mutate it: each returns the next state. */
 export interface RoutingState {

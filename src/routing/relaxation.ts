@@ -1,4 +1,4 @@
-import type { Relaxation } from '../../contracts';
+import type { Relaxation } from '../contracts';
 import { balanceLoad } from './load-balancing';
 import { pickKnownAgent } from './known-agent';
 import { describePass, qualify } from './qualified-agents';

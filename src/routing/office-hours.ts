@@ -1,4 +1,4 @@
-import type { RoutingPolicy } from '../../contracts';
+import type { RoutingPolicy } from '../contracts';
 import { localTime } from './local-time';
 import type { RoutingStep } from './routing-state';
 import { withReason } from './routing-state';

@@ -1,4 +1,4 @@
-import type { TransferPlanMode } from '../../contracts';
+import type { TransferPlanMode } from '../contracts';
 import type { RoutingStep } from './routing-state';
 import { withReason } from './routing-state';
 

@@ -1,4 +1,4 @@
-import type { CallDestination, FallbackTarget, RoutingDecision, RoutingInput, RoutingTrace, TransferPlanMode } from '../../contracts';
+import type { CallDestination, FallbackTarget, RoutingDecision, RoutingInput, RoutingTrace, TransferPlanMode } from '../contracts';
 import { customerStep } from './customer';
 import { departmentStep } from './department';
 import { knownAgentStep } from './known-agent';
