@@ -1,74 +1,27 @@
-import { Context } from '@temporalio/activity';
 import type { ContactCenter } from '../config/contact-center';
-import type { AgentLiveState, AgentPoolState, ReserveAgentRequest, RoutingPolicy, ToneAssessment } from '../contracts';
-import { liveStates } from '../contracts';
-import type { AgentPool } from '../integrations/agent-pool-client';
+import type { AgentLiveState, RoutingPolicy, ToneAssessment } from '../contracts';
+import type { AgentDirectory } from '../integrations/agent-directory';
 import type { ToneJudge } from '../integrations/tone';
 
 export interface RoutingActivityDeps {
   contactCenter: ContactCenter;
-  agentPool: AgentPool;
+  agents: AgentDirectory;
   tone: ToneJudge;
-  /** How old a view of agents' live state routing may reuse (default {@link AGENT_STATE_MAX_AGE_MS}). */
-  agentStateMaxAgeMs?: number;
-  /** How long routing waits for it (default {@link AGENT_STATE_DEADLINE_MS}). */
-  agentStateDeadlineMs?: number;
 }
 
-/** Routing may decide on a view of agents' live state this old; see {@link sharedReader}. */
-export const AGENT_STATE_MAX_AGE_MS = 250;
-
-/**
- * How long routing waits for agents' live state before deciding without it. A query to the pool stalls
- * while the worker that last ran the pool is gone (its sticky queue still looks alive to the server for a
- * few seconds): `npm run chaos` (a) saw three transfers fail that way when a worker was killed.
- */
-export const AGENT_STATE_DEADLINE_MS = 2_000;
-
-/**
- * Shares one read among the transfers a worker routes at the same moment: at most one read in flight, and
- * an answer younger than `maxAgeMs` is reused. The agent pool is a single workflow; the server buffers only
- * one query per workflow while it is busy, so one query per transfer fails ("query buffer is full") under
- * load and each costs a round trip to the worker. A slightly older view is safe: `reserveAgent` re-checks
- * capacity inside the pool, one update at a time, and falls through to the next ranked agent. A read that
- * takes longer than `timeoutMs` fails its callers and is not shared any further.
- */
-export function sharedReader<T>(
-  read: () => Promise<T>,
-  options: { maxAgeMs: number; timeoutMs: number; now?: () => number },
-): () => Promise<T> {
-  const now = options.now ?? Date.now;
-  let cached: { value: T; at: number } | undefined;
-  let inFlight: Promise<T> | undefined;
-  return () => {
-    if (cached && now() - cached.at <= options.maxAgeMs) return Promise.resolve(cached.value);
-    if (!inFlight) {
-      const startedAt = now();
-      let timer: NodeJS.Timeout | undefined;
-      const current: Promise<T> = Promise.race([
-        read().then((value) => {
-          // Aged from when the read began: it reflects the pool no later than that.
-          cached = { value, at: startedAt };
-          return value;
-        }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-        }),
-      ]).finally(() => {
-        clearTimeout(timer);
-        if (inFlight === current) inFlight = undefined;
-      });
-      inFlight = current;
-    }
-    return inFlight;
-  };
+export interface ReserveAgentInput {
+  /** The transfer workflow id: the reservation's idempotency key. */
+  transferId: string;
+  /** In the order routing ranked them; the first with room is reserved. */
+  candidates: { agentId: string; maxConcurrent: number }[];
+  ttlSeconds: number;
 }
 
+/**
+ * What routing reads and the reservation it makes. All run as local activities inside the transfer's first
+ * workflow task, so each is short and safe to run again: reads, and a reservation keyed by the transfer.
+ */
 export function createRoutingActivities(deps: RoutingActivityDeps) {
-  const poolSnapshot: () => Promise<AgentPoolState> = sharedReader(() => deps.agentPool.snapshot(), {
-    maxAgeMs: deps.agentStateMaxAgeMs ?? AGENT_STATE_MAX_AGE_MS,
-    timeoutMs: deps.agentStateDeadlineMs ?? AGENT_STATE_DEADLINE_MS,
-  });
   return {
     /**
      * The routing configuration for this transfer. Returned from an activity so it is recorded in history:
@@ -84,28 +37,19 @@ export function createRoutingActivities(deps: RoutingActivityDeps) {
       return deps.tone.assess(input.words ?? '');
     },
 
-    /**
-     * Agents' live state from the agent-pool workflow, as routing reads it. When the pool cannot answer in
-     * time, routing goes on without it (every agent counted available and idle): the reservation that
-     * follows is an Update checked inside the pool, so nobody is booked beyond capacity either way.
-     */
+    /** Agents' live state as this worker last saw it (at most a moment old); the reservation re-checks. */
     async loadAgentStates(): Promise<Record<string, AgentLiveState>> {
-      try {
-        return liveStates(await poolSnapshot());
-      } catch (error) {
-        Context.current().log.warn('agent states unavailable; routing without them', { error: error instanceof Error ? error.message : String(error) });
-        return {};
-      }
+      return deps.agents.liveStates(deps.contactCenter.agents.map((agent) => agent.id));
     },
 
-    /** Reserves the first agent of the ranked list that still has room (an Update on the agent pool). */
-    async reserveAgent(request: ReserveAgentRequest): Promise<{ agentId: string | null }> {
-      return deps.agentPool.reserve(request);
+    /** Reserves the first of the ranked agents that is available and has room, or none. */
+    async reserveAgent(input: ReserveAgentInput): Promise<{ agentId: string | null }> {
+      return { agentId: await deps.agents.reserve(input) };
     },
 
-    /** Frees whatever the transfer holds; idempotent, so it is safe as a compensation and on every outcome. */
-    async releaseAgentReservation(input: { transferId: string }): Promise<{ released: string[] }> {
-      return deps.agentPool.release(input.transferId);
+    /** Frees the agent this transfer holds; idempotent, so it serves as compensation and on every outcome. */
+    async releaseAgent(input: { transferId: string; agentId: string }): Promise<void> {
+      await deps.agents.release(input.transferId, input.agentId);
     },
   };
 }

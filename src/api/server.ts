@@ -7,7 +7,7 @@ import { createReadinessCheck } from '../temporal/readiness';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { parseAllowedHosts } from '../vapi/control-url';
 import type { ContactCenter } from '../config/contact-center';
-import { TemporalAgentPool } from '../integrations/agent-pool-client';
+import { TemporalAgentDirectory } from '../integrations/agent-directory';
 import { DemoCrm } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
 import { callStatusSource } from '../integrations/call-status';
@@ -53,7 +53,7 @@ export async function startApiServer(options: {
     readiness: createReadinessCheck(client, config.temporal.taskQueue),
     operator: {
       adminToken: config.adminToken,
-      agentPool: new TemporalAgentPool(client.workflow, config.temporal.taskQueue),
+      agents: new TemporalAgentDirectory(client.workflow, config.temporal.taskQueue),
       contactCenter: options.contactCenter,
       crm: new DemoCrm(options.contactCenter),
       tone: new LexiconToneJudge(),

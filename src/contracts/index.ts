@@ -1,13 +1,14 @@
 export {
-  AGENT_POOL_WORKFLOW_TYPE,
-  agentPoolQuery,
-  agentPoolWorkflowId,
-  liveStates,
+  AGENT_WORKFLOW_TYPE,
+  agentStateQuery,
+  agentWorkflowId,
+  liveState,
+  newAgentState,
   releaseAgentUpdate,
   reserveAgentUpdate,
   setAgentStatusUpdate,
-} from './agent-pool';
-export type { AgentPoolAgent, AgentPoolState, AgentReservation, ReserveAgentRequest } from './agent-pool';
+} from './agent';
+export type { AgentReservation, AgentState, ReserveAgentRequest } from './agent';
 export { callEventSignal, classifyEndedReason, decideDestinationUpdate } from './call-events';
 export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-events';
 export { TRANSFER_PLAN_MODES } from './destinations';

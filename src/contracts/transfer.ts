@@ -37,15 +37,15 @@ export interface TransferRequest {
   callerNumber?: string;
   callerWords?: string;
   /**
-   * `control-url` (default): Switchboard POSTs the transfer to `controlUrl`. `destination-request`: Vapi asked
-   * for a destination (`transfer-destination-request`) and executes the transfer itself; the decision is
-   * returned through {@link decideDestinationUpdate} and nothing is POSTed.
+   * `control-url`: Switchboard POSTs the transfer to `controlUrl`. `destination-request`: Vapi asked for a
+   * destination (`transfer-destination-request`) and executes the transfer itself; the decision is returned
+   * through {@link decideDestinationUpdate} and nothing is POSTed.
    */
-  mode?: 'control-url' | 'destination-request';
-  /** How long to wait for Vapi to report the transfer's outcome before recording it as unconfirmed. */
-  outcomeTimeoutSeconds?: number;
-  /** After this long without a report, ask Vapi whether the caller is still with the assistant (fallback). */
-  fallbackCheckSeconds?: number;
+  mode: 'control-url' | 'destination-request';
+  /** How long to wait for Vapi to report the transfer's outcome before recording it as unconfirmed (TRANSFER_OUTCOME_TIMEOUT_SECONDS). */
+  outcomeTimeoutSeconds: number;
+  /** After this long without a report, ask Vapi whether the caller is still with the assistant (TRANSFER_FALLBACK_CHECK_SECONDS). */
+  fallbackCheckSeconds: number;
   /** Set on an operator's retry: the run id of the failed run this one repeats. */
   retryOf?: string;
 }
@@ -87,24 +87,31 @@ export interface RoutingDecision {
   /** The routing step that made the final choice. */
   decidedBy: string;
   /** Said to the receiving agent in warm modes: who is calling, the department and the reason. */
-  agentMessage?: string;
-  /** The routing engine's full account (absent for decisions made before it). */
-  trace?: RoutingTrace;
+  agentMessage: string;
+  /** The full account: every candidate agent and why it was or was not chosen. */
+  trace: RoutingTrace;
   /** Where to go next if this destination does not connect: remaining agents, then lines. */
-  fallbacks?: FallbackTarget[];
+  fallbacks: FallbackTarget[];
 }
 
-export const TRANSFER_STEPS = ['enrichCustomer', 'pickAgent', 'postSummary', 'executeTransfer'] as const;
-export type TransferStepName =
-  | (typeof TRANSFER_STEPS)[number]
-  | 'loadRoutingPolicy'
-  | 'assessTone'
-  | 'loadAgentStates'
-  | 'reserveAgent'
-  | 'checkCallState'
-  | 'releaseAgent'
-  | 'markSummaryNotTransferred'
-  | 'sayToCaller';
+/**
+ * The named steps of a transfer. The routing inputs, the reservation, the summary and the release are local
+ * activities (markers in the history, run inside the workflow task); the rest are activities.
+ */
+export const TRANSFER_STEPS = [
+  'loadRoutingPolicy',
+  'assessTone',
+  'enrichCustomer',
+  'loadAgentStates',
+  'reserveAgent',
+  'postSummary',
+  'executeTransfer',
+  'checkCallState',
+  'releaseAgent',
+  'markSummaryNotTransferred',
+  'sayToCaller',
+] as const;
+export type TransferStepName = (typeof TRANSFER_STEPS)[number];
 
 export interface StepRecord {
   name: TransferStepName;
@@ -155,7 +162,7 @@ export interface TransferStatus {
   outcome: TransferOutcome | null;
   failure: { type: string; message: string } | null;
   /** What Vapi reported about the call, in arrival order (at most the last 20). */
-  callEvents?: CallEvent[];
+  callEvents: CallEvent[];
 }
 
 export interface TransferResult {

@@ -5,8 +5,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ContactCenter } from '../config/contact-center';
 import type { AppConfig } from '../config/env';
-import { TemporalAgentPool } from '../integrations/agent-pool-client';
-import { InMemoryAgentReservations } from '../integrations/agent-reservations';
+import { TemporalAgentDirectory } from '../integrations/agent-directory';
 import { HttpCallControlClient } from '../integrations/call-control-client';
 import { callStatusSource } from '../integrations/call-status';
 import { DemoCrm } from '../integrations/crm';
@@ -23,14 +22,13 @@ export async function buildTransferWorker(options: {
   metrics?: Metrics;
 }): Promise<Worker> {
   const { config, connection, contactCenter, dataConverter } = options;
-  // Activities reach the agent-pool workflow through a client on the worker's own connection.
+  // Activities reach the agents' workflows through a client on the worker's own connection.
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const activities = createActivities({
     contactCenter,
     crm: new DemoCrm(contactCenter),
-    agentPool: new TemporalAgentPool(client.workflow, config.temporal.taskQueue),
+    agents: new TemporalAgentDirectory(client.workflow, config.temporal.taskQueue),
     tone: new LexiconToneJudge(),
-    reservations: new InMemoryAgentReservations(),
     callControl: new HttpCallControlClient(),
     callStatus: callStatusSource(config),
     controlUrlAllowedHosts: config.controlUrlAllowedHosts,

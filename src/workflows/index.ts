@@ -1,3 +1,3 @@
 // The workflow bundle's entry: every workflow the worker registers, by explicit name.
-export { agentPool } from './agent-pool';
+export { agent } from './agent';
 export { transferCall } from './transfer-call';

@@ -3,18 +3,18 @@ import { LexiconToneJudge } from '../../src/integrations/tone';
 import { DemoCrm } from '../../src/integrations/crm';
 import { buildToolCallsPayload } from '../../src/dev/vapi-payloads';
 import { demoContactCenter } from '../support/factories';
-import { InMemoryAgentPool } from '../support/in-memory-agent-pool';
+import { InMemoryAgentDirectory } from '../support/in-memory-agents';
 import { appWith } from '../support/test-app';
 
 const TOKEN = 'admin-token-for-tests';
 
 function operatorApp() {
   const center = demoContactCenter();
-  const agentPool = new InMemoryAgentPool();
+  const agents = new InMemoryAgentDirectory();
   const { app } = appWith({
-    operator: { adminToken: TOKEN, agentPool, contactCenter: center, crm: new DemoCrm(center), tone: new LexiconToneJudge(), transferToolNames: ['transfer_call'] },
+    operator: { adminToken: TOKEN, agents, contactCenter: center, crm: new DemoCrm(center), tone: new LexiconToneJudge(), transferToolNames: ['transfer_call'] },
   });
-  return { app, agentPool };
+  return { app, agents };
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -33,7 +33,7 @@ describe('operator endpoints', () => {
   });
 
   it('lists agents with live state and takes one offline', async () => {
-    const { app, agentPool } = operatorApp();
+    const { app, agents } = operatorApp();
 
     const changed = await request(app).post('/agents/a-ana/status').set(auth).send({ status: 'offline' });
     const listed = await request(app).get('/agents').set(auth);
@@ -41,7 +41,7 @@ describe('operator endpoints', () => {
     expect(changed.body).toMatchObject({ id: 'a-ana', status: 'offline' });
     expect(listed.body.agents).toHaveLength(12);
     expect(listed.body.agents[0]).toMatchObject({ id: 'a-ana', status: 'offline', activeTransfers: 0 });
-    expect(agentPool.state.agents['a-ana']!.status).toBe('offline');
+    expect(agents.agents.get('a-ana')!.status).toBe('offline');
   });
 
   it('refuses an unknown agent (404) and an invented status (400)', async () => {
@@ -52,8 +52,8 @@ describe('operator endpoints', () => {
   });
 
   it('explains the decision routing-rules.md prescribes, with reasons, for live agent state, reserving nothing', async () => {
-    const { app, agentPool } = operatorApp();
-    await agentPool.setStatus('a-ana', 'offline');
+    const { app, agents } = operatorApp();
+    await agents.setStatus('a-ana', 'offline');
     const { body } = buildToolCallsPayload({ arguments: { department: 'billing', reason: 'invoice', urgency: 'medium' }, callerNumber: '+12125550111' });
 
     const response = await request(app).post('/routing/explain').set(auth).send({ message: body.message, at: '2026-11-25T15:00:00Z' });
@@ -68,7 +68,7 @@ describe('operator endpoints', () => {
       destination: { type: 'number', number: '+12025550103' },
     });
     expect(response.body.reasons).toEqual(expect.arrayContaining(['Last agent a-ana does not qualify now.']));
-    expect(agentPool.state.agents['a-chloe']).toBeUndefined();
+    expect(agents.agents.get('a-chloe')).toBeUndefined();
   });
 
   it('refuses an explain request without a transfer tool call', async () => {

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/observability/logger';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { callDestinationSchema } from '../../src/vapi/destinations';
-import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
+import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
 import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
 import { waitForStage } from '../support/run-transfer';
 import { connectTestEnv, productionWorkerOptions, uniqueTaskQueue, workflowBundle } from '../support/temporal';
@@ -50,7 +50,7 @@ beforeAll(async () => {
     taskQueue,
     workflowBundle: await workflowBundle(),
     ...productionWorkerOptions(),
-    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agentPool: new TemporalAgentPool(env.client.workflow, taskQueue) }).activities,
+    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agents: new TemporalAgentDirectory(env.client.workflow, taskQueue) }).activities,
   });
   workerRun = worker.run();
   const deps = {

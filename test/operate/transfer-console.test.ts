@@ -9,7 +9,7 @@ import { transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
-import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
+import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
 import type { CallStatusSource } from '../../src/integrations/call-status';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
@@ -54,7 +54,7 @@ beforeAll(async () => {
     workflowBundle: await workflowBundle(),
     dataConverter,
     sinks: metrics.sinks(),
-    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agentPool: new TemporalAgentPool(client.workflow, taskQueue) }).activities,
+    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agents: new TemporalAgentDirectory(client.workflow, taskQueue) }).activities,
   });
   workerRun = worker.run();
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
@@ -73,7 +73,7 @@ beforeAll(async () => {
     codec: { codec, corsOrigins: [UI_ORIGIN] },
     operator: {
       adminToken: ADMIN,
-      agentPool: new TemporalAgentPool(client.workflow, taskQueue),
+      agents: new TemporalAgentDirectory(client.workflow, taskQueue),
       contactCenter: alwaysOpenContactCenter(),
       crm: activitiesWith().deps.crm,
       tone: activitiesWith().deps.tone,

@@ -21,31 +21,6 @@ describe('recorded transferCall histories', () => {
     expect(names).toEqual(expect.arrayContaining(HISTORY_SCENARIOS.map((scenario) => scenario.name)));
   });
 
-  it('keep the histories recorded before the transfer-attempts-in-workflow patch (v4-*), which must replay along their path', () => {
-    expect(fixtures.filter((fixture) => fixture.name.startsWith('v4-')).length).toBe(13);
-  });
-
-  it('keep the histories recorded before the transfer-survives-cancel patch (v3-*), which must replay along their path', () => {
-    expect(fixtures.filter((fixture) => fixture.name.startsWith('v3-')).length).toBe(12);
-  });
-
-  it('keep the histories recorded before the routing-engine patch (v2-*), which must replay along their path', () => {
-    expect(fixtures.filter((fixture) => fixture.name.startsWith('v2-')).length).toBe(11);
-  });
-
-  it('keep the histories recorded before the call-events patch, which must replay along the old path', () => {
-    const names = fixtures.map((fixture) => fixture.name).filter((name) => name.startsWith('v1-'));
-    expect(names.sort()).toEqual([
-      'v1-cancelled-before-transfer',
-      'v1-crm-down-degraded',
-      'v1-success-agent',
-      'v1-success-general-line',
-      'v1-transfer-outcome-unknown',
-      'v1-transfer-rejected-compensated',
-      'v1-transfer-retried-then-accepted',
-    ]);
-  });
-
   it.each(fixtures)('replays $name against the current workflow code without non-determinism', async ({ file, workflowId }) => {
     const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
 

@@ -5,12 +5,11 @@ import { loadContactCenter } from '../../src/config/contact-center';
 import type { ContactCenter } from '../../src/config/contact-center';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
 import type { TransferRequest } from '../../src/contracts';
-import { InMemoryAgentReservations } from '../../src/integrations/agent-reservations';
 import { HttpCallControlClient } from '../../src/integrations/call-control-client';
 import { unknownCallStatus } from '../../src/integrations/call-status';
 import { DemoCrm } from '../../src/integrations/crm';
 import { LexiconToneJudge } from '../../src/integrations/tone';
-import { InMemoryAgentPool } from './in-memory-agent-pool';
+import { InMemoryAgentDirectory } from './in-memory-agents';
 
 let cachedContactCenter: ContactCenter | undefined;
 
@@ -48,29 +47,30 @@ export function transferRequest(overrides: Partial<TransferRequest> & { controlB
     receivedAt: '2026-11-25T15:00:00.000Z',
     department: 'billing',
     reason: 'question about my invoice',
-    urgency: 'medium',
     callerNumber: '+12125550111',
     callerWords: 'Hi, I have a question about my invoice.',
-    // Short, so a test that does not play Vapi's status reports does not wait two minutes.
-    outcomeTimeoutSeconds: 1,
     ...rest,
+    mode: rest.mode ?? 'control-url',
+    urgency: rest.urgency ?? 'medium',
+    // Short, so a test that does not play Vapi's status reports does not wait two minutes.
+    outcomeTimeoutSeconds: rest.outcomeTimeoutSeconds ?? 1,
+    fallbackCheckSeconds: rest.fallbackCheckSeconds ?? 30,
   };
 }
 
-/** Real activities over the demo CRM, in-memory reservations and real HTTP; override any dependency. */
-export function activityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps & { crm: DemoCrm; reservations: InMemoryAgentReservations } {
+/** Real activities over the demo CRM, in-memory agents and real HTTP; override any dependency. */
+export function activityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps & { crm: DemoCrm } {
   const contactCenter = overrides.contactCenter ?? demoContactCenter();
   return {
     contactCenter,
     crm: new DemoCrm(contactCenter),
-    agentPool: new InMemoryAgentPool(),
+    agents: new InMemoryAgentDirectory(),
     tone: new LexiconToneJudge(),
-    reservations: new InMemoryAgentReservations(),
     callControl: new HttpCallControlClient(1_000),
     callStatus: unknownCallStatus,
     controlUrlAllowedHosts: ['127.0.0.1'],
     ...overrides,
-  } as ActivityDeps & { crm: DemoCrm; reservations: InMemoryAgentReservations };
+  } as ActivityDeps & { crm: DemoCrm };
 }
 
 export function activitiesWith(overrides: Partial<ActivityDeps> = {}) {

@@ -4,7 +4,7 @@ import { callEventSignal, decideDestinationUpdate } from '../../src/contracts';
 import type { Crm } from '../../src/integrations/crm';
 import { transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
-import { runTransfer, waitForStage, whilePostingSummary } from './run-transfer';
+import { runTransfer, waitForStage, whileTheControlUrlIsDown } from './run-transfer';
 
 /**
  * The paths of `transferCall` whose recorded histories are committed under test/fixtures/histories and
@@ -56,17 +56,13 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
   },
   {
     name: 'caller-hung-up-before-transfer',
-    description: 'the caller hangs up while the summary is posted: compensated, nothing transferred, nothing said',
-    run: (env, control) => {
-      control.respondWith(() => ({ status: 200 }));
-      return runTransfer(
+    description: 'the controlUrl answers 503 and the caller hangs up during the backoff: compensated, nothing transferred, nothing said',
+    run: (env, control) =>
+      runTransfer(
         env,
         transferRequest({ controlBaseUrl: control.baseUrl }),
-        whilePostingSummary(async (handle) => {
-          await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' });
-        }),
-      );
-    },
+        whileTheControlUrlIsDown(control, (handle) => handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' })),
+      ),
   },
   {
     name: 'crm-down-degraded',
@@ -159,17 +155,8 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
   },
   {
     name: 'cancelled-before-transfer',
-    description: 'cancelled while the summary is posted: agent released, nothing transferred',
-    run: (env, control) => {
-      control.respondWith(() => ({ status: 200 }));
-      return runTransfer(
-        env,
-        transferRequest({ controlBaseUrl: control.baseUrl }),
-        whilePostingSummary(async (handle) => {
-          await handle.cancel();
-        }),
-      );
-    },
+    description: 'cancelled while the controlUrl answers 503: summary marked, agent released, nothing transferred',
+    run: (env, control) => runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }), whileTheControlUrlIsDown(control, (handle) => handle.cancel())),
   },
   {
     name: 'cancelled-after-transfer',

@@ -2,10 +2,11 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities, ActivityDeps } from '../../src/activities';
+import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import type { CallEvent, StepRecord, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
 import type { transferCall } from '../../src/workflows';
-import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
+import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
 import { activitiesWith, alwaysOpenContactCenter } from './factories';
 import { productionWorkerOptions, uniqueTaskQueue, workflowBundle } from './temporal';
 
@@ -19,8 +20,9 @@ export interface TransferRun {
 
 /**
  * Runs one transfer to its end on a fresh worker and task queue, with real activities over the given
- * dependency overrides. `wrap` may replace single activities (e.g. to hold one); `whileRunning` acts on the
- * handle before the result is awaited (e.g. to cancel).
+ * dependency overrides. `wrap` may replace single activities (e.g. to hold one); `beforeWorkerStarts` acts on
+ * the started workflow before any worker has run it; `whileRunning` acts on the handle before the result is
+ * awaited (e.g. to cancel).
  */
 export async function runTransfer(
   env: TestWorkflowEnvironment,
@@ -28,15 +30,16 @@ export async function runTransfer(
   options: {
     deps?: Partial<ActivityDeps>;
     wrap?: (activities: Activities) => Partial<Activities>;
+    beforeWorkerStarts?: (handle: WorkflowHandle<typeof transferCall>) => Promise<void>;
     whileRunning?: (handle: WorkflowHandle<typeof transferCall>) => Promise<void>;
     /** Plays Vapi: signals these call events once the workflow waits for the transfer's outcome. */
     vapiReports?: CallEvent[];
   } = {},
 ): Promise<TransferRun> {
   const taskQueue = uniqueTaskQueue('transfer');
-  // The real agent-pool workflow on this test's own task queue, unless the test brings its own pool.
+  // The real agents' workflows on this test's own task queue, unless the test brings its own directory.
   const { deps, activities } = activitiesWith({
-    agentPool: new TemporalAgentPool(env.client.workflow, taskQueue),
+    agents: new TemporalAgentDirectory(env.client.workflow, taskQueue),
     contactCenter: alwaysOpenContactCenter(),
     ...options.deps,
   });
@@ -47,12 +50,13 @@ export async function runTransfer(
     ...productionWorkerOptions(),
     activities: { ...activities, ...options.wrap?.(activities) },
   });
+  const handle = await env.client.workflow.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
+    workflowId: transferWorkflowId(request.callId, request.toolCallId),
+    taskQueue,
+    args: [request],
+  });
+  await options.beforeWorkerStarts?.(handle);
   const run = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
-      workflowId: transferWorkflowId(request.callId, request.toolCallId),
-      taskQueue,
-      args: [request],
-    });
     await options.whileRunning?.(handle);
     if (options.vapiReports) {
       await waitForStage(handle, 'awaiting-outcome');
@@ -62,18 +66,21 @@ export async function runTransfer(
       (value) => ({ value, error: undefined as unknown }),
       (error: unknown) => ({ value: undefined, error }),
     );
-    // Read the pool while the worker still polls: after runUntil nobody answers its queries.
-    const pool = await deps.agentPool.snapshot();
-    return { ...settled, status: await handle.query(transferStatusQuery), handle, pool };
+    // Read the agents while the worker still polls: after runUntil nobody answers their queries.
+    const agents = await deps.agents.liveStates(
+      deps.contactCenter.agents.map((agent) => agent.id),
+      { fresh: true },
+    );
+    return { ...settled, status: await handle.query(transferStatusQuery), handle, agents };
   });
-  const { pool, ...rest } = run;
-  return { ...rest, deps: { ...deps, agentPool: { ...deps.agentPool, snapshot: async () => pool } } };
+  const { agents, ...rest } = run;
+  return { ...rest, deps: { ...deps, agents: { ...deps.agents, liveStates: async () => agents } } };
 }
 
-/** How many transfers the agent pool holds for an agent right now. */
+/** How many transfers an agent holds right now (as read when the transfer ended). */
 export async function activeTransfers(deps: TransferRun['deps'], agentId: string): Promise<number> {
-  const snapshot = await deps.agentPool.snapshot();
-  return snapshot.agents[agentId]?.reservations.length ?? 0;
+  const live = await deps.agents.liveStates([agentId]);
+  return live[agentId]?.activeTransfers ?? 0;
 }
 
 /** Resolves once the workflow has started the named step (or, given a status, once that step has reached it). */
@@ -94,25 +101,19 @@ export async function waitForStage(handle: WorkflowHandle<typeof transferCall>, 
 }
 
 /**
- * Holds the workflow while it posts the summary, runs `act` there (signal a hang-up, cancel, ...), then lets
- * it go on: the point between routing and the transfer where compensations have something to undo.
+ * Keeps the controlUrl answering 503 and runs `act` (signal a hang-up, cancel, ...) once the first transfer
+ * attempt has been refused: the workflow is then backing off between attempts, the point after routing and
+ * the summary where compensations have something to undo and nothing has reached Vapi.
  */
-export function whilePostingSummary(
+export function whileTheControlUrlIsDown(
+  control: FakeControlServer,
   act: (handle: WorkflowHandle<typeof transferCall>) => Promise<unknown>,
-): { wrap: (activities: Activities) => Partial<Activities>; whileRunning: (handle: WorkflowHandle<typeof transferCall>) => Promise<void> } {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
+): { whileRunning: (handle: WorkflowHandle<typeof transferCall>) => Promise<void> } {
+  control.respondWith(() => ({ status: 503 }));
   return {
-    wrap: (activities) => ({
-      postSummary: async (...args: Parameters<Activities['postSummary']>) => {
-        await gate;
-        return activities.postSummary(...args);
-      },
-    }),
     whileRunning: async (handle) => {
-      await waitForStep(handle, 'postSummary');
+      await waitForStep(handle, 'executeTransfer', 'failed');
       await act(handle);
-      release();
     },
   };
 }

@@ -5,9 +5,9 @@ import { FailureType, callEventSignal } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
-import { SORRY_MESSAGE } from '../../src/workflows/transfer-call';
+import { SORRY_MESSAGE } from '../../src/workflows/transfer/describe';
 import { transferRequest } from '../support/factories';
-import { activeTransfers, runTransfer, waitForStage, waitForStep, whilePostingSummary } from '../support/run-transfer';
+import { activeTransfers, runTransfer, waitForStage, waitForStep, whileTheControlUrlIsDown } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
 import type { Activities } from '../../src/activities';
 
@@ -40,16 +40,16 @@ function failureChain(error: unknown): { workflowType?: string; activityType?: s
 }
 
 describe('transferCall workflow', () => {
-  it('runs the four steps in order, posts exactly one transfer, and records it transferred when Vapi reports forwarding', async () => {
+  it('reads the routing inputs, reserves, posts the summary and exactly one transfer, and records it transferred when Vapi reports forwarding', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
     const { value, status, deps, handle } = await runTransfer(env, request, { vapiReports: [{ kind: 'forwarding' }] });
 
     expect(value).toMatchObject({ outcome: 'transferred', decision: { department: 'billing', agentId: 'a-ana', decidedBy: 'known-agent' } });
     expect(status.steps.map((step) => [step.name, step.status])).toEqual([
-      ['enrichCustomer', 'completed'],
       ['loadRoutingPolicy', 'completed'],
       ['assessTone', 'completed'],
+      ['enrichCustomer', 'completed'],
       ['loadAgentStates', 'completed'],
       ['reserveAgent', 'completed'],
       ['postSummary', 'completed'],
@@ -99,31 +99,35 @@ describe('transferCall workflow', () => {
     expect(await activeTransfers(deps, 'a-ana')).toBe(0);
   });
 
-  it('stops before transferring when the caller hangs up, compensates, and says nothing to an empty line', async () => {
+  it('stops retrying when the caller hangs up before the transfer got through, compensates, and says nothing to an empty line', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
     const { value, status, deps } = await runTransfer(
       env,
       request,
-      whilePostingSummary(async (handle) => {
-        await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' });
-      }),
+      whileTheControlUrlIsDown(control, (handle) => handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' })),
     );
 
     expect(value?.outcome).toBe('caller-hung-up');
-    expect(control.commandsFor(request.callId)).toHaveLength(0);
-    expect(status.steps.map((step) => step.name)).toEqual([
-      'enrichCustomer',
-      'loadRoutingPolicy',
-      'assessTone',
-      'loadAgentStates',
-      'reserveAgent',
-      'postSummary',
-      'markSummaryNotTransferred',
-      'releaseAgent',
-    ]);
+    const commands = control.commandsFor(request.callId).map((command) => (command.body as { type: string }).type);
+    expect(commands.every((type) => type === 'transfer')).toBe(true);
+    expect(status.steps.map((step) => step.name).slice(-2)).toEqual(['markSummaryNotTransferred', 'releaseAgent']);
+    expect(status.steps.filter((step) => step.name === 'executeTransfer').length).toBe(commands.length);
     expect(await activeTransfers(deps, 'a-ana')).toBe(0);
     expect([...deps.crm.notes.values()]).toEqual([expect.objectContaining({ status: 'not-transferred' })]);
+  });
+
+  it('routes nobody when the caller has already hung up by the time the workflow runs', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl });
+
+    const { value, status, deps } = await runTransfer(env, request, {
+      beforeWorkerStarts: (handle) => handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' }),
+    });
+
+    expect(value?.outcome).toBe('caller-hung-up');
+    expect(control.commandsFor(request.callId)).toHaveLength(0);
+    expect(status.steps.map((step) => step.name)).not.toContain('reserveAgent');
+    expect(await activeTransfers(deps, 'a-ana')).toBe(0);
   });
 
   it('when the controlUrl refuses the transfer (4xx), it does not retry, releases the agent, marks the summary and tells the caller', async () => {
@@ -140,9 +144,9 @@ describe('transferCall workflow', () => {
     const commands = control.commandsFor(request.callId).map((command) => command.body);
     expect(commands).toEqual([expect.objectContaining({ type: 'transfer' }), { type: 'say', content: SORRY_MESSAGE }]);
     expect(status.steps.map((step) => [step.name, step.status])).toEqual([
-      ['enrichCustomer', 'completed'],
       ['loadRoutingPolicy', 'completed'],
       ['assessTone', 'completed'],
+      ['enrichCustomer', 'completed'],
       ['loadAgentStates', 'completed'],
       ['reserveAgent', 'completed'],
       ['postSummary', 'completed'],
@@ -205,7 +209,7 @@ describe('transferCall workflow', () => {
     const { value, status } = await runTransfer(env, request, { deps: { crm: brokenCrm } });
 
     expect(value?.outcome).toBe('transfer-initiated');
-    expect(status.steps[0]).toMatchObject({ name: 'enrichCustomer', status: 'failed' });
+    expect(status.steps.find((step) => step.name === 'enrichCustomer')).toMatchObject({ status: 'failed' });
     expect(control.commandsFor(request.callId)).toHaveLength(1);
   });
 
@@ -234,21 +238,21 @@ describe('transferCall workflow', () => {
     expect(value?.decision).toMatchObject({ department: null, agentId: null, mode: 'blind-transfer', destination: { number: '+12025550100' } });
   });
 
-  it('when cancelled before the transfer, runs the compensations and ends cancelled without transferring', async () => {
+  it('when cancelled before the transfer got through, runs the compensations and ends cancelled without transferring', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
     const { error, status, deps } = await runTransfer(
       env,
       request,
-      whilePostingSummary((handle) => handle.cancel()),
+      whileTheControlUrlIsDown(control, (handle) => handle.cancel()),
     );
 
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(status).toMatchObject({ stage: 'cancelled', outcome: 'cancelled' });
-    expect(status.steps.map((step) => step.name)).toContain('releaseAgent');
+    expect(status.steps.map((step) => step.name).slice(-2)).toEqual(['markSummaryNotTransferred', 'releaseAgent']);
     expect(await activeTransfers(deps, 'a-ana')).toBe(0);
-    expect(control.commandsFor(request.callId)).toHaveLength(0);
+    expect(control.commandsFor(request.callId).map((command) => (command.body as { type: string }).type)).not.toContain('say');
   });
 
   it('when cancelled after the transfer was sent, keeps it: no compensation, outcome transfer-initiated, agent still held', async () => {

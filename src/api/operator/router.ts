@@ -3,8 +3,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { ContactCenter } from '../../config/contact-center';
 import type { CustomerProfile } from '../../contracts';
-import { liveStates } from '../../contracts';
-import type { AgentPool } from '../../integrations/agent-pool-client';
+import type { AgentDirectory } from '../../integrations/agent-directory';
 import type { Crm } from '../../integrations/crm';
 import { toCustomerProfile } from '../../integrations/crm';
 import type { ToneJudge } from '../../integrations/tone';
@@ -15,7 +14,7 @@ import { requireAdmin } from './admin-auth';
 
 export interface OperatorDeps {
   adminToken: string | undefined;
-  agentPool: AgentPool;
+  agents: AgentDirectory;
   contactCenter: ContactCenter;
   crm: Crm;
   tone: ToneJudge;
@@ -35,7 +34,7 @@ export function operatorRouter(deps: OperatorDeps): Router {
   router.use(['/agents', '/routing'], requireAdmin(deps.adminToken), express.json({ limit: '1mb' }));
 
   router.get('/agents', async (_req, res) => {
-    const live = liveStates(await deps.agentPool.snapshot());
+    const live = await deps.agents.liveStates(deps.contactCenter.agents.map((agent) => agent.id), { fresh: true });
     res.json({
       agents: deps.contactCenter.agents.map((agent) => ({
         id: agent.id,
@@ -44,7 +43,7 @@ export function operatorRouter(deps: OperatorDeps): Router {
         languages: agent.languages,
         tier: agent.tier,
         maxConcurrent: agent.maxConcurrent,
-        ...(live[agent.id] ?? { status: 'available', activeTransfers: 0, lastAssignedAt: null }),
+        ...live[agent.id],
       })),
     });
   });
@@ -56,7 +55,7 @@ export function operatorRouter(deps: OperatorDeps): Router {
     }
     const body = statusBody.safeParse(req.body);
     if (!body.success) throw new AppError({ httpStatus: 400, code: 'invalid_request', message: 'invalid body', details: describeIssues(body.error) });
-    res.json({ id: agentId, ...(await deps.agentPool.setStatus(agentId, body.data.status)) });
+    res.json({ id: agentId, ...(await deps.agents.setStatus(agentId, body.data.status)) });
   });
 
   /** What routing would decide for this tool-calls message at `at`, with live agent state; reserves nothing. */
@@ -77,8 +76,9 @@ export function operatorRouter(deps: OperatorDeps): Router {
     if (!call || !args.success) throw new AppError({ httpStatus: 400, code: 'invalid_message', message: 'the message has no valid transfer tool call' });
     const number = callerNumber(message.data);
     const words = callerWords(message.data);
-    const [customer, pool] = await Promise.all([profileOf(deps.crm, args.data.customerId, number), deps.agentPool.snapshot()]);
-    const { offices, callerRegions, departments, lines, agents } = deps.contactCenter;
+    const { agents } = deps.contactCenter;
+    const [customer, live] = await Promise.all([profileOf(deps.crm, args.data.customerId, number), deps.agents.liveStates(agents.map((agent) => agent.id), { fresh: true })]);
+    const { offices, callerRegions, departments, lines } = deps.contactCenter;
     const result = route({
       ...(args.data.department ? { department: args.data.department } : {}),
       ...(args.data.reason ? { reason: args.data.reason } : {}),
@@ -87,20 +87,20 @@ export function operatorRouter(deps: OperatorDeps): Router {
       customer,
       tone: deps.tone.assess(words ?? ''),
       policy: { offices, callerRegions, departments, lines, agents },
-      agents: liveStates(pool),
+      agents: live,
       at: body.data.at ?? new Date().toISOString(),
     });
     const decision = finalizeDecision(result, result.state.decided!.agentId);
     res.json({
       department: decision.department,
-      office: decision.trace!.office,
-      language: decision.trace!.language,
+      office: decision.trace.office,
+      language: decision.trace.language,
       mode: decision.mode,
       destination: decision.destination,
       agentId: decision.agentId,
       reasons: decision.reasons,
-      candidates: decision.trace!.candidates,
-      fallbacks: decision.fallbacks!.map((fallback) => fallback.label),
+      candidates: decision.trace.candidates,
+      fallbacks: decision.fallbacks.map((fallback) => fallback.label),
     });
   });
   return router;

@@ -75,6 +75,7 @@ export function planToolCalls(
         callId,
         toolCallId: toolCall.id,
         controlUrl,
+        mode: 'control-url',
         receivedAt: options.receivedAt.toISOString(),
         urgency: args.data.urgency,
         ...(args.data.department ? { department: args.data.department } : {}),

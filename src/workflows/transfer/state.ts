@@ -1,0 +1,139 @@
+import {
+  ApplicationFailure,
+  proxySinks,
+  setCurrentDetails,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type {
+  CallEvent,
+  CallOutcomeKind,
+  CustomerProfile,
+  RoutingDecision,
+  StepRecord,
+  TransferOutcome,
+  TransferRequest,
+  TransferSinks,
+  TransferStatus,
+  TransferStepName,
+} from '../../contracts';
+import { CustomerTierAttribute, FailureType, TransferDepartment, TransferOutcomeAttribute, classifyEndedReason } from '../../contracts';
+import { describeDecision, describeFailure } from './describe';
+
+const { transferMetrics } = proxySinks<TransferSinks>();
+
+/** Vapi's word on the call, reduced to what decides the outcome. */
+export interface Reported {
+  kind: CallOutcomeKind;
+  endedReason: string | null;
+}
+
+/**
+ * What one transfer knows so far. `status` is what the `status` query returns; the rest decides what the
+ * workflow may still do.
+ */
+export class TransferState {
+  readonly status: TransferStatus;
+  /** Vapi's word on the call: `ended` wins over everything, `forwarding` confirms the transfer. */
+  reported: Reported | null = null;
+  /**
+   * Whether the transfer is in Vapi's hands: `maybe` when a POST went out and its answer was lost. Once it is
+   * not `no`, nothing can be taken back: a cancel only ends the wait, and nothing is compensated.
+   */
+  sent: 'no' | 'yes' | 'maybe' = 'no';
+  customer: CustomerProfile | null = null;
+
+  constructor(
+    readonly request: TransferRequest,
+    readonly transferId: string,
+  ) {
+    this.status = {
+      callId: request.callId,
+      toolCallId: request.toolCallId,
+      stage: 'received',
+      steps: [],
+      decision: null,
+      outcome: null,
+      failure: null,
+      callEvents: [],
+    };
+  }
+
+  get decision(): RoutingDecision | null {
+    return this.status.decision;
+  }
+
+  hear(event: CallEvent): void {
+    this.status.callEvents.push(event);
+    if (this.status.callEvents.length > 20) this.status.callEvents.shift();
+    if (event.kind === 'ended') this.reported = { kind: classifyEndedReason(event.endedReason), endedReason: event.endedReason };
+    else this.reported ??= { kind: 'transferred', endedReason: null }; // forwarding or transfer-update
+  }
+
+  /** Stops the forward steps once the caller has gone: nothing is left to transfer. */
+  stopIfCallEnded(): void {
+    if (this.reported !== null && this.reported.kind !== 'transferred') {
+      throw ApplicationFailure.nonRetryable(`call ended (${this.reported.endedReason ?? 'no reason given'})`, FailureType.CallEnded);
+    }
+  }
+
+  /** Runs one named step and records it for the `status` query: running, then completed or failed. */
+  async step<T>(name: TransferStepName, run: () => Promise<T>): Promise<T> {
+    const record: StepRecord = { name, status: 'running', startedAt: new Date().toISOString() };
+    this.status.steps.push(record);
+    try {
+      const result = await run();
+      record.status = 'completed';
+      return result;
+    } catch (error) {
+      record.status = 'failed';
+      record.error = describeFailure(error);
+      throw error;
+    } finally {
+      record.finishedAt = new Date().toISOString();
+    }
+  }
+
+  /**
+   * Records where the call goes: for the `status` query, the search attributes, the memo (which keeps the
+   * decision readable once the run has closed, whatever its end) and the Web UI's current details.
+   */
+  decide(decision: RoutingDecision, customer: CustomerProfile): void {
+    this.customer = customer;
+    this.status.decision = decision;
+    upsertSearchAttributes([
+      { key: CustomerTierAttribute, value: customer.tier },
+      ...(decision.department ? [{ key: TransferDepartment, value: decision.department }] : []),
+    ]);
+    upsertMemo({
+      routing: {
+        department: decision.department,
+        agentId: decision.agentId,
+        mode: decision.mode,
+        decidedBy: decision.decidedBy,
+        reasons: decision.reasons,
+        candidates: decision.trace.candidates,
+      },
+    });
+    setCurrentDetails(describeDecision(decision, customer.tier, this.request.urgency));
+  }
+
+  transferAccepted(): void {
+    transferMetrics.executed({ department: this.decision?.department ?? null, receivedAt: this.request.receivedAt });
+  }
+
+  fallingBack(): void {
+    transferMetrics.fallback({ department: this.decision?.department ?? null });
+  }
+
+  compensated(compensation: string): void {
+    transferMetrics.compensated({ compensation });
+  }
+
+  finish(stage: TransferStatus['stage'], outcome: TransferOutcome): void {
+    this.status.stage = stage;
+    this.status.outcome = outcome;
+    transferMetrics.finished({ department: this.decision?.department ?? null, outcome });
+    upsertSearchAttributes([{ key: TransferOutcomeAttribute, value: outcome }]);
+  }
+}
