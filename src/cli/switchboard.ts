@@ -56,11 +56,11 @@ function story(details: TransferDetails): string {
       : undefined,
     details.decision ? `  decision: ${details.decision.agentId ? `agent ${details.decision.agentId}` : `${details.decision.department ?? 'general'} line`} (${details.decision.mode ?? '-'}), by ${details.decision.decidedBy ?? '-'}` : undefined,
     ...(details.decision?.reasons ?? []).map((reason) => `    - ${reason}`),
-    '  steps:',
-    ...details.steps.map(
-      (step) =>
-        `    ${step.status.padEnd(9)} ${step.activity.padEnd(26)} ${step.durationMs === null ? '' : `${step.durationMs} ms`}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}  ${step.summary ?? ''}${step.error ? `\n              ${step.error}` : ''}`,
-    ),
+    '  steps (local: run inside a workflow task, timed from its start):',
+    ...details.steps.map((step) => {
+      const timing = step.durationMs === null ? '' : `${step.kind === 'local' ? 'local ' : ''}${step.durationMs} ms`;
+      return `    ${step.status.padEnd(9)} ${step.activity.padEnd(26)} ${timing.padEnd(13)}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ''} ${step.summary ?? ''}${step.error ? `\n              ${step.error}` : ''}`;
+    }),
     ...(details.callEvents.length > 0 ? ['  vapi reported:', ...details.callEvents.map((event) => `    ${event.at} ${event.name}${event.kind ? ` (${event.kind})` : ''}`)] : []),
     details.failure ? `  failure: ${details.failure}` : undefined,
     details.runs.length > 1 ? `  runs: ${details.runs.map((run) => `${run.runId} ${run.status.toLowerCase()}`).join(', ')}` : undefined,

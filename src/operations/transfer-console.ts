@@ -199,24 +199,26 @@ export class TransferConsole {
       description.staticSummary().catch(() => undefined),
       this.runsOf(workflowId),
     ]);
-    const memo = (description.memo?.routing ?? null) as { decidedBy?: string; reasons?: string[]; candidates?: unknown } | null;
+    // The memo holds the decision as the workflow last made it (routing, then each fallback), whatever the
+    // run's end; a completed run's result says the same.
+    const memo = (description.memo?.routing ?? null) as Partial<NonNullable<TransferDetails['decision']>> | null;
     const decided = history.result?.decision ?? null;
     const decision =
-      decided || memo
+      memo || decided
         ? {
-            department: decided?.department ?? description.typedSearchAttributes.get(TransferDepartment) ?? null,
-            agentId: decided?.agentId ?? null,
-            mode: decided?.mode ?? null,
-            decidedBy: decided?.decidedBy ?? memo?.decidedBy ?? null,
-            reasons: decided?.reasons ?? memo?.reasons ?? [],
-            candidates: decided?.trace?.candidates ?? memo?.candidates ?? null,
+            department: memo?.department ?? decided?.department ?? null,
+            agentId: memo?.agentId ?? decided?.agentId ?? null,
+            mode: memo?.mode ?? decided?.mode ?? null,
+            decidedBy: memo?.decidedBy ?? decided?.decidedBy ?? null,
+            reasons: memo?.reasons ?? decided?.reasons ?? [],
+            candidates: memo?.candidates ?? decided?.trace.candidates ?? null,
           }
         : null;
     return {
       ...listItem(description),
       outcome: description.typedSearchAttributes.get(TransferOutcomeAttribute) ?? history.result?.outcome ?? null,
       summary: summary ?? null,
-      details: await this.currentDetails(workflowId, description.status.name),
+      details: await this.currentDetails(workflowId),
       request: requestSummary(history.request),
       decision,
       steps: history.steps,
@@ -304,13 +306,15 @@ export class TransferConsole {
     return runs;
   }
 
-  /** The workflow's current details (routing's one-line account); only a running workflow answers quickly. */
-  private async currentDetails(workflowId: string, status: string): Promise<string | null> {
-    if (status !== 'RUNNING') return null;
-    const metadata = await this.deps.workflowClient
-      .getHandle(workflowId)
-      .query<{ currentDetails?: string }>('__temporal_workflow_metadata')
-      .catch(() => null);
-    return metadata?.currentDetails ?? null;
+  /**
+   * The workflow's current details: routing's one-line account, or where and why it failed. Read through the
+   * SDK's metadata query, which a worker answers (replaying a closed run if need be); null when none answers
+   * within a few seconds.
+   */
+  private async currentDetails(workflowId: string): Promise<string | null> {
+    const query = this.deps.workflowClient.getHandle(workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    const deadline = new Promise<null>((resolve) => setTimeout(resolve, 5_000, null).unref());
+    const metadata = await Promise.race([query.catch(() => null), deadline]);
+    return metadata?.currentDetails || null;
   }
 }

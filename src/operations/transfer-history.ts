@@ -10,23 +10,46 @@ import type { TransferRequest, TransferResult } from '../contracts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** One activity of a transfer as the history tells it: what it was for, how long it took, how it ended. */
+/** The name core gives the markers that record local activity results. */
+export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/**
+ * One step of a transfer as the history tells it: what it was for, how long it took, how it ended. A step is
+ * an activity (scheduled, started and closed events) or a local activity (one marker, written when the
+ * workflow task that ran it completed).
+ */
 export interface StepTiming {
   activity: string;
+  kind: 'activity' | 'local';
   summary: string | null;
   status: 'scheduled' | 'running' | 'completed' | 'failed' | 'timed-out' | 'cancelled';
   attempts: number;
+  /** Activities: when scheduled. Local activities: when the workflow task that ran them started. */
   scheduledAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  /** From scheduled to finished: queueing, retries and the work itself. */
+  /**
+   * Activities: from scheduled to finished (queueing, retries and the work itself). Local activities: from
+   * the start of their workflow task to their completion, so it includes any step they waited for.
+   */
   durationMs: number | null;
   error: string | null;
+}
+
+/** What a local activity returned (or how it failed), decoded: the routing inputs a transfer saw. */
+export interface LocalResult {
+  activity: string;
+  result: unknown;
+  failed: boolean;
 }
 
 export interface TransferHistory {
   request: TransferRequest | null;
   steps: StepTiming[];
+  /** Local activity results in the order they completed. */
+  localResults: LocalResult[];
+  /** When the first workflow task started: the workflow time routing decided at. */
+  firstTaskStartedAt: string | null;
   /** Call events and updates in arrival order, without their payloads. */
   signals: { at: string; name: string; kind: string | null }[];
   result: TransferResult | null;
@@ -51,7 +74,8 @@ function eventId(event: HistoryEvent): string {
  */
 export async function readTransferHistory(converter: LoadedDataConverter, events: readonly HistoryEvent[]): Promise<TransferHistory> {
   const steps = new Map<string, StepTiming>();
-  const history: TransferHistory = { request: null, steps: [], signals: [], result: null, failure: null, closedAs: null };
+  const history: TransferHistory = { request: null, steps: [], localResults: [], firstTaskStartedAt: null, signals: [], result: null, failure: null, closedAs: null };
+  let taskStartedAt: string | null = null;
   const stepOf = (scheduledEventId: unknown) => steps.get(String(scheduledEventId ?? ''));
   const finish = (step: StepTiming | undefined, event: HistoryEvent, status: StepTiming['status'], error: string | null = null) => {
     if (!step) return;
@@ -60,11 +84,7 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
     step.durationMs = Date.parse(step.finishedAt) - Date.parse(step.scheduledAt);
     step.error = error;
   };
-  const failureText = async (failure: Parameters<typeof decodeOptionalFailureToOptionalError>[1]): Promise<string | null> => {
-    const error = await decodeOptionalFailureToOptionalError(converter, failure).catch(() => undefined);
-    if (!error) return null;
-    return error.message;
-  };
+  const failureText = (failure: Parameters<typeof decodeOptionalFailureToOptionalError>[1]) => failureMessage(converter, failure);
 
   for (const event of events) {
     if (event.workflowExecutionStartedEventAttributes) {
@@ -73,6 +93,7 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
       const metadata = await decodeUserMetadata(converter, event.userMetadata).catch(() => ({ staticSummary: undefined }));
       steps.set(eventId(event), {
         activity: event.activityTaskScheduledEventAttributes.activityType?.name ?? 'unknown',
+        kind: 'activity',
         summary: metadata.staticSummary ?? null,
         status: 'scheduled',
         attempts: 0,
@@ -82,6 +103,26 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
         durationMs: null,
         error: null,
       });
+    } else if (event.workflowTaskStartedEventAttributes) {
+      taskStartedAt = at(event);
+      history.firstTaskStartedAt ??= taskStartedAt;
+    } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const marker = await readLocalActivityMarker(converter, event);
+      if (!marker) continue;
+      const scheduledAt = taskStartedAt ?? marker.completedAt;
+      steps.set(eventId(event), {
+        activity: marker.activity,
+        kind: 'local',
+        summary: marker.summary,
+        status: marker.error === null ? 'completed' : 'failed',
+        attempts: marker.attempt,
+        scheduledAt,
+        startedAt: scheduledAt,
+        finishedAt: marker.completedAt,
+        durationMs: Math.max(0, Date.parse(marker.completedAt) - Date.parse(scheduledAt)),
+        error: marker.error,
+      });
+      history.localResults.push({ activity: marker.activity, result: marker.result, failed: marker.error !== null });
     } else if (event.activityTaskStartedEventAttributes) {
       const step = stepOf(event.activityTaskStartedEventAttributes.scheduledEventId);
       if (step) {
@@ -125,4 +166,34 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
   }
   history.steps = [...steps.values()];
   return history;
+}
+
+/**
+ * A local activity marker: core writes its own bookkeeping (`data`: type, attempt, completion time) as plain
+ * JSON and the result through the data converter (so encrypted with the codec, like any result).
+ */
+async function readLocalActivityMarker(
+  converter: LoadedDataConverter,
+  event: HistoryEvent,
+): Promise<{ activity: string; attempt: number; completedAt: string; summary: string | null; result: unknown; error: string | null } | null> {
+  const attributes = event.markerRecordedEventAttributes!;
+  const data = await decodeFromPayloadsAtIndex<{ activity_type?: string; attempt?: number; complete_time?: { seconds?: number | string; nanos?: number } }>(
+    converter,
+    0,
+    attributes.details?.data?.payloads,
+  ).catch(() => null);
+  if (!data?.activity_type) return null;
+  const completed = data.complete_time;
+  const completedAt = completed ? new Date(Number(completed.seconds ?? 0) * 1000 + Math.floor((completed.nanos ?? 0) / 1e6)).toISOString() : at(event);
+  const [metadata, result, error] = await Promise.all([
+    decodeUserMetadata(converter, event.userMetadata).catch(() => ({ staticSummary: undefined })),
+    attributes.details?.result ? decodeFromPayloadsAtIndex<unknown>(converter, 0, attributes.details.result.payloads).catch(() => undefined) : undefined,
+    attributes.failure ? failureMessage(converter, attributes.failure) : null,
+  ]);
+  return { activity: data.activity_type, attempt: data.attempt ?? 1, completedAt, summary: metadata.staticSummary ?? null, result, error };
+}
+
+async function failureMessage(converter: LoadedDataConverter, failure: Parameters<typeof decodeOptionalFailureToOptionalError>[1]): Promise<string | null> {
+  const error = await decodeOptionalFailureToOptionalError(converter, failure).catch(() => undefined);
+  return error ? error.message : null;
 }

@@ -42,6 +42,7 @@ describe('POST /webhook', () => {
           customerId: 'c-1001',
           callerNumber: '+12125550111',
           callerWords: 'I have a question about my invoice.',
+          mode: 'control-url',
           outcomeTimeoutSeconds: 120,
           fallbackCheckSeconds: 30,
         },

@@ -93,9 +93,9 @@ describe('webhook to transfer, end to end', () => {
     ]);
     const status = await handle.query(transferStatusQuery);
     expect(status.steps.map((step) => step.name)).toEqual([
-      'enrichCustomer',
       'loadRoutingPolicy',
       'assessTone',
+      'enrichCustomer',
       'loadAgentStates',
       'reserveAgent',
       'postSummary',

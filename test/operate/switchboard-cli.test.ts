@@ -33,8 +33,8 @@ describe('npx switchboard replay', () => {
   it('exits 1 and names the non-determinism when the code would take another path than the recorded run', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'replay-'));
     const changed = path.join(dir, 'success-forwarded.json');
-    // As if a deploy renamed the first step: the recorded run scheduled enrichCustomer, the code now would not.
-    writeFileSync(changed, readFileSync(path.join(HISTORIES, 'success-forwarded.json'), 'utf8').replace('"name": "enrichCustomer"', '"name": "lookUpCaller"'));
+    // As if a deploy renamed the transfer step: the recorded run scheduled executeTransfer, the code now would not.
+    writeFileSync(changed, readFileSync(path.join(HISTORIES, 'success-forwarded.json'), 'utf8').replace('"name": "executeTransfer"', '"name": "postTransfer"'));
     copyFileSync(path.join(HISTORIES, 'success-forwarded.meta.json'), path.join(dir, 'success-forwarded.meta.json'));
     const result = await switchboard(['replay', '--file', changed, '--file', path.join(HISTORIES, 'not-connected.json')]);
     expect(result.stdout).toMatch(/FAIL .*\n\s+nondeterminism: /);

@@ -140,8 +140,14 @@ describe('operating failed transfers', () => {
     expect(steps).toEqual(expect.arrayContaining(['enrichCustomer:completed', 'postSummary:completed', 'executeTransfer:failed', 'markSummaryNotTransferred:completed', 'sayToCaller:completed']));
     for (const step of shown.steps) expect(step.durationMs).toBeGreaterThanOrEqual(0);
     expect(shown.steps.find((step: { activity: string }) => step.activity === 'executeTransfer')).toMatchObject({ summary: expect.stringMatching(/^Transfer to /), error: expect.stringMatching(/control URL answered 400/) });
+    expect(shown.steps.filter((step: { kind: string }) => step.kind === 'local').map((step: { activity: string }) => step.activity)).toEqual(
+      expect.arrayContaining(['loadRoutingPolicy', 'assessTone', 'enrichCustomer', 'loadAgentStates', 'reserveAgent', 'postSummary', 'releaseAgent']),
+    );
     expect(shown.failure).toMatch(/transfer failed at executeTransfer/);
+    // The decision as the workflow held it, and the Web UI's current details saying where and why it failed.
+    expect(shown.decision).toMatchObject({ department: 'billing', agentId: expect.stringMatching(/^a-/), mode: expect.any(String), decidedBy: expect.any(String) });
     expect(shown.decision.reasons.length).toBeGreaterThan(0);
+    expect(shown.details).toBe('Transfer failed at executeTransfer: ControlUrlRejected: control URL answered 400 (summary marked not transferred, agent released, caller told)');
 
     // Vapi cannot be asked: refused unless forced. Once forced, the same request runs again and goes through.
     await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({}).expect(409, /call_state_unknown/);

@@ -8,25 +8,27 @@ import type { Activities } from '../../activities';
  * runs again on another worker and so do they, which is why each is a read or keyed by the transfer id.
  */
 
-// Local activity budgets are bounded by attempts × startToClose + backoff: SDK 1.24 re-arms a local
-// activity's scheduleToClose timer on every in-process retry, so that timeout alone would never end them.
+// One attempt each, bounded by startToClose: retries of transient failures live where the failure is known
+// (the CRM adapters retry 5xx and timeouts within their budget, the Temporal client retries UNAVAILABLE and
+// RESOURCE_EXHAUSTED). SDK 1.24's in-process local activity retries re-arm the scheduleToClose timer on
+// every attempt (so it never ends them) and can panic a worker that shuts down while one is backing off.
 
-/** Routing file, tone, agents' live state: in-process reads (at most ~3 s). */
+/** Routing file, tone, agents' live state: in-process reads. */
 export const reads = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1s',
-  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '500ms', maximumAttempts: 3 },
+  startToCloseTimeout: '2s',
+  retry: { maximumAttempts: 1 },
 });
 
-/** The CRM: a total budget of about 5 s, after which routing goes on with an anonymous caller. */
+/** The CRM: a total budget of 3 s, after which routing goes on with an anonymous caller. */
 export const crm = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1500ms',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '500ms', maximumAttempts: 3 },
+  startToCloseTimeout: '3s',
+  retry: { maximumAttempts: 1 },
 });
 
-/** Reservation and release: updates on agents' workflows, idempotent per transfer (at most ~10 s). */
+/** Reservation and release: updates on agents' workflows, idempotent per transfer. */
 export const reservations = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '3s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '1s', maximumAttempts: 3 },
+  startToCloseTimeout: '5s',
+  retry: { maximumAttempts: 1 },
 });
 
 /**
