@@ -160,8 +160,10 @@ async function main(): Promise<void> {
     if (sample) {
       const workflowId = transferWorkflowId(sample.callId, sample.toolCallId);
       timeline = await transferTimeline(temporal.address, workflowId, sample.sentAtEpochMs).catch(() => []);
-      const activities = timeline.filter((entry) => entry.event.startsWith('activity scheduled')).map((entry) => entry.event.replace('activity scheduled: ', ''));
-      notes.push(`Activities before the transfer in one transfer's history (each a visible step in the Web UI): ${activities.join(', ') || 'could not read'}.`);
+      const steps = timeline
+        .filter((entry) => entry.event.startsWith('local activity completed') || entry.event.startsWith('activity scheduled'))
+        .map((entry) => entry.event.replace(/^(local activity completed|activity scheduled): /, ''));
+      notes.push(`Named steps up to the transfer in one transfer's history (local activities, then activities; each a step with a summary in the Web UI): ${steps.join(', ') || 'could not read'}.`);
     }
     await switchboard.stop();
     await temporal.stop();
@@ -206,7 +208,7 @@ async function main(): Promise<void> {
     command,
     machine,
     systems,
-    targets: checkTargets(switchboardResult, options.burst !== null),
+    targets: checkTargets(switchboardResult, { rate: options.rate, burstExpected: options.burst !== null, criticalPath: pathSummary }),
     notes,
     timeline,
     criticalPath: pathSummary,

@@ -1,7 +1,7 @@
 import type { MachineInfo } from './machine';
 import type { PhaseResult } from './load-phase';
 import type { ProcessUsage } from './proc-stats';
-import type { CriticalPath, TimelineEntry } from './timeline';
+import type { MedianCriticalPath, TimelineEntry } from './timeline';
 
 export interface SystemResult {
   /** "switchboard" or "baseline". */
@@ -30,7 +30,7 @@ export interface BenchReport {
   /** The median transfer of the first steady phase, step by step (ms after its webhook was sent). */
   timeline: TimelineEntry[];
   /** Median parts of webhook-to-transfer over up to 25 transfers of the first steady phase. */
-  criticalPath: (CriticalPath & { transfers: number }) | null;
+  criticalPath: MedianCriticalPath | null;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(1)) : '–');
@@ -84,10 +84,14 @@ export function markdownReport(report: BenchReport): string {
     lines.push('');
     lines.push(`Where webhook-to-transfer goes (median of each part over ${path.transfers} transfers of the first steady phase, ms):`);
     lines.push('');
-    lines.push('| to workflow start | workflow tasks waiting | workflow tasks running | waiting for activities | executeTransfer | total |');
-    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push('| to workflow start | workflow tasks waiting | local activities | rest of workflow tasks | waiting for activities | executeTransfer | total |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     lines.push(
-      `| ${ms(path.toWorkflowStart)} | ${ms(path.workflowTaskWait)} | ${ms(path.workflowTaskWork)} | ${ms(path.activityWait)} | ${ms(path.transferActivity)} | ${ms(path.total)} |`,
+      `| ${ms(path.toWorkflowStart)} | ${ms(path.workflowTaskWait)} | ${ms(path.localActivities)} | ${ms(path.workflowTaskWork)} | ${ms(path.activityWait)} | ${ms(path.transferActivity)} | ${ms(path.total)} |`,
+    );
+    lines.push('');
+    lines.push(
+      `Workflow tasks per transfer (read from the same histories): before the control POST median ${path.workflowTasksBeforeTransfer}, at most ${path.maxWorkflowTasksBeforeTransfer}; in all median ${path.workflowTasks}, at most ${path.maxWorkflowTasks}.`,
     );
   }
   if (report.timeline.length > 0) {

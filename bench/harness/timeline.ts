@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { LOCAL_ACTIVITY_MARKER } from '../../src/operations/transfer-history';
 
 export interface TimelineEntry {
   /** Milliseconds after the webhook was sent. */
@@ -14,12 +16,28 @@ function epochMs(event: HistoryEvent): number {
   return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
 }
 
+/** A local activity marker's type and completion time (core's own bookkeeping, plain JSON, never encrypted). */
+export function localActivity(event: HistoryEvent): { name: string; completedAtEpochMs: number } | null {
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) return null;
+  const payload = marker.details?.data?.payloads?.[0];
+  if (!payload) return null;
+  const data = defaultPayloadConverter.fromPayload<{ activity_type?: string; complete_time?: { seconds?: number | string; nanos?: number } }>(payload);
+  const time = data.complete_time;
+  return { name: data.activity_type ?? '?', completedAtEpochMs: time ? Number(time.seconds ?? 0) * 1000 + (time.nanos ?? 0) / 1e6 : epochMs(event) };
+}
+
 /** One readable line per step of the history, up to the transfer's own control request. */
 export function describeHistory(events: readonly HistoryEvent[], webhookSentAtEpochMs: number): TimelineEntry[] {
   const activityNames = new Map<string, string>();
   const entries: TimelineEntry[] = [];
   for (const event of events) {
     const at = epochMs(event) - webhookSentAtEpochMs;
+    const local = localActivity(event);
+    if (local) {
+      entries.push({ atMs: local.completedAtEpochMs - webhookSentAtEpochMs, event: `local activity completed: ${local.name}` });
+      continue;
+    }
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) {
       activityNames.set(String(event.eventId), scheduled.activityType?.name ?? '?');
@@ -58,13 +76,19 @@ export interface CriticalPath {
   toWorkflowStart: number;
   /** Workflow tasks waiting to be picked up by the worker. */
   workflowTaskWait: number;
-  /** Workflow tasks being run by the worker (workflow code, history bookkeeping). */
+  /** Local activities (routing inputs, reservation, summary), from their task's start to the last one's end. */
+  localActivities: number;
+  /** The rest of the workflow tasks' running time (workflow code, history bookkeeping). */
   workflowTaskWork: number;
-  /** Waiting for activities (CRM, routing inputs, agent reservation, summary), no workflow task pending. */
+  /** Waiting for activities other than the transfer, no workflow task pending. */
   activityWait: number;
   /** executeTransfer scheduled → completed (the control request itself). */
   transferActivity: number;
   total: number;
+  /** Workflow tasks started before the control POST was scheduled. */
+  workflowTasksBeforeTransfer: number;
+  /** Workflow tasks of the whole run. */
+  workflowTasks: number;
 }
 
 export function criticalPath(events: readonly HistoryEvent[], webhookSentAtEpochMs: number): CriticalPath | null {
@@ -75,8 +99,10 @@ export function criticalPath(events: readonly HistoryEvent[], webhookSentAtEpoch
   let transferCompletedAt: number | undefined;
   let wait = 0;
   let work = 0;
+  let tasksBefore = 0;
   let scheduledAt: number | undefined;
   let startedAt: number | undefined;
+  const workflowTasks = events.filter((event) => event.workflowTaskStartedEventAttributes).length;
   for (const event of events) {
     const at = epochMs(event);
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -94,6 +120,7 @@ export function criticalPath(events: readonly HistoryEvent[], webhookSentAtEpoch
     if (event.workflowTaskStartedEventAttributes && scheduledAt !== undefined) {
       wait += at - scheduledAt;
       startedAt = at;
+      tasksBefore += 1;
     }
     if ((event.workflowTaskCompletedEventAttributes || event.workflowTaskFailedEventAttributes || event.workflowTaskTimedOutEventAttributes) && startedAt !== undefined) {
       work += at - startedAt;
@@ -102,24 +129,55 @@ export function criticalPath(events: readonly HistoryEvent[], webhookSentAtEpoch
     }
   }
   if (transferScheduledAt === undefined || transferCompletedAt === undefined) return null;
+  const local = localSpans(events, transferScheduledAt);
   const toWorkflowStart = epochMs(start) - webhookSentAtEpochMs;
   const total = transferCompletedAt - webhookSentAtEpochMs;
   const transferActivity = transferCompletedAt - transferScheduledAt;
   return {
     toWorkflowStart,
     workflowTaskWait: wait,
-    workflowTaskWork: work,
+    localActivities: local,
+    workflowTaskWork: work - local,
     activityWait: total - toWorkflowStart - wait - work - transferActivity,
     transferActivity,
     total,
+    workflowTasksBeforeTransfer: tasksBefore,
+    workflowTasks,
   };
 }
+
+/**
+ * For every workflow task before `untilEpochMs` that ran local activities: from the task's start to the last
+ * of its local activities' completion. A task's markers are written right after its completed event.
+ */
+function localSpans(events: readonly HistoryEvent[], untilEpochMs: number): number {
+  let sum = 0;
+  let taskStartedAt: number | undefined;
+  let lastDone: number | undefined;
+  const close = () => {
+    if (taskStartedAt !== undefined && lastDone !== undefined) sum += Math.max(0, lastDone - taskStartedAt);
+    lastDone = undefined;
+  };
+  for (const event of events) {
+    if (epochMs(event) > untilEpochMs) break;
+    if (event.workflowTaskStartedEventAttributes) {
+      close();
+      taskStartedAt = epochMs(event);
+    }
+    const local = localActivity(event);
+    if (local) lastDone = Math.max(lastDone ?? 0, local.completedAtEpochMs);
+  }
+  close();
+  return sum;
+}
+
+export type MedianCriticalPath = CriticalPath & { transfers: number; maxWorkflowTasksBeforeTransfer: number; maxWorkflowTasks: number };
 
 /** The median of each part over several transfers (parts of different transfers, so they need not add up exactly). */
 export async function medianCriticalPath(
   address: string,
   transfers: readonly { workflowId: string; sentAtEpochMs: number }[],
-): Promise<(CriticalPath & { transfers: number }) | null> {
+): Promise<MedianCriticalPath | null> {
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection });
@@ -137,10 +195,15 @@ export async function medianCriticalPath(
     return {
       toWorkflowStart: median((p) => p.toWorkflowStart),
       workflowTaskWait: median((p) => p.workflowTaskWait),
+      localActivities: median((p) => p.localActivities),
       workflowTaskWork: median((p) => p.workflowTaskWork),
       activityWait: median((p) => p.activityWait),
       transferActivity: median((p) => p.transferActivity),
       total: median((p) => p.total),
+      workflowTasksBeforeTransfer: median((p) => p.workflowTasksBeforeTransfer),
+      workflowTasks: median((p) => p.workflowTasks),
+      maxWorkflowTasksBeforeTransfer: Math.max(...paths.map((p) => p.workflowTasksBeforeTransfer)),
+      maxWorkflowTasks: Math.max(...paths.map((p) => p.workflowTasks)),
       transfers: paths.length,
     };
   } finally {

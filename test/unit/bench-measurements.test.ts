@@ -28,7 +28,7 @@ describe('benchmark measurements', () => {
     expect(Object.fromEntries(sumByLabel(text, 'persistence_requests', 'operation'))).toEqual({ UpdateWorkflowExecution: 22, GetNamespace: 5 });
   });
 
-  it('splits webhook-to-transfer into start, workflow tasks waiting and running, activities, and the transfer itself', () => {
+  it('splits webhook-to-transfer into start, workflow tasks waiting and running, activities, and the transfer itself, and counts workflow tasks', () => {
     // Only the fields criticalPath reads; ids are plain numbers here where protobuf would give Longs.
     const events = [
       { eventId: 1, eventTime: at(1_010), workflowExecutionStartedEventAttributes: {} },
@@ -47,10 +47,13 @@ describe('benchmark measurements', () => {
     expect(criticalPath(events as unknown as temporal.api.history.v1.IHistoryEvent[], 1_000)).toEqual({
       toWorkflowStart: 10,
       workflowTaskWait: 25,
+      localActivities: 0,
       workflowTaskWork: 20,
       activityWait: 50,
       transferActivity: 15,
       total: 120,
+      workflowTasksBeforeTransfer: 2,
+      workflowTasks: 2,
     });
   });
 });
