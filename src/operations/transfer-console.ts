@@ -6,7 +6,6 @@ import {
   TransferDepartment,
   TransferOutcomeAttribute,
   VapiCallId,
-  transferSummary,
 } from '../contracts';
 import type { TransferOutcome, TransferRequest } from '../contracts';
 import type { CallStatusSource } from '../integrations/call-status';
@@ -17,6 +16,7 @@ import { currentWorkflowBundle, replayTransfers } from './replay';
 import type { ReplayVerdict } from './replay';
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from '../temporal/data-converter';
+import { transferStartOptions } from '../temporal/transfer-start';
 
 /** Why an operator action was refused; the API maps `code` to an HTTP status, the CLI prints `message`. */
 export class TransferConsoleError extends Error {
@@ -260,16 +260,7 @@ export class TransferConsole {
     }
     const retried: TransferRequest = { ...request, retryOf: description.runId };
     try {
-      const handle = await this.deps.workflowClient.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: this.deps.taskQueue,
-        args: [retried],
-        // The id stays the same so duplicate webhooks still find it; FAIL keeps two retries from both running.
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
-        staticSummary: `${transferSummary(request)} (retry)`,
-      });
+      const handle = await this.deps.workflowClient.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, transferStartOptions(retried, this.deps.taskQueue, 'retry'));
       return { workflowId, runId: handle.firstExecutionRunId, strategy: 'new-run', previousRunId: description.runId, callState };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new TransferConsoleError('conflict', 'another run of this transfer has just started');

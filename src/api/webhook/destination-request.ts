@@ -1,7 +1,8 @@
 import type { WorkflowClient } from '@temporalio/client';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { DestinationAnswer, TransferRequest } from '../../contracts';
-import { TRANSFER_WORKFLOW_TYPE, VapiCallId, decideDestinationUpdate, transferSummary, transferWorkflowId } from '../../contracts';
+import { TRANSFER_WORKFLOW_TYPE, decideDestinationUpdate } from '../../contracts';
+import { transferStartOptions } from '../../temporal/transfer-start';
 import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
 import { checkControlUrl } from '../../vapi/control-url';
@@ -58,15 +59,9 @@ export async function answerDestinationRequest(
     outcomeTimeoutSeconds: options.outcomeTimeoutSeconds,
     fallbackCheckSeconds: options.fallbackCheckSeconds,
   };
-  const workflowId = transferWorkflowId(callId, request.toolCallId);
-  const startWorkflowOperation = new WithStartWorkflowOperation<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue: options.taskQueue,
-    args: [request],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [{ key: VapiCallId, value: callId }],
-    staticSummary: transferSummary(request),
-  });
+  const startOptions = transferStartOptions(request, options.taskQueue);
+  const workflowId = startOptions.workflowId;
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, startOptions);
   const deadline = AbortSignal.timeout(options.deadlineMs);
   try {
     const answer = await Promise.race([

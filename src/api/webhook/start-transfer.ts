@@ -1,8 +1,9 @@
 import type { ConnectionLike, WorkflowClient } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { TRANSFER_WORKFLOW_TYPE, VapiCallId, transferSummary, transferWorkflowId } from '../../contracts';
+import { TRANSFER_WORKFLOW_TYPE } from '../../contracts';
 import type { TransferRequest } from '../../contracts';
 import type { transferCall } from '../../workflows';
+import { transferStartOptions } from '../../temporal/transfer-start';
 
 /**
  * The part of the Temporal client the webhook needs; tests hand in a recording stub. With a connection the
@@ -21,22 +22,15 @@ export async function startTransfer(
   client: WorkflowStarter,
   taskQueue: string,
   request: TransferRequest,
-  options: { deadlineMs: number },
+  { deadlineMs }: { deadlineMs: number },
 ): Promise<StartOutcome> {
-  const workflowId = transferWorkflowId(request.callId, request.toolCallId);
+  const options = transferStartOptions(request, taskQueue);
+  const workflowId = options.workflowId;
   // The client retries UNAVAILABLE with backoff inside this window (WEBHOOK_START_DEADLINE_MS), then 503.
-  const deadline = Date.now() + options.deadlineMs;
+  const deadline = Date.now() + deadlineMs;
   const bounded = <T>(fn: () => Promise<T>): Promise<T> => (client.connection ? client.connection.withDeadline(deadline, fn) : fn());
   try {
-    await bounded(() => client.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [request],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
-      staticSummary: transferSummary(request),
-    }));
+    await bounded(() => client.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, options));
     return { workflowId, status: 'started' };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, status: 'already-handled' };

@@ -1,0 +1,22 @@
+import type { WorkflowStartOptions } from '@temporalio/client';
+import { VapiCallId, transferSummary, transferWorkflowId } from '../contracts';
+import type { TransferRequest } from '../contracts';
+import type { transferCall } from '../workflows';
+
+/**
+ * How every run of `transferCall` is started: by the webhook, by a transfer-destination-request, or by an
+ * operator's retry. One id per tool call. A first start joins a running duplicate (USE_EXISTING) and never
+ * runs a finished one again (REJECT_DUPLICATE), so however often Vapi delivers a tool call it transfers once;
+ * a retry is a new run of a closed transfer, and two retries never run at once (FAIL).
+ */
+export function transferStartOptions(request: TransferRequest, taskQueue: string, run: 'first' | 'retry' = 'first') {
+  return {
+    workflowId: transferWorkflowId(request.callId, request.toolCallId),
+    taskQueue,
+    args: [request] as [TransferRequest],
+    typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
+    staticSummary: run === 'retry' ? `${transferSummary(request)} (retry)` : transferSummary(request),
+    workflowIdConflictPolicy: run === 'retry' ? ('FAIL' as const) : ('USE_EXISTING' as const),
+    workflowIdReusePolicy: run === 'retry' ? ('ALLOW_DUPLICATE' as const) : ('REJECT_DUPLICATE' as const),
+  } satisfies WorkflowStartOptions<typeof transferCall>;
+}
