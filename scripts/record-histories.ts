@@ -5,16 +5,17 @@ import { startDevServer } from '../src/dev/dev-server';
 import { freePort } from '../src/temporal/free-port';
 import { startFakeControlServer } from '../src/dev/fake-control-server';
 import { temporalCliPath } from '../src/dev/temporal-binaries';
-import { HISTORY_SCENARIOS } from '../test/support/history-scenarios';
+import { CURRENT_GENERATION, HISTORIES_DIR, HISTORY_SCENARIOS } from '../test/support/history-scenarios';
 import { connectTestEnv } from '../test/support/temporal';
 
 /**
  * `npm run histories:record`: runs every history scenario on a throw-away dev server and writes its
- * history to test/fixtures/histories. Existing files are replaced only when named with --only.
+ * history to test/fixtures/histories/<current generation>; `--only <names>` records just those. Earlier
+ * generations are never touched.
  */
 async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv.slice(process.argv.indexOf('--only') + 1) : undefined;
-  const outDir = path.resolve(__dirname, '../test/fixtures/histories');
+  const outDir = path.join(HISTORIES_DIR, CURRENT_GENERATION);
   mkdirSync(outDir, { recursive: true });
   const server = process.env.TEMPORAL_ADDRESS
     ? undefined

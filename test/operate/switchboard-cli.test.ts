@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = path.resolve(__dirname, '../..');
-const HISTORIES = path.join(ROOT, 'test/fixtures/histories');
+const HISTORIES = path.join(ROOT, 'test/fixtures/histories/1.0');
 
 /** Runs `npx switchboard …` as an operator would (the bin entry, in a child process). */
 async function switchboard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,28 +1,31 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { HISTORY_SCENARIOS } from '../support/history-scenarios';
+import { CURRENT_GENERATION, HISTORIES_DIR, HISTORY_SCENARIOS } from '../support/history-scenarios';
 import { installQuietRuntime, workflowBundle } from '../support/temporal';
 
-const HISTORIES = path.resolve(__dirname, '../fixtures/histories');
-
-const fixtures = readdirSync(HISTORIES)
-  .filter((file) => file.endsWith('.json') && !file.endsWith('.meta.json'))
-  .map((file) => {
-    const meta = JSON.parse(readFileSync(path.join(HISTORIES, file.replace(/\.json$/, '.meta.json')), 'utf8')) as { workflowId: string };
-    return { name: file.replace(/\.json$/, ''), file, workflowId: meta.workflowId };
-  });
+const fixtures = readdirSync(HISTORIES_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .flatMap((generation) =>
+    readdirSync(path.join(HISTORIES_DIR, generation.name))
+      .filter((file) => file.endsWith('.json') && !file.endsWith('.meta.json'))
+      .map((file) => {
+        const at = path.join(HISTORIES_DIR, generation.name, file);
+        const meta = JSON.parse(readFileSync(at.replace(/\.json$/, '.meta.json'), 'utf8')) as { workflowId: string };
+        return { generation: generation.name, name: `${generation.name}/${file.replace(/\.json$/, '')}`, file: at, workflowId: meta.workflowId };
+      }),
+  );
 
 beforeAll(() => installQuietRuntime());
 
 describe('recorded transferCall histories', () => {
-  it('cover every outcome and compensation branch of the current code', () => {
-    const names = fixtures.map((fixture) => fixture.name);
-    expect(names).toEqual(expect.arrayContaining(HISTORY_SCENARIOS.map((scenario) => scenario.name)));
+  it(`cover every outcome and compensation branch of the current code (generation ${CURRENT_GENERATION})`, () => {
+    const current = fixtures.filter((fixture) => fixture.generation === CURRENT_GENERATION).map((fixture) => fixture.name);
+    expect(current).toEqual(expect.arrayContaining(HISTORY_SCENARIOS.map((scenario) => `${CURRENT_GENERATION}/${scenario.name}`)));
   });
 
   it.each(fixtures)('replays $name against the current workflow code without non-determinism', async ({ file, workflowId }) => {
-    const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
+    const history = JSON.parse(readFileSync(file, 'utf8'));
 
     await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
   });

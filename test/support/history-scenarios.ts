@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { callEventSignal, decideDestinationUpdate } from '../../src/contracts';
@@ -6,10 +7,19 @@ import { transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
 import { runTransfer, waitForStage, whileTheControlUrlIsDown } from './run-transfer';
 
+/** Where recorded histories live: one folder per generation of workflow code, each replayed by `npm test`. */
+export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
+
 /**
- * The paths of `transferCall` whose recorded histories are committed under test/fixtures/histories and
- * replayed by `npm test`: one per outcome and per compensation branch. Record them anew with
- * `npm run histories:record` only for a deliberate, patched() change; old files must keep replaying.
+ * The generation the current workflow code records. 1.0 is the baseline: from here on every change to
+ * workflow code goes behind `patched()`, this constant moves to the next generation, and the folders of
+ * earlier generations stay, so their histories must keep replaying.
+ */
+export const CURRENT_GENERATION = '1.0';
+
+/**
+ * The paths of `transferCall` whose recorded histories are committed under test/fixtures/histories/<generation>
+ * and replayed by `npm test`: one per outcome and per compensation branch.
  */
 export interface HistoryScenario {
   name: string;
