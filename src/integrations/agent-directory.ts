@@ -71,7 +71,7 @@ export class TemporalAgentDirectory implements AgentDirectory {
   }
 
   async liveStates(agentIds: readonly string[], options: { fresh?: boolean } = {}): Promise<Record<string, AgentLiveState>> {
-    const stale = this.now() - this.refreshedAt > (this.options.maxAgeMs ?? 1_000);
+    const stale = this.now() - this.refreshedAt > (this.options.maxAgeMs ?? 2_000);
     if (options.fresh || this.refreshedAt === 0) await this.refresh(agentIds);
     else if (stale) void this.refresh(agentIds).catch((error: unknown) => this.options.onRefreshError?.(error));
     const now = this.now();
