@@ -77,6 +77,8 @@ export interface CandidateTrace {
 
 /** The full account of a decision: what a supervisor reads, what the CRM note and the memo keep. */
 export interface RoutingTrace {
+  /** The as-of time the rules were applied at (ISO 8601). */
+  at: string;
   department: string | null;
   office: string;
   language: string;

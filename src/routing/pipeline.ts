@@ -124,6 +124,7 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
     fallbacks.push({ agentId: null, label: 'general line', destination: withPlan(policy.lines.general, 'blind-transfer', message), mode: 'blind-transfer' });
   }
   const trace: RoutingTrace = {
+    at: state.input.at,
     department: state.department?.id ?? null,
     office: state.office,
     language: state.language,

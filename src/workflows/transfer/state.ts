@@ -113,6 +113,7 @@ export class TransferState {
         decidedBy: decision.decidedBy,
         reasons: decision.reasons,
         candidates: decision.trace.candidates,
+        at: decision.trace.at,
       },
     });
     setCurrentDetails(describeDecision(decision, customer.tier, this.request.urgency));
