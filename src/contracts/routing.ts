@@ -89,6 +89,13 @@ export interface RoutingTrace {
   /** The step that made the final choice. */
   decidedBy: string;
   reasons: string[];
+  /**
+   * What the rules chose, before any reservation: the first ranked agent (or the line) and its destination.
+   * The decision's agent differs only when another call took that agent a moment before.
+   */
+  choice: { agentId: string | null; destination: CallDestination };
+  /** Agents in the order the reservation tried them. */
+  ranked: string[];
 }
 
 /** A destination to try after the first did not connect, in order. */

@@ -201,7 +201,8 @@ export class TransferConsole {
     ]);
     // The memo holds the decision as the workflow last made it (routing, then each fallback), whatever the
     // run's end; a completed run's result says the same.
-    const memo = (description.memo?.routing ?? null) as Partial<NonNullable<TransferDetails['decision']>> | null;
+    const memo = (description.memo?.decision ?? description.memo?.routing ?? null) as Partial<NonNullable<TransferDetails['decision']>> | null;
+    const routed = (description.memo?.routing ?? null) as { candidates?: unknown } | null;
     const decided = history.result?.decision ?? null;
     const decision =
       memo || decided
@@ -211,7 +212,7 @@ export class TransferConsole {
             mode: memo?.mode ?? decided?.mode ?? null,
             decidedBy: memo?.decidedBy ?? decided?.decidedBy ?? null,
             reasons: memo?.reasons ?? decided?.reasons ?? [],
-            candidates: memo?.candidates ?? decided?.trace.candidates ?? null,
+            candidates: routed?.candidates ?? decided?.trace.candidates ?? null,
           }
         : null;
     return {

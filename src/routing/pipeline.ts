@@ -134,6 +134,8 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
     candidates: state.candidates,
     decidedBy,
     reasons,
+    choice: { agentId: decided.agentId, destination: withPlan(decided.destination, mode, message) },
+    ranked: result.ranked,
   };
   return {
     department: state.department?.id ?? null,

@@ -95,27 +95,32 @@ export class TransferState {
   }
 
   /**
-   * Records where the call goes: for the `status` query, the search attributes, the memo (which keeps the
-   * decision readable once the run has closed, whatever its end) and the Web UI's current details.
+   * Records where the call goes: for the `status` query, the search attributes, the memo and the Web UI's
+   * current details. The memo keeps the decision readable once the run has closed, whatever its end:
+   * `routing` as the rules decided it (never rewritten, so a later routing change can be compared with it),
+   * `decision` where the call went last when the fallback chain moved it.
    */
   decide(decision: RoutingDecision, customer: CustomerProfile): void {
+    const first = this.status.decision === null;
     this.customer = customer;
     this.status.decision = decision;
-    upsertSearchAttributes([
-      { key: CustomerTierAttribute, value: customer.tier },
-      ...(decision.department ? [{ key: TransferDepartment, value: decision.department }] : []),
-    ]);
-    upsertMemo({
-      routing: {
-        department: decision.department,
-        agentId: decision.agentId,
-        mode: decision.mode,
-        decidedBy: decision.decidedBy,
-        reasons: decision.reasons,
-        candidates: decision.trace.candidates,
-        at: decision.trace.at,
-      },
-    });
+    const summary = {
+      department: decision.department,
+      agentId: decision.agentId,
+      mode: decision.mode,
+      destination: decision.destination,
+      decidedBy: decision.decidedBy,
+      reasons: decision.reasons,
+    };
+    if (first) {
+      upsertSearchAttributes([
+        { key: CustomerTierAttribute, value: customer.tier },
+        ...(decision.department ? [{ key: TransferDepartment, value: decision.department }] : []),
+      ]);
+      upsertMemo({ routing: { ...summary, at: decision.trace.at, choice: decision.trace.choice, candidates: decision.trace.candidates } });
+    } else {
+      upsertMemo({ decision: summary });
+    }
     setCurrentDetails(describeDecision(decision, customer.tier, this.request.urgency));
   }
 
