@@ -1,4 +1,5 @@
 import type { ContactCenter } from '../config/contact-center';
+import { routingPolicyOf } from '../config/contact-center';
 import type { AgentLiveState, RoutingPolicy, ToneAssessment } from '../contracts';
 import type { AgentDirectory } from '../integrations/agent-directory';
 import type { ToneJudge } from '../integrations/tone';
@@ -28,8 +29,7 @@ export function createRoutingActivities(deps: RoutingActivityDeps) {
      * a changed routing file affects new transfers only, and replays see what the original run saw.
      */
     async loadRoutingPolicy(): Promise<RoutingPolicy> {
-      const { offices, callerRegions, departments, lines, agents } = deps.contactCenter;
-      return { offices, callerRegions, departments, lines, agents };
+      return routingPolicyOf(deps.contactCenter);
     },
 
     /** The caller's tone from their own words; rule 5 asks for a senior agent when it is clearly angry. */

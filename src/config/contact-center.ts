@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CUSTOMER_TIERS } from '../contracts';
+import type { RoutingPolicy } from '../contracts';
 import { callDestinationSchema } from '../vapi/destinations';
 import { explainVapiIssue } from '../vapi/suggest';
 
@@ -227,4 +228,10 @@ function isValidTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The routing configuration as workflows see it: the routing file without its demo customers. */
+export function routingPolicyOf(center: ContactCenter): RoutingPolicy {
+  const { offices, callerRegions, departments, lines, agents } = center;
+  return { offices, callerRegions, departments, lines, agents };
 }

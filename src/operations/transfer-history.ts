@@ -2,6 +2,7 @@ import type { LoadedDataConverter } from '@temporalio/common';
 import {
   decodeArrayFromPayloads,
   decodeFromPayloadsAtIndex,
+  decodeMapFromPayloads,
   decodeOptionalFailureToOptionalError,
   decodeUserMetadata,
 } from '@temporalio/common/lib/internal-non-workflow';
@@ -48,8 +49,10 @@ export interface TransferHistory {
   steps: StepTiming[];
   /** Local activity results in the order they completed. */
   localResults: LocalResult[];
-  /** When the first workflow task started: the workflow time routing decided at. */
+  /** When the first workflow task started. */
   firstTaskStartedAt: string | null;
+  /** The memo as the workflow last upserted it (the routed decision, a fallback's decision). */
+  memo: Record<string, unknown>;
   /** Call events and updates in arrival order, without their payloads. */
   signals: { at: string; name: string; kind: string | null }[];
   result: TransferResult | null;
@@ -74,7 +77,7 @@ function eventId(event: HistoryEvent): string {
  */
 export async function readTransferHistory(converter: LoadedDataConverter, events: readonly HistoryEvent[]): Promise<TransferHistory> {
   const steps = new Map<string, StepTiming>();
-  const history: TransferHistory = { request: null, steps: [], localResults: [], firstTaskStartedAt: null, signals: [], result: null, failure: null, closedAs: null };
+  const history: TransferHistory = { request: null, steps: [], localResults: [], firstTaskStartedAt: null, memo: {}, signals: [], result: null, failure: null, closedAs: null };
   let taskStartedAt: string | null = null;
   const stepOf = (scheduledEventId: unknown) => steps.get(String(scheduledEventId ?? ''));
   const finish = (step: StepTiming | undefined, event: HistoryEvent, status: StepTiming['status'], error: string | null = null) => {
@@ -123,6 +126,9 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
         error: marker.error,
       });
       history.localResults.push({ activity: marker.activity, result: marker.result, failed: marker.error !== null });
+    } else if (event.workflowPropertiesModifiedEventAttributes) {
+      const fields = event.workflowPropertiesModifiedEventAttributes.upsertedMemo?.fields;
+      Object.assign(history.memo, await decodeMapFromPayloads(converter, fields ?? {}).catch(() => ({})));
     } else if (event.activityTaskStartedEventAttributes) {
       const step = stepOf(event.activityTaskStartedEventAttributes.scheduledEventId);
       if (step) {

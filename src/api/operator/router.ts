@@ -2,12 +2,14 @@ import express from 'express';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { ContactCenter } from '../../config/contact-center';
+import { routingPolicyOf } from '../../config/contact-center';
 import type { CustomerProfile } from '../../contracts';
 import type { AgentDirectory } from '../../integrations/agent-directory';
 import type { Crm } from '../../integrations/crm';
 import { toCustomerProfile } from '../../integrations/crm';
 import type { ToneJudge } from '../../integrations/tone';
 import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMessageSchema, transferArgumentsSchema } from '../../vapi/messages';
+import { routingInput } from '../../routing/input';
 import { finalizeDecision, route } from '../../routing/pipeline';
 import { AppError } from '../errors';
 import { requireAdmin } from './admin-auth';
@@ -76,20 +78,16 @@ export function operatorRouter(deps: OperatorDeps): Router {
     if (!call || !args.success) throw new AppError({ httpStatus: 400, code: 'invalid_message', message: 'the message has no valid transfer tool call' });
     const number = callerNumber(message.data);
     const words = callerWords(message.data);
-    const { agents } = deps.contactCenter;
-    const [customer, live] = await Promise.all([profileOf(deps.crm, args.data.customerId, number), deps.agents.liveStates(agents.map((agent) => agent.id), { fresh: true })]);
-    const { offices, callerRegions, departments, lines } = deps.contactCenter;
-    const result = route({
-      ...(args.data.department ? { department: args.data.department } : {}),
-      ...(args.data.reason ? { reason: args.data.reason } : {}),
-      urgency: args.data.urgency,
-      ...(number ? { callerNumber: number } : {}),
-      customer,
-      tone: deps.tone.assess(words ?? ''),
-      policy: { offices, callerRegions, departments, lines, agents },
-      agents: live,
-      at: body.data.at ?? new Date().toISOString(),
-    });
+    const [customer, live] = await Promise.all([
+      profileOf(deps.crm, args.data.customerId, number),
+      deps.agents.liveStates(deps.contactCenter.agents.map((agent) => agent.id), { fresh: true }),
+    ]);
+    const result = route(
+      routingInput(
+        { ...args.data, ...(number ? { callerNumber: number } : {}) },
+        { customer, tone: deps.tone.assess(words ?? ''), policy: routingPolicyOf(deps.contactCenter), agents: live, at: body.data.at ?? new Date().toISOString() },
+      ),
+    );
     const decision = finalizeDecision(result, result.state.decided!.agentId);
     res.json({
       department: decision.department,

@@ -1,6 +1,7 @@
 import { isCancellation, log } from '@temporalio/workflow';
 import type { CustomerProfile, RoutingDecision, RoutingPolicy, ToneAssessment } from '../../contracts';
 import { ANONYMOUS_CUSTOMER } from '../../contracts';
+import { routingInput } from '../../routing/input';
 import { finalizeDecision, route } from '../../routing/pipeline';
 import { crm, reads, reservations } from './activities';
 import { describeFailure } from './describe';
@@ -37,17 +38,7 @@ export async function routeAndReserve(transfer: TransferState): Promise<{ decisi
       .catch(otherwise({}, "agents' live state not read; routing without it")),
   ] as const);
   transfer.stopIfCallEnded();
-  const result = route({
-    ...(request.department ? { department: request.department } : {}),
-    ...(request.reason ? { reason: request.reason } : {}),
-    urgency: request.urgency,
-    ...(request.callerNumber ? { callerNumber: request.callerNumber } : {}),
-    customer,
-    tone,
-    policy,
-    agents,
-    at: new Date().toISOString(),
-  });
+  const result = route(routingInput(request, { customer, tone, policy, agents, at: new Date().toISOString() }));
   const reserved = result.ranked.length > 0 ? await reserve(transfer, policy, result.ranked) : null;
   const decision = finalizeDecision(result, reserved);
   transfer.decide(decision, customer);
