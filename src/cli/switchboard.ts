@@ -8,8 +8,9 @@ import { installTemporalRuntime } from '../observability/temporal-logger';
 import { callStatusSource } from '../integrations/call-status';
 import { TransferConsole, TransferConsoleError } from '../operations/transfer-console';
 import type { TransferDetails, TransferListItem } from '../operations/transfer-console';
-import { replayHistories, replayTransfers } from '../operations/replay';
-import type { ReplaySource } from '../operations/replay';
+import { histories } from '../operations/history-sources';
+import type { HistorySource } from '../operations/history-sources';
+import { replayTransfers } from '../operations/replay';
 import { connectClient, temporalTarget } from '../temporal/connection';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
 
@@ -130,13 +131,13 @@ async function replay(client: Client | undefined, config: ReturnType<typeof load
     allowPositionals: true,
     options: { query: { type: 'string' }, file: { type: 'string', multiple: true }, limit: { type: 'string' }, bundle: { type: 'string' } },
   });
-  const source: ReplaySource = values.file?.length
+  const source: HistorySource = values.file?.length
     ? { kind: 'file', files: [...values.file, ...positionals] }
     : values.query
       ? { kind: 'query', query: values.query, ...(values.limit ? { limit: Number(values.limit) } : {}) }
       : { kind: 'workflow', workflowIds: positionals };
   if (source.kind === 'workflow' && source.workflowIds.length === 0) throw new UsageError('replay needs workflow ids, --query or --file');
-  const verdicts = await replayTransfers(replayHistories(source, client?.workflow), {
+  const verdicts = await replayTransfers(histories(source, client?.workflow), {
     dataConverter,
     ...((values.bundle ?? config.workflowBundlePath) ? { workflowBundle: { codePath: (values.bundle ?? config.workflowBundlePath)! } } : {}),
     onVerdict: (verdict) => print(`${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.workflowId} ${verdict.runId}${verdict.ok ? '' : `\n     ${verdict.problem}: ${verdict.message}`}`),

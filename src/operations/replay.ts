@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { WorkflowClient } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
@@ -18,40 +14,6 @@ export interface ReplayVerdict {
   /** `nondeterminism` means the current code would take another path than the recorded run: do not deploy. */
   problem: 'nondeterminism' | 'error' | null;
   message: string | null;
-}
-
-export type ReplaySource =
-  | { kind: 'workflow'; workflowIds: string[] }
-  | { kind: 'query'; query: string; limit?: number }
-  | { kind: 'file'; files: string[] };
-
-/** Histories to replay: fetched from the cluster by id or visibility query, or read from exported JSON files. */
-export async function* replayHistories(source: ReplaySource, client?: WorkflowClient): AsyncIterable<HistoryAndWorkflowId> {
-  if (source.kind === 'file') {
-    for (const file of source.files) {
-      const json = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      const metaFile = file.replace(/\.json$/, '.meta.json');
-      let workflowId = path.basename(file, '.json');
-      try {
-        workflowId = (JSON.parse(readFileSync(metaFile, 'utf8')) as { workflowId?: string }).workflowId ?? workflowId;
-      } catch {
-        // No sidecar: the file name stands in for the id, which replay only uses for reporting.
-      }
-      yield { workflowId, history: historyFromJSON(json) };
-    }
-    return;
-  }
-  if (!client) throw new Error('replaying from the cluster needs a client');
-  if (source.kind === 'workflow') {
-    for (const workflowId of source.workflowIds) yield { workflowId, history: await client.getHandle(workflowId).fetchHistory() };
-    return;
-  }
-  let count = 0;
-  for await (const item of client.list({ query: source.query }).intoHistories({ concurrency: 5 })) {
-    yield item;
-    count += 1;
-    if (source.limit !== undefined && count >= source.limit) return;
-  }
 }
 
 let ownBundle: Promise<{ code: string }> | undefined;
