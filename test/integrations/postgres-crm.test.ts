@@ -20,9 +20,9 @@ const opened: PostgresCrm[] = [];
 const created = { tables: [] as string[], customers: [] as string[], transfers: [] as string[] };
 
 function adapter(settings: Partial<ConstructorParameters<typeof PostgresCrm>[0]> = {}): PostgresCrm {
-  const crm = new PostgresCrm({ url: testDatabaseUrl(), timeoutMs: 1_000, ...settings });
-  opened.push(crm);
-  return crm;
+  const instance = new PostgresCrm({ url: testDatabaseUrl(), timeoutMs: 1_000, ...settings });
+  opened.push(instance);
+  return instance;
 }
 
 /** A customer nobody else's test uses: its own id and number. */

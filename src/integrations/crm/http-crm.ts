@@ -28,10 +28,11 @@ interface Answer {
   body: unknown;
 }
 
-/** The cause of a failed fetch: a timeout, or the network error's code (ECONNREFUSED, ENOTFOUND, …). */
+/** Why a fetch failed: the network error's code (ECONNREFUSED, ENOTFOUND, …), else undici's own reason ("bad port"). */
 function transportCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'network error';
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof cause?.message === 'string' ? cause.message : 'network error';
 }
 
 /**
