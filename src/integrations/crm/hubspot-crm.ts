@@ -4,7 +4,7 @@ import https from 'node:https';
 import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/notes';
-import { retryAfterMs, withBoundedRetries } from './bounded-retry';
+import { CRM_CALL_BUDGET_MS, retryAfterMs, withBoundedRetries } from './bounded-retry';
 import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
 import { CrmConfigError, CrmError, noteStatusLine, parseCrmCustomer, renderTransferNote } from './crm';
 
@@ -121,13 +121,21 @@ export class HubSpotCrm implements CrmAdapter {
     return contact ? this.toCustomer(contact) : null;
   }
 
-  async upsertTransferNote(note: TransferNote): Promise<{ noteId: string }> {
-    const marker = transferMarker(note.transferId);
-    const body = noteBody(noteStatusLine('pending-transfer'), renderTransferNote(note), marker);
-    const existing = await this.findNote(note.transferId);
+  /**
+   * Find, else create, retried as a whole: a create whose answer was lost may have worked, so the next attempt
+   * searches for it again before creating anything. Creating twice is what the retry must never do.
+   */
+  upsertTransferNote(note: TransferNote): Promise<{ noteId: string }> {
+    return withBoundedRetries(() => this.findOrCreateNote(note), { operation: 'HubSpot note upsert', timeoutMs: CRM_CALL_BUDGET_MS });
+  }
+
+  private async findOrCreateNote(note: TransferNote): Promise<{ noteId: string }> {
+    const once = { maxAttempts: 1 };
+    const body = noteBody(noteStatusLine('pending-transfer'), renderTransferNote(note), transferMarker(note.transferId));
+    const existing = await this.findNote(note.transferId, once);
     if (existing) {
       if (readNoteBody(existing.body).status === 'not-transferred') {
-        await this.call('note update', () => this.client.crm.objects.notes.basicApi.update(existing.id, { properties: { [NOTE_BODY]: body } }));
+        await this.call('note update', () => this.client.crm.objects.notes.basicApi.update(existing.id, { properties: { [NOTE_BODY]: body } }), once);
       }
       return { noteId: existing.id };
     }
@@ -135,8 +143,10 @@ export class HubSpotCrm implements CrmAdapter {
       note.customerId && /^\d+$/.test(note.customerId)
         ? [{ to: { id: note.customerId }, types: [{ associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined, associationTypeId: NOTE_TO_CONTACT }] }]
         : [];
-    const created = await this.call('note create', () =>
-      this.client.crm.objects.notes.basicApi.create({ properties: { hs_timestamp: new Date().toISOString(), [NOTE_BODY]: body }, associations }),
+    const created = await this.call(
+      'note create',
+      () => this.client.crm.objects.notes.basicApi.create({ properties: { hs_timestamp: new Date().toISOString(), [NOTE_BODY]: body }, associations }),
+      once,
     );
     this.remember(note.transferId, created.id);
     return { noteId: created.id };
@@ -200,10 +210,10 @@ export class HubSpotCrm implements CrmAdapter {
 
   async close(): Promise<void> {}
 
-  private async findNote(transferId: string): Promise<{ id: string; body: string } | null> {
+  private async findNote(transferId: string, options: { maxAttempts?: number } = {}): Promise<{ id: string; body: string } | null> {
     const remembered = this.known.get(transferId);
     if (remembered) {
-      const note = await this.call('note read', () => this.client.crm.objects.notes.basicApi.getById(remembered, [NOTE_BODY]), { notFound: null });
+      const note = await this.call('note read', () => this.client.crm.objects.notes.basicApi.getById(remembered, [NOTE_BODY]), { notFound: null, ...options });
       if (note) return { id: note.id, body: note.properties[NOTE_BODY] ?? '' };
       this.known.delete(transferId);
     }
@@ -215,6 +225,7 @@ export class HubSpotCrm implements CrmAdapter {
         after: undefined as unknown as string,
         sorts: [],
       }),
+      options,
     );
     const note = found.results[0];
     if (!note) return null;
