@@ -22,9 +22,21 @@ export interface CrmContext {
 interface AdapterEntry {
   /** CRM_URL schemes this adapter serves; the demo CRM serves an unset CRM_URL. */
   schemes: readonly string[];
-  /** Loaded on demand, so a process pays only for the client it uses (pg, PGlite, HubSpot's SDK). */
+  /** Loads its file on demand, so a process pays only for the client it uses (pg, PGlite, HubSpot's SDK). */
   create(settings: CrmSettings, context: CrmContext): Promise<CrmAdapter>;
 }
+
+/**
+ * `require`, not `import()`: the operator CLI runs these sources through tsx's CommonJS hook, which does not
+ * resolve an extensionless dynamic import; a CommonJS require resolves the same everywhere (tsx, jest, tsc).
+ */
+const load = {
+  demo: () => require('./demo-crm') as typeof import('./demo-crm'),
+  embedded: () => require('./embedded-store') as typeof import('./embedded-store'),
+  postgres: () => require('./postgres-crm') as typeof import('./postgres-crm'),
+  http: () => require('./http-crm') as typeof import('./http-crm'),
+  hubspot: () => require('./hubspot-crm') as typeof import('./hubspot-crm'),
+};
 
 /**
  * The one place adapters are registered: CRM_URL's scheme chooses the adapter. To add one, write a file
@@ -34,9 +46,9 @@ const ADAPTERS: Record<CrmKind, AdapterEntry> = {
   demo: {
     schemes: [],
     async create(_settings, context) {
-      const { DemoCrm } = await import('./demo-crm');
+      const { DemoCrm } = load.demo();
       if (context.demoNotes === 'memory') return new DemoCrm(context.contactCenter);
-      const { attachEmbeddedStore, openEmbeddedStore } = await import('./embedded-store');
+      const { attachEmbeddedStore, openEmbeddedStore } = load.embedded();
       if (context.demoNotes === 'embedded') return new DemoCrm(context.contactCenter, await openEmbeddedStore(context.dataDir, { serve: true }));
       return new DemoCrm(context.contactCenter, attachEmbeddedStore(context.dataDir, 2_000) ?? undefined);
     },
@@ -44,7 +56,7 @@ const ADAPTERS: Record<CrmKind, AdapterEntry> = {
   postgres: {
     schemes: ['postgres:', 'postgresql:'],
     async create(settings, context) {
-      const { PostgresCrm } = await import('./postgres-crm');
+      const { PostgresCrm } = load.postgres();
       return new PostgresCrm({
         url: settings.url!,
         timeoutMs: settings.timeoutMs,
@@ -56,14 +68,14 @@ const ADAPTERS: Record<CrmKind, AdapterEntry> = {
   http: {
     schemes: ['http:', 'https:'],
     async create(settings) {
-      const { HttpCrm } = await import('./http-crm');
+      const { HttpCrm } = load.http();
       return new HttpCrm({ baseUrl: settings.url!, timeoutMs: settings.timeoutMs, token: settings.http.token, authHeader: settings.http.authHeader });
     },
   },
   hubspot: {
     schemes: ['hubspot:'],
     async create(settings) {
-      const { HubSpotCrm } = await import('./hubspot-crm');
+      const { HubSpotCrm } = load.hubspot();
       return new HubSpotCrm({ ...settings.hubspot, timeoutMs: settings.timeoutMs });
     },
   },
