@@ -170,13 +170,14 @@ export class HubSpotCrm implements CrmAdapter {
   }
 
   async check(): Promise<void> {
-    await this.call('contacts page', () => this.client.crm.contacts.basicApi.getPage(1), { maxAttempts: 1 });
+    // One contact, its id only: proves the token and the network without fetching anyone's details.
+    await this.call('contacts page', () => this.client.crm.contacts.basicApi.getPage(1, undefined, ['hs_object_id']), { maxAttempts: 1 });
   }
 
   async validate(): Promise<void> {
     const host = new URL(this.settings.baseUrl).host;
     try {
-      await this.client.crm.contacts.basicApi.getPage(1);
+      await this.client.crm.contacts.basicApi.getPage(1, undefined, ['hs_object_id']);
     } catch (error) {
       if (isApiFailure(error) && error.code === 401) {
         throw new CrmConfigError('HUBSPOT_ACCESS_TOKEN: HubSpot refused the token (401); copy the access token of your private app into HUBSPOT_ACCESS_TOKEN');
