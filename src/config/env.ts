@@ -97,8 +97,8 @@ export const envSchema = z.object({
    * (customers from ROUTING_CONFIG). May carry credentials: never logged or echoed.
    */
   CRM_URL: optionalNonEmpty,
-  /** Per CRM request; an operation and its retries together stay within 3 s. */
-  CRM_TIMEOUT_MS: z.coerce.number().int().min(50).max(3_000).default(1_000),
+  /** Per CRM request; an operation and its retries together stay within 2.5 s (the workflow allows the CRM 3 s). */
+  CRM_TIMEOUT_MS: z.coerce.number().int().min(50).max(2_500).default(1_000),
   /** PostgreSQL: the team's read-only customer query (named parameters :customerId, :phone); unset, Switchboard's own table. */
   CRM_CUSTOMER_QUERY: optionalNonEmpty,
   /** HTTP CRM: the token, sent as `Authorization: Bearer …`, or raw in CRM_HTTP_AUTH_HEADER. */

@@ -7,7 +7,6 @@ import { createApp } from '../../src/api/app';
 import { transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
-import { TemporalAgentPool } from '../../src/integrations/agent-pool-client';
 import { unknownCallStatus } from '../../src/integrations/call-status';
 import type { CrmAdapter } from '../../src/integrations/crm';
 import { HttpCrm } from '../../src/integrations/crm/http-crm';
@@ -18,7 +17,7 @@ import { TransferConsole } from '../../src/operations/transfer-console';
 import { freePort } from '../../src/temporal/free-port';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
-import { activitiesWith, alwaysOpenContactCenter, transferRequest } from '../support/factories';
+import { transferRequest } from '../support/factories';
 import type { HttpCrmServer } from '../support/http-crm-server';
 import { startHttpCrmServer } from '../support/http-crm-server';
 import type { HubSpotStandIn } from '../support/hubspot-stand-in';
@@ -172,7 +171,7 @@ describe.each(CASES)('a transfer through the $name CRM', (adapter) => {
     const { value, status } = await runTransfer(env, transfer, { deps: { crm } });
 
     expect(value?.outcome).toBe('transfer-initiated');
-    expect(status.steps[0]).toMatchObject({ name: 'enrichCustomer', status: 'failed' });
+    expect(status.steps.find((step) => step.name === 'enrichCustomer')).toMatchObject({ status: 'failed' });
     expect(status.steps.find((step) => step.name === 'postSummary')).toMatchObject({ status: 'failed' });
     // Anonymous callers are standard tier: a blind transfer.
     expect(value?.decision).toMatchObject({ mode: 'blind-transfer' });
@@ -184,13 +183,8 @@ describe('GET /readyz with a CRM that cannot be reached', () => {
   it('reports the CRM unreachable and stays ready: transfers go on without it', async () => {
     const taskQueue = uniqueTaskQueue('readyz');
     const down = await CASES[0]!.down();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      ...productionWorkerOptions(),
-      activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agentPool: new TemporalAgentPool(env.client.workflow, taskQueue), crm: down }).activities,
-    });
+    // A worker polling the queue is all readiness asks of Temporal; the CRM is the question here.
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), ...productionWorkerOptions() });
     const app = createApp({
       ...defaultWebhookSettings(),
       webhookAuth: { mode: 'none' },

@@ -268,7 +268,7 @@ describe('a PostgreSQL that cannot be reached', () => {
 
     expect(failure).toBeInstanceOf(CrmError);
     expect(failure).toMatchObject({ retryable: true, message: expect.stringMatching(/^PostgreSQL customer lookup failed \(ECONNREFUSED\)$/) });
-    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(Date.now() - started).toBeLessThan(2_800);
     await expect(unreachable.check()).rejects.toThrow(CrmError);
   });
 });

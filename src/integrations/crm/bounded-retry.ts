@@ -3,10 +3,11 @@ import { CrmError } from './crm';
 
 /**
  * The whole time one CRM operation may take, retries included. The transfer workflow calls the CRM from
- * local activities with a budget of a few seconds: an adapter that kept retrying past it would only be
- * abandoned mid-call, so it gives up here and lets the workflow decide (route anonymously, skip the note).
+ * local activities with a budget of 3 s: an adapter that kept retrying past it would only be abandoned
+ * mid-call, so it gives up a little before, with its own reason, and lets the workflow decide (route
+ * anonymously, transfer without the note).
  */
-export const CRM_CALL_BUDGET_MS = 3_000;
+export const CRM_CALL_BUDGET_MS = 2_500;
 export const CRM_MAX_ATTEMPTS = 3;
 /** Between attempts: short, because the caller is on the line. */
 const BACKOFF_MS = [100, 300];
