@@ -12,6 +12,7 @@ import { createMetrics } from './observability/metrics';
 import { installTemporalRuntime } from './observability/temporal-logger';
 import { freePort } from './temporal/free-port';
 import { codecUrlToken } from './api/codec/router';
+import { openCrm } from './integrations/crm/create-crm';
 import { createDataConverter, payloadCodecFor } from './temporal/data-converter';
 import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/search-attributes';
@@ -44,6 +45,12 @@ async function main(): Promise<void> {
     logger.warn('VAPI_WEBHOOK_AUTH is none: webhooks are accepted without authentication. Set bearer or hmac before exposing this service.');
   }
 
+  // The CRM first: bad configuration stops here, before anything is started. Without CRM_URL the demo CRM
+  // keeps its notes in PGlite under DATA_DIR, so they outlive a restart.
+  const contactCenter = loadContactCenter(config.routingConfigPath);
+  const crm = await openCrm(config, { contactCenter, demoNotes: 'embedded', onConnectionError: () => logger.warn('a CRM connection broke; it is replaced on next use') });
+  cleanups.unshift(() => crm.close());
+
   let devServer: DevServer | undefined;
   const uiOrigins = [`http://localhost:${config.devServer.uiPort}`, `http://127.0.0.1:${config.devServer.uiPort}`];
   if (embedded) {
@@ -60,7 +67,6 @@ async function main(): Promise<void> {
     cleanups.unshift(() => devServer!.stop());
   }
 
-  const contactCenter = loadContactCenter(config.routingConfigPath);
   const target = temporalTarget(config);
   const client = await connectClient(target, dataConverter);
   cleanups.unshift(() => client.connection.close());
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
 
   const workerConnection = await connectWorker(target);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
-  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, dataConverter, metrics });
+  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, crm, dataConverter, metrics });
   const workerDone = worker.run().finally(() => workerConnection.close());
 
   let draining = false;
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
     logger,
     webhookAuth,
     contactCenter,
+    crm,
     metrics,
     codec: codec ?? null,
     codecCorsOrigins: embedded ? uiOrigins : [],
@@ -116,6 +123,7 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
     devServer?.uiUrl ? `  Web UI:        ${devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows` : undefined,
     `  Operator:      ${apiUrl}/transfers, ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${config.adminToken ?? '(ADMIN_TOKEN unset)'})`,
     `  Metrics:       ${apiUrl}/metrics`,
+    `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${path.relative(process.cwd(), config.dataDir) || '.'}; set CRM_URL for your own)` : config.crm.kind}`,
     `  Payloads:      ${encrypted ? 'AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint' : 'not encrypted (set PAYLOAD_ENCRYPTION_KEYS to encrypt)'}`,
     `  Try it:        npm run simulate -- --department billing --reason "question about my invoice"`,
     '',

@@ -1,6 +1,8 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../contracts';
 import type { CustomerProfile, RoutingDecision, Urgency } from '../contracts';
 import type { Crm } from '../integrations/crm';
-import { toCustomerProfile } from '../integrations/crm';
+import { CrmError, toCustomerProfile } from '../integrations/crm';
 
 export interface EnrichCustomerInput {
   customerId?: string;
@@ -16,17 +18,31 @@ export interface PostSummaryInput {
   callerWords?: string;
 }
 
+/**
+ * The adapter already retried within its budget; what reaches the workflow says whether another attempt can
+ * help: a refusal (4xx, an answer off the contract) is final, an outage is not.
+ */
+async function crmCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof CrmError)) throw error;
+    throw error.retryable
+      ? ApplicationFailure.retryable(error.message, FailureType.CrmUnavailable)
+      : ApplicationFailure.nonRetryable(error.message, FailureType.CrmRejected);
+  }
+}
 
 export function createCrmActivities(deps: { crm: Crm }) {
   return {
     /** Looks the caller up by `customerId`, else by number. Unknown callers are anonymous: standard tier, no history. */
     async enrichCustomer(input: EnrichCustomerInput): Promise<CustomerProfile> {
-      return toCustomerProfile(await deps.crm.findCustomer({ customerId: input.customerId, phone: input.callerNumber }));
+      return toCustomerProfile(await crmCall(() => deps.crm.findCustomer({ customerId: input.customerId, phone: input.callerNumber })));
     },
 
     /** Writes the conversation summary the receiving agent reads; one note per transfer, however often retried. */
     async postSummary(input: PostSummaryInput): Promise<{ noteId: string }> {
-      return deps.crm.upsertTransferNote({
+      return crmCall(() => deps.crm.upsertTransferNote({
         transferId: input.transferId,
         customerId: input.customer.customerId,
         department: input.decision.department,
@@ -40,12 +56,12 @@ export function createCrmActivities(deps: { crm: Crm }) {
           reasons: input.decision.reasons,
           candidates: (input.decision.trace?.candidates ?? []).map(({ agentId, verdict, why }) => ({ agentId, verdict, why })),
         },
-      });
+      }));
     },
 
     /** Compensation for {@link postSummary}: the note stays, marked as not transferred, so the history is honest. */
     async markSummaryNotTransferred(input: { noteId: string; reason: string }): Promise<void> {
-      await deps.crm.updateNoteStatus(input.noteId, 'not-transferred', input.reason);
+      await crmCall(() => deps.crm.updateNoteStatus(input.noteId, 'not-transferred', input.reason));
     },
   };
 }

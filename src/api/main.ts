@@ -3,6 +3,7 @@ import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { connectClient, temporalTarget } from '../temporal/connection';
+import { openCrm } from '../integrations/crm/create-crm';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
 import { startApiServer } from './server';
 
@@ -16,8 +17,10 @@ async function main(): Promise<void> {
   if (config.webhookAuth.mode === 'none') logger.warn('VAPI_WEBHOOK_AUTH=none: webhooks are accepted without authentication');
   const codec = payloadCodecFor(config.payloadEncryptionKeys);
   const dataConverter = createDataConverter(codec);
-  const client = await connectClient(temporalTarget(config), dataConverter);
   const contactCenter = loadContactCenter(config.routingConfigPath);
+  const crm = await openCrm(config, { contactCenter, demoNotes: 'memory', onConnectionError: () => logger.warn('a CRM connection broke; it is replaced on next use') });
+  if (crm.kind === 'demo') logger.warn('CRM_URL is unset: the demo CRM here cannot see the notes workers write; set CRM_URL so processes run apart share one CRM');
+  const client = await connectClient(temporalTarget(config), dataConverter);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id) });
   let draining = false;
   const api = await startApiServer({
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
     logger,
     webhookAuth: config.webhookAuth,
     contactCenter,
+    crm,
     metrics,
     codec: codec ?? null,
     draining: () => draining,
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     draining = true;
     await api.close();
     await client.connection.close();
+    await crm.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -8,7 +8,7 @@ import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { parseAllowedHosts } from '../vapi/control-url';
 import type { ContactCenter } from '../config/contact-center';
 import { TemporalAgentDirectory } from '../integrations/agent-directory';
-import { DemoCrm } from '../integrations/crm';
+import type { CrmAdapter } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
 import { callStatusSource } from '../integrations/call-status';
 import type { Metrics } from '../observability/metrics';
@@ -28,6 +28,8 @@ export async function startApiServer(options: {
   logger: Logger;
   webhookAuth: WebhookAuthConfig;
   contactCenter: ContactCenter;
+  /** The process's CRM: routing explain looks callers up in it, `/readyz` reports it, transfers show its notes. */
+  crm: CrmAdapter;
   metrics?: Metrics;
   /** The payload codec for the codec endpoint (null: encryption off, payloads pass through). */
   codec: PayloadCodec | null;
@@ -50,12 +52,12 @@ export async function startApiServer(options: {
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,
     logger,
-    readiness: createReadinessCheck(client, config.temporal.taskQueue),
+    readiness: createReadinessCheck(client, config.temporal.taskQueue, options.crm),
     operator: {
       adminToken: config.adminToken,
       agents: new TemporalAgentDirectory(client.workflow, config.temporal.taskQueue),
       contactCenter: options.contactCenter,
-      crm: new DemoCrm(options.contactCenter),
+      crm: options.crm,
       tone: new LexiconToneJudge(),
       transferToolNames: config.transferToolNames,
     },
@@ -64,6 +66,7 @@ export async function startApiServer(options: {
       taskQueue: config.temporal.taskQueue,
       callStatus: callStatusSource(config),
       dataConverter: options.dataConverter,
+      crm: options.crm,
       ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
     }),
     codec: { codec: options.codec, corsOrigins: [...config.codecCorsOrigins, ...(options.codecCorsOrigins ?? [])] },

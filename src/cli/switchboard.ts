@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { codecUrlToken } from '../api/codec/router';
+import { loadContactCenter } from '../config/contact-center';
 import { loadConfig } from '../config/env';
+import { createCrm } from '../integrations/crm/create-crm';
 import { createLogger } from '../observability/logger';
 import { installTemporalRuntime } from '../observability/temporal-logger';
 import { callStatusSource } from '../integrations/call-status';
@@ -26,7 +28,8 @@ const USAGE = `Usage: npx switchboard <command>
       the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
 Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev server), TEMPORAL_NAMESPACE,
-TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads.`;
+TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads. \`transfers show\` reads the
+agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on DATA_DIR).`;
 
 class UsageError extends Error {}
 
@@ -65,8 +68,17 @@ function story(details: TransferDetails): string {
     ...(details.callEvents.length > 0 ? ['  vapi reported:', ...details.callEvents.map((event) => `    ${event.at} ${event.name}${event.kind ? ` (${event.kind})` : ''}`)] : []),
     details.failure ? `  failure: ${details.failure}` : undefined,
     details.runs.length > 1 ? `  runs: ${details.runs.map((run) => `${run.runId} ${run.status.toLowerCase()}`).join(', ')}` : undefined,
+    ...noteLines(details.note),
   ];
   return lines.filter((line): line is string => line !== undefined).join('\n');
+}
+
+/** The note as the agent received it, indented under its status. */
+function noteLines(note: TransferDetails['note']): string[] {
+  if (note === null) return ['  note: none in the CRM'];
+  if ('error' in note) return [`  note: the CRM could not be asked (${note.error})`];
+  const status = note.status === 'not-transferred' ? `NOT TRANSFERRED${note.statusReason ? ` (${note.statusReason})` : ''}` : 'pending transfer';
+  return [`  note ${note.noteId} (${status}):`, ...note.text.split('\n').map((line) => `    ${line}`)];
 }
 
 async function transfers(client: Client, config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
@@ -85,7 +97,8 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
       force: { type: 'boolean' },
     },
   });
-  const console = new TransferConsole({ workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config) });
+  const consoleDeps = { workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config) };
+  const console = new TransferConsole(consoleDeps);
   const id = () => {
     const workflowId = positionals[0];
     if (!workflowId) throw new UsageError(`transfers ${action} needs a workflow id`);
@@ -106,8 +119,14 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
       return 0;
     }
     case 'show': {
-      const details = await console.show(id());
-      print(values.json ? JSON.stringify(details, null, 2) : story(details));
+      const workflowId = id();
+      const crm = await createCrm(config, { contactCenter: loadContactCenter(config.routingConfigPath), demoNotes: 'attach' });
+      try {
+        const details = await new TransferConsole({ ...consoleDeps, crm }).show(workflowId);
+        print(values.json ? JSON.stringify(details, null, 2) : story(details));
+      } finally {
+        await crm.close();
+      }
       return 0;
     }
     case 'retry': {

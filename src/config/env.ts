@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { TRANSFER_TASK_QUEUE } from '../contracts';
+import { CRM_URL_SCHEMES, crmKindForScheme } from '../integrations/crm/create-crm';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { PROJECT_ROOT } from './paths';
 
@@ -91,6 +92,28 @@ export const envSchema = z.object({
   /** A workflow bundle built by `npm run build:workflow-bundle`; unset, workers bundle src/workflows at start. */
   WORKFLOW_BUNDLE_PATH: optionalNonEmpty,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The CRM customers come from and summary notes go to; its scheme chooses the adapter. Unset: the demo CRM
+   * (customers from ROUTING_CONFIG). May carry credentials: never logged or echoed.
+   */
+  CRM_URL: optionalNonEmpty,
+  /** Per CRM request; an operation and its retries together stay within 2.5 s (the workflow allows the CRM 3 s). */
+  CRM_TIMEOUT_MS: z.coerce.number().int().min(50).max(2_500).default(1_000),
+  /** PostgreSQL: the team's read-only customer query (named parameters :customerId, :phone); unset, Switchboard's own table. */
+  CRM_CUSTOMER_QUERY: optionalNonEmpty,
+  /** HTTP CRM: the token, sent as `Authorization: Bearer …`, or raw in CRM_HTTP_AUTH_HEADER. */
+  CRM_HTTP_TOKEN: optionalNonEmpty,
+  CRM_HTTP_AUTH_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('authorization'),
+  /** HubSpot: a private app's access token (scopes crm.objects.contacts.read and .write). */
+  HUBSPOT_ACCESS_TOKEN: optionalNonEmpty,
+  HUBSPOT_BASE_URL: z.string().url().default('https://api.hubapi.com'),
+  /** HubSpot contact properties searched for the caller's E.164 number, and those routing reads. */
+  HUBSPOT_PHONE_PROPERTIES: csv.default(['phone', 'mobilephone']),
+  HUBSPOT_TIER_PROPERTY: z.string().trim().min(1).default('customer_tier'),
+  HUBSPOT_LANGUAGE_PROPERTY: z.string().trim().min(1).default('hs_language'),
+  HUBSPOT_LAST_AGENT_PROPERTY: z.string().trim().min(1).default('last_agent_id'),
+  HUBSPOT_OFFICE_PROPERTY: optionalNonEmpty,
+  HUBSPOT_ESCALATIONS_PROPERTY: optionalNonEmpty,
 });
 
 export type EnvInput = z.input<typeof envSchema>;
@@ -145,6 +168,39 @@ function webhookAuth(e: Env): WebhookAuthConfig | null {
   }
 }
 
+/** CRM_URL's scheme (`postgres:`), or undefined when it is not a URL. */
+function crmScheme(url: string): string | undefined {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return undefined;
+  }
+}
+
+function crmConfig(e: Env) {
+  const scheme = e.CRM_URL === undefined ? undefined : crmScheme(e.CRM_URL);
+  return {
+    /** Which adapter; `demo` when CRM_URL is unset. */
+    kind: (scheme === undefined ? undefined : crmKindForScheme(scheme)) ?? ('demo' as const),
+    url: e.CRM_URL,
+    timeoutMs: e.CRM_TIMEOUT_MS,
+    postgres: { customerQuery: e.CRM_CUSTOMER_QUERY },
+    http: { token: e.CRM_HTTP_TOKEN, authHeader: e.CRM_HTTP_AUTH_HEADER.toLowerCase() },
+    hubspot: {
+      accessToken: e.HUBSPOT_ACCESS_TOKEN ?? '',
+      baseUrl: e.HUBSPOT_BASE_URL,
+      phoneProperties: e.HUBSPOT_PHONE_PROPERTIES,
+      properties: {
+        tier: e.HUBSPOT_TIER_PROPERTY,
+        language: e.HUBSPOT_LANGUAGE_PROPERTY,
+        lastAgent: e.HUBSPOT_LAST_AGENT_PROPERTY,
+        office: e.HUBSPOT_OFFICE_PROPERTY,
+        escalations: e.HUBSPOT_ESCALATIONS_PROPERTY,
+      },
+    },
+  };
+}
+
 /**
  * The environment turned into the configuration every process is handed: the one schema above, its
  * cross-variable rules, and the shape the code reads. {@link AppConfig} is derived from it.
@@ -158,6 +214,25 @@ export const configSchema = envSchema
     const key = Boolean(e.TEMPORAL_TLS_CLIENT_KEY_PATH || e.TEMPORAL_TLS_CLIENT_KEY_DATA);
     if (cert !== key) {
       ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH'], message: 'set both or neither' });
+    }
+    // Never echo CRM_URL: it may carry a password. The scheme alone says what went wrong.
+    const schemes = `${CRM_URL_SCHEMES.map((scheme) => (scheme === 'hubspot:' ? scheme : `${scheme}//`)).join(', ')}, or leave it unset for the demo CRM`;
+    const scheme = e.CRM_URL === undefined ? undefined : crmScheme(e.CRM_URL);
+    const kind = scheme === undefined ? undefined : crmKindForScheme(scheme);
+    if (e.CRM_URL !== undefined && scheme === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['CRM_URL'], message: `not a URL; use postgres://user@host:5432/database, https://crm.example.com/switchboard or hubspot: (${schemes})` });
+    } else if (scheme !== undefined && kind === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['CRM_URL'], message: `unknown scheme "${scheme}"; use ${schemes}` });
+    }
+    if (kind === 'hubspot' && !e.HUBSPOT_ACCESS_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HUBSPOT_ACCESS_TOKEN'],
+        message: 'required when CRM_URL=hubspot:; set it to the access token of a HubSpot private app with the crm.objects.contacts.read and crm.objects.contacts.write scopes',
+      });
+    }
+    if (e.CRM_CUSTOMER_QUERY && kind !== 'postgres') {
+      ctx.addIssue({ code: 'custom', path: ['CRM_CUSTOMER_QUERY'], message: 'only read with CRM_URL=postgres://…; point CRM_URL at that database or unset CRM_CUSTOMER_QUERY' });
     }
   })
   .transform((e) => ({
@@ -194,6 +269,7 @@ export const configSchema = envSchema
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
+    crm: crmConfig(e),
   }));
 
 export type AppConfig = z.output<typeof configSchema>;

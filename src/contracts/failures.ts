@@ -15,5 +15,9 @@ export const FailureType = {
   CallEnded: 'CallEnded',
   /** The transfer workflow gave up; its cause says why. */
   TransferFailed: 'TransferFailed',
+  /** The CRM refused the call (4xx) or answered off its contract: a retry gets the same answer. */
+  CrmRejected: 'CrmRejected',
+  /** The CRM could not be reached within the adapter's budget (5xx, timeouts, connections): retryable. */
+  CrmUnavailable: 'CrmUnavailable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -9,6 +9,7 @@ import {
 } from '../contracts';
 import type { TransferOutcome, TransferRequest } from '../contracts';
 import type { CallStatusSource } from '../integrations/call-status';
+import type { CrmAdapter, StoredTransferNote } from '../integrations/crm';
 import type { transferCall } from '../workflows';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
@@ -60,6 +61,8 @@ export interface TransferDetails extends TransferListItem {
   callEvents: TransferHistory['signals'];
   failure: string | null;
   runs: { runId: string; status: string; startedAt: string }[];
+  /** The CRM note the agent received (null: none written, or no CRM given); `error` when the CRM could not be asked. */
+  note: StoredTransferNote | { error: string } | null;
 }
 
 export interface RetryResult {
@@ -159,6 +162,8 @@ export class TransferConsole {
       dataConverter?: DataConverter;
       /** WORKFLOW_BUNDLE_PATH when set: replay the code the workers run. */
       workflowBundlePath?: string;
+      /** Where `show` reads the transfer's note. */
+      crm?: Pick<CrmAdapter, 'findTransferNote'>;
       now?: () => Date;
     },
   ) {}
@@ -194,10 +199,11 @@ export class TransferConsole {
   async show(workflowId: string): Promise<TransferDetails> {
     const handle = this.deps.workflowClient.getHandle(workflowId);
     const description = await this.describeTransfer(workflowId);
-    const [history, summary, runs] = await Promise.all([
+    const [history, summary, runs, note] = await Promise.all([
       handle.fetchHistory().then((fetched) => readTransferHistory(this.deps.workflowClient.options.loadedDataConverter, fetched.events ?? [])),
       description.staticSummary().catch(() => undefined),
       this.runsOf(workflowId),
+      this.noteOf(workflowId),
     ]);
     // The memo holds the decision as the workflow last made it (routing, then each fallback), whatever the
     // run's end; a completed run's result says the same.
@@ -226,7 +232,14 @@ export class TransferConsole {
       callEvents: history.signals,
       failure: history.failure,
       runs,
+      note,
     };
+  }
+
+  /** The transfer id is the workflow id; a CRM that cannot be asked does not stop the rest of `show`. */
+  private async noteOf(workflowId: string): Promise<TransferDetails['note']> {
+    if (!this.deps.crm) return null;
+    return this.deps.crm.findTransferNote(workflowId).catch((error: unknown) => ({ error: error instanceof Error ? error.message : 'CRM unreachable' }));
   }
 
   /**

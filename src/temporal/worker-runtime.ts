@@ -8,15 +8,17 @@ import type { AppConfig } from '../config/env';
 import { TemporalAgentDirectory } from '../integrations/agent-directory';
 import { HttpCallControlClient } from '../integrations/call-control-client';
 import { callStatusSource } from '../integrations/call-status';
-import { DemoCrm } from '../integrations/crm';
+import type { Crm } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
 import { createWorker } from './worker';
 
-/** The production activity dependencies: the demo CRM from the routing file, real HTTP to controlUrls. */
+/** The production activity dependencies: the configured CRM (see `openCrm`), real HTTP to controlUrls. */
 export async function buildTransferWorker(options: {
   config: Readonly<AppConfig>;
   connection: NativeConnection;
   contactCenter: ContactCenter;
+  /** The process's CRM, opened once at start (`openCrm`) and shared with the API in a single process. */
+  crm: Crm;
   /** The same converter the process's clients use (the codec must match). */
   dataConverter: DataConverter;
   metrics?: Metrics;
@@ -26,7 +28,7 @@ export async function buildTransferWorker(options: {
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const activities = createActivities({
     contactCenter,
-    crm: new DemoCrm(contactCenter),
+    crm: options.crm,
     agents: new TemporalAgentDirectory(client.workflow, config.temporal.taskQueue),
     tone: new LexiconToneJudge(),
     callControl: new HttpCallControlClient(),

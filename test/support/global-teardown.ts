@@ -1,4 +1,5 @@
 export default async function globalTeardown(): Promise<void> {
-  const server = (globalThis as { __temporalDevServer?: { stop(): Promise<void> } }).__temporalDevServer;
-  if (server) await server.stop();
+  const state = globalThis as { __temporalDevServer?: { stop(): Promise<void> }; __testPostgres?: { stop(): Promise<void> } };
+  await state.__temporalDevServer?.stop();
+  await state.__testPostgres?.stop();
 }

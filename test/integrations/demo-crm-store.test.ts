@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { demoContactCenter } from '../support/factories';
+import { loadConfig } from '../../src/config/env';
+import { createCrm } from '../../src/integrations/crm/create-crm';
+import { DemoCrm } from '../../src/integrations/crm';
+
+const SCRIPT = path.join(__dirname, '../support/demo-crm-process.ts');
+let dataDir: string;
+const children: ChildProcess[] = [];
+
+/** Runs the demo CRM process to its end (or, for `hold`, until it is serving) and returns its JSON line. */
+function demoCrm(command: 'write' | 'read' | 'hold', transferId = ''): Promise<{ line: Record<string, unknown>; child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, command, dataDir, transferId], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line) resolve({ line: JSON.parse(line) as Record<string, unknown>, child, exited });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then(() => setTimeout(() => reject(new Error(`demo CRM process ended without an answer: ${output}`)), 100));
+  });
+}
+
+beforeAll(() => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'switchboard-demo-crm-'));
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the demo CRM’s notes under DATA_DIR (npm start)', () => {
+  it('keeps a note written before a restart', async () => {
+    const transferId = `transfer-${randomUUID()}`;
+
+    const written = await demoCrm('write', transferId);
+    expect(await written.exited).toBe(0);
+    const read = await demoCrm('read', transferId);
+
+    expect(await read.exited).toBe(0);
+    expect(read.line.note).toEqual({
+      noteId: written.line.noteId,
+      transferId,
+      status: 'pending-transfer',
+      statusReason: null,
+      text: `Transfer to agent a-ana in billing, urgency medium.\nReason: question about my invoice\nTransfer id: ${transferId}`,
+    });
+  }, 60_000);
+
+  it('is served to the operator CLI while npm start holds it, and refused to a second Switchboard on the same DATA_DIR', async () => {
+    const transferId = `transfer-${randomUUID()}`;
+    expect(await (await demoCrm('write', transferId)).exited).toBe(0);
+    const holder = await demoCrm('hold');
+
+    const second = await demoCrm('read', transferId);
+    expect(await second.exited).toBe(1);
+    expect(second.line.error).toBe(
+      `DATA_DIR: the demo CRM's store in ${dataDir} is open in another Switchboard process (pid ${holder.child.pid}); stop it, give this process its own DATA_DIR, or set CRM_URL to a shared CRM`,
+    );
+
+    // What `npx switchboard transfers show` does when CRM_URL is unset.
+    const cli = await createCrm(loadConfig({ DATA_DIR: dataDir }), { contactCenter: demoContactCenter(), demoNotes: 'attach' });
+    try {
+      expect(await cli.findTransferNote(transferId)).toMatchObject({ transferId, status: 'pending-transfer' });
+    } finally {
+      await cli.close();
+    }
+
+    holder.child.kill('SIGTERM');
+    expect(await holder.exited).toBe(0);
+    expect(() => readFileSync(path.join(dataDir, 'crm-store.owner.json'))).toThrow();
+  }, 90_000);
+
+  it('takes over the claim a crashed process left behind', async () => {
+    writeFileSync(path.join(dataDir, 'crm-store.owner.json'), JSON.stringify({ pid: 2 ** 22 + 17, url: null }));
+    const transferId = `transfer-${randomUUID()}`;
+
+    expect(await (await demoCrm('write', transferId)).exited).toBe(0);
+  }, 60_000);
+
+  it('without npm start running, the CLI finds no store to read and says there is no note', async () => {
+    const cli = await createCrm(loadConfig({ DATA_DIR: dataDir }), { contactCenter: demoContactCenter(), demoNotes: 'attach' });
+
+    expect(cli).toBeInstanceOf(DemoCrm);
+    expect(await cli.findTransferNote(`transfer-${randomUUID()}`)).toBeNull();
+  });
+});
