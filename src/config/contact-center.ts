@@ -182,13 +182,18 @@ export function loadContactCenter(filePath: string): ContactCenter {
   } catch (error) {
     throw new RoutingConfigError(`Cannot read routing configuration ${filePath}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
+  return parseContactCenterText(text, filePath);
+}
+
+/** A routing file's YAML text, validated as {@link loadContactCenter} does; `source` names it in errors. */
+export function parseContactCenterText(text: string, source: string): ContactCenter {
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new RoutingConfigError(`Invalid routing configuration:\n  ${filePath}: ${(error as Error).message}`);
+    throw new RoutingConfigError(`Invalid routing configuration:\n  ${source}: ${(error as Error).message}`);
   }
-  return parseContactCenter(raw, filePath);
+  return parseContactCenter(raw, source);
 }
 
 function formatPath(pathItems: PropertyKey[]): string {

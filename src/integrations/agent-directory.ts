@@ -31,7 +31,7 @@ export interface AgentDirectory {
   liveStates(agentIds: readonly string[], options?: { fresh?: boolean }): Promise<Record<string, AgentLiveState>>;
 }
 
-export type AgentWorkflowClient = Pick<WorkflowClient, 'getHandle' | 'executeUpdateWithStart'>;
+export type AgentWorkflowClient = Pick<WorkflowClient, 'getHandle' | 'executeUpdateWithStart' | 'withDeadline'>;
 
 /**
  * Each agent is its own `agent` workflow, reached by Update; the first update to an agent starts its
@@ -86,9 +86,9 @@ export class TemporalAgentDirectory implements AgentDirectory {
   private refresh(agentIds: readonly string[]): Promise<void> {
     this.refreshing ??= Promise.all(
       agentIds.map(async (agentId) => {
+        // Bounded: a refresh must never outlive its caller's interest (or its process's connection).
         const state = await this.client
-          .getHandle(agentWorkflowId(this.taskQueue, agentId))
-          .query(agentStateQuery)
+          .withDeadline(Date.now() + 2_000, () => this.client.getHandle(agentWorkflowId(this.taskQueue, agentId)).query(agentStateQuery))
           .catch((error: unknown) => {
             if (error instanceof WorkflowNotFoundError) return newAgentState();
             throw error;

@@ -317,9 +317,10 @@ export class TransferConsole {
    * within a few seconds.
    */
   private async currentDetails(workflowId: string): Promise<string | null> {
-    const query = this.deps.workflowClient.getHandle(workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    const deadline = new Promise<null>((resolve) => setTimeout(resolve, 5_000, null).unref());
-    const metadata = await Promise.race([query.catch(() => null), deadline]);
+    const client = this.deps.workflowClient;
+    const metadata = await client
+      .withDeadline(Date.now() + 5_000, () => client.getHandle(workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata'))
+      .catch(() => null);
     return metadata?.currentDetails || null;
   }
 }

@@ -1,0 +1,246 @@
+import type { HistoryAndWorkflowId } from '@temporalio/common';
+import type { LoadedDataConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { ANONYMOUS_CUSTOMER } from '../contracts';
+import type { AgentLiveState, CallDestination, CustomerProfile, RoutingPolicy, ToneAssessment, TransferRequest } from '../contracts';
+import { routingInput } from '../routing/input';
+import { finalizeDecision, route } from '../routing/pipeline';
+import type { TransferHistory } from './transfer-history';
+import { readTransferHistory } from './transfer-history';
+
+/** Where a transfer went, as the rules chose it (reservations aside). */
+export interface DecisionView {
+  department: string | null;
+  /** The first-ranked agent, or null when a line was chosen. */
+  agentId: string | null;
+  mode: string;
+  /** The number or SIP URI the call went to. */
+  destination: string;
+}
+
+export type ChangeKind = 'other department' | 'other agent' | 'other mode' | 'other destination line';
+export const CHANGE_KINDS: readonly ChangeKind[] = ['other department', 'other agent', 'other mode', 'other destination line'];
+
+export interface TransferDiff {
+  workflowId: string;
+  runId: string;
+  before: DecisionView;
+  /** Decided again: `ranked`, since reservations are not replayed. */
+  after: DecisionView & { agentIs: 'ranked' };
+  kinds: ChangeKind[];
+  reasons: { before: string[]; after: string[] };
+  /** The first reason that differs, one line each side (null when one side has no reason there). */
+  firstDifference: { before: string | null; after: string | null } | null;
+}
+
+export interface RoutingDiffReport {
+  compared: number;
+  changed: number;
+  unchanged: number;
+  skipped: number;
+  /** Why transfers were skipped, with how many each. */
+  skippedWhy: Record<string, number>;
+  /** Histories that could not be decrypted: the keys are missing or wrong. */
+  unreadable: number;
+  byDepartment: Record<string, number>;
+  byKind: Partial<Record<ChangeKind, number>>;
+  /**
+   * Agents of the candidate file missing from a transfer's recorded live state (new agents, or agents the
+   * file of the time did not have): they were not "available" then, and are treated as available with no
+   * active transfers.
+   */
+  agentsTreatedAsAvailable: string[];
+  transfers: TransferDiff[];
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+interface Recorded {
+  request: TransferRequest;
+  policy: RoutingPolicy;
+  customer: CustomerProfile;
+  tone: ToneAssessment;
+  agents: Record<string, AgentLiveState>;
+  at: string;
+  before: DecisionView;
+  reasons: string[];
+}
+
+interface RoutedMemo {
+  department: string | null;
+  mode: string;
+  reasons: string[];
+  at: string;
+  choice: { agentId: string | null; destination: CallDestination };
+}
+
+const NEUTRAL_TONE: ToneAssessment = { score: 0, angry: false, negativeWords: 0 };
+
+export const SKIP = {
+  unreadable: 'history could not be decrypted (set PAYLOAD_ENCRYPTION_KEYS to the keys the service uses)',
+  noRouting: 'no routing recorded (the caller left, or the transfer failed, before routing decided)',
+  notTransfer: 'not a transfer workflow',
+} as const;
+
+function destinationOf(destination: CallDestination): string {
+  return destination.type === 'number' ? destination.number : destination.sipUri;
+}
+
+function encrypted(events: readonly HistoryEvent[]): boolean {
+  const input = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const encoding = input?.metadata?.encoding;
+  return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === 'binary/encrypted';
+}
+
+/** What routing saw when it decided this transfer, and what it decided; or why that cannot be known. */
+function recordedRouting(history: TransferHistory, events: readonly HistoryEvent[]): Recorded | { skip: string } {
+  const workflowType = events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+  if (workflowType && workflowType !== 'transferCall') return { skip: SKIP.notTransfer };
+  const request = history.request;
+  if (!request) return { skip: encrypted(events) ? SKIP.unreadable : SKIP.noRouting };
+  const result = (activity: string) => history.localResults.find((local) => local.activity === activity);
+  const policy = result('loadRoutingPolicy');
+  const routed = history.memo.routing as RoutedMemo | undefined;
+  if (!policy || policy.failed || !routed?.choice) return { skip: SKIP.noRouting };
+  const customer = result('enrichCustomer');
+  const tone = result('assessTone');
+  const agents = result('loadAgentStates');
+  return {
+    request,
+    policy: policy.result as RoutingPolicy,
+    customer: customer && !customer.failed ? (customer.result as CustomerProfile) : { ...ANONYMOUS_CUSTOMER, degraded: true },
+    tone: tone && !tone.failed ? (tone.result as ToneAssessment) : NEUTRAL_TONE,
+    agents: agents && !agents.failed ? (agents.result as Record<string, AgentLiveState>) : {},
+    at: routed.at,
+    before: { department: routed.department, agentId: routed.choice.agentId, mode: routed.mode, destination: destinationOf(routed.choice.destination) },
+    reasons: routed.reasons,
+  };
+}
+
+/** The decision this checkout's routing code makes from the recorded inputs and `policy`, reserving nothing. */
+function decideAgain(recorded: Recorded, policy: RoutingPolicy): { view: DecisionView; reasons: string[] } {
+  const result = route(routingInput(recorded.request, { customer: recorded.customer, tone: recorded.tone, policy, agents: recorded.agents, at: recorded.at }));
+  const decision = finalizeDecision(result, result.state.decided?.agentId ?? null);
+  const choice = decision.trace.choice;
+  return {
+    view: { department: decision.department, agentId: choice.agentId, mode: decision.mode, destination: destinationOf(choice.destination) },
+    reasons: decision.reasons,
+  };
+}
+
+function kindsOf(before: DecisionView, after: DecisionView): ChangeKind[] {
+  const kinds: ChangeKind[] = [];
+  if (before.department !== after.department) kinds.push('other department');
+  if (before.agentId !== after.agentId) kinds.push('other agent');
+  if (before.mode !== after.mode) kinds.push('other mode');
+  if (before.agentId === null && after.agentId === null && before.destination !== after.destination) kinds.push('other destination line');
+  return kinds;
+}
+
+/** The recorded reasons may carry what the reservation added; those are not rules and are left out. */
+function routingReasons(reasons: readonly string[]): string[] {
+  return reasons.filter((reason) => !/taken by (another call|other calls) a moment ago/.test(reason));
+}
+
+function firstDifference(before: readonly string[], after: readonly string[]): TransferDiff['firstDifference'] {
+  for (let i = 0; i < Math.max(before.length, after.length); i += 1) {
+    if (before[i] !== after[i]) return { before: before[i] ?? null, after: after[i] ?? null };
+  }
+  return null;
+}
+
+/**
+ * For each recorded transfer: the inputs routing saw (from its history: the routing file, the CRM profile,
+ * the caller's tone, agents' live state, the as-of time), decided again with this checkout's routing code
+ * and `candidate` (or the file recorded in the history when there is none, which isolates a code change),
+ * compared with the decision the history recorded. Reads only: nothing is started, reserved or sent.
+ */
+export async function diffRouting(
+  histories: AsyncIterable<HistoryAndWorkflowId>,
+  options: { converter: LoadedDataConverter; candidate?: RoutingPolicy },
+): Promise<RoutingDiffReport> {
+  const report: RoutingDiffReport = {
+    compared: 0,
+    changed: 0,
+    unchanged: 0,
+    skipped: 0,
+    skippedWhy: {},
+    unreadable: 0,
+    byDepartment: {},
+    byKind: {},
+    agentsTreatedAsAvailable: [],
+    transfers: [],
+  };
+  const treatedAsAvailable = new Set<string>();
+  for await (const { workflowId, history } of histories) {
+    const events = (history as temporal.api.history.v1.IHistory).events ?? [];
+    const runId = events[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
+    const recorded = recordedRouting(await readTransferHistory(options.converter, events), events);
+    if ('skip' in recorded) {
+      report.skipped += 1;
+      report.skippedWhy[recorded.skip] = (report.skippedWhy[recorded.skip] ?? 0) + 1;
+      if (recorded.skip === SKIP.unreadable) report.unreadable += 1;
+      continue;
+    }
+    const policy = options.candidate ?? recorded.policy;
+    for (const agent of policy.agents) if (!(agent.id in recorded.agents)) treatedAsAvailable.add(agent.id);
+    const after = decideAgain(recorded, policy);
+    report.compared += 1;
+    const kinds = kindsOf(recorded.before, after.view);
+    if (kinds.length === 0) {
+      report.unchanged += 1;
+      continue;
+    }
+    report.changed += 1;
+    const department = recorded.before.department ?? 'general';
+    report.byDepartment[department] = (report.byDepartment[department] ?? 0) + 1;
+    for (const kind of kinds) report.byKind[kind] = (report.byKind[kind] ?? 0) + 1;
+    const before = routingReasons(recorded.reasons);
+    report.transfers.push({
+      workflowId,
+      runId,
+      before: recorded.before,
+      after: { ...after.view, agentIs: 'ranked' },
+      kinds,
+      reasons: { before, after: after.reasons },
+      firstDifference: firstDifference(before, after.reasons),
+    });
+  }
+  report.agentsTreatedAsAvailable = [...treatedAsAvailable].sort();
+  return report;
+}
+
+function describe(view: DecisionView): string {
+  return `${view.department ?? 'general'}: ${view.agentId ? `agent ${view.agentId}` : 'line'} ${view.destination} (${view.mode})`;
+}
+
+/** The report for people: the summary, the changes grouped, then one line per changed transfer. */
+export function formatRoutingDiff(report: RoutingDiffReport, candidateName: string | null): string {
+  const lines: string[] = [];
+  const skipped = Object.entries(report.skippedWhy).map(([why, count]) => `${count} ${why}`);
+  lines.push(
+    `Routing diff against ${candidateName ?? 'the routing file each transfer recorded (isolates a change of routing code)'}: ` +
+      `${report.compared} transfers compared, ${report.changed} changed, ${report.unchanged} unchanged, ${report.skipped} skipped` +
+      `${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}.`,
+  );
+  lines.push('Reservations are not replayed: "after" is the first-ranked agent (ranked), not a reservation. Nothing was started, reserved or sent.');
+  if (report.agentsTreatedAsAvailable.length > 0) {
+    lines.push(
+      `Not in the live state recorded with every transfer, treated as available with no active transfers: ${report.agentsTreatedAsAvailable.join(', ')}.`,
+    );
+  }
+  if (report.changed > 0) {
+    lines.push('');
+    lines.push(`By department: ${Object.entries(report.byDepartment).map(([department, count]) => `${department} ${count}`).join(', ')}`);
+    lines.push(`By kind: ${CHANGE_KINDS.filter((kind) => report.byKind[kind]).map((kind) => `${kind} ${report.byKind[kind]}`).join(', ')}`);
+    lines.push('');
+    for (const transfer of report.transfers) {
+      lines.push(`${transfer.workflowId}`);
+      lines.push(`  ${describe(transfer.before)}  →  ${describe(transfer.after)} [ranked]`);
+      if (transfer.firstDifference) {
+        lines.push(`  first different reason: ${transfer.firstDifference.before ?? '(none)'}  →  ${transfer.firstDifference.after ?? '(none)'}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
