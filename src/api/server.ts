@@ -40,6 +40,14 @@ export async function startApiServer(options: {
   dataConverter: DataConverter;
 }): Promise<ApiServer> {
   const { config, client, logger } = options;
+  const transfers = new TransferConsole({
+    workflowClient: client.workflow,
+    taskQueue: config.temporal.taskQueue,
+    callStatus: callStatusSource(config),
+    dataConverter: options.dataConverter,
+    crm: options.crm,
+    ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
+  });
   const app = createApp({
     webhookAuth: options.webhookAuth,
     transferToolNames: config.transferToolNames,
@@ -55,20 +63,14 @@ export async function startApiServer(options: {
     readiness: createReadinessCheck(client, config.temporal.taskQueue, options.crm),
     operator: {
       adminToken: config.adminToken,
+      transfers,
       agents: new TemporalAgentDirectory(client.workflow, config.temporal.taskQueue),
       contactCenter: options.contactCenter,
       crm: options.crm,
       tone: new LexiconToneJudge(),
       transferToolNames: config.transferToolNames,
     },
-    transfers: new TransferConsole({
-      workflowClient: client.workflow,
-      taskQueue: config.temporal.taskQueue,
-      callStatus: callStatusSource(config),
-      dataConverter: options.dataConverter,
-      crm: options.crm,
-      ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
-    }),
+    transfers,
     codec: { codec: options.codec, corsOrigins: [...config.codecCorsOrigins, ...(options.codecCorsOrigins ?? [])] },
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.draining ? { draining: options.draining } : {}),

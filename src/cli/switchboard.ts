@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { codecUrlToken } from '../api/codec/router';
-import { loadContactCenter } from '../config/contact-center';
+import { RoutingConfigError, loadContactCenter, routingPolicyOf } from '../config/contact-center';
 import { loadConfig } from '../config/env';
 import { createCrm } from '../integrations/crm/create-crm';
 import { createLogger } from '../observability/logger';
@@ -13,8 +13,12 @@ import type { TransferDetails, TransferListItem } from '../operations/transfer-c
 import { histories } from '../operations/history-sources';
 import type { HistorySource } from '../operations/history-sources';
 import { replayTransfers } from '../operations/replay';
+import { SKIP, diffRouting, formatRoutingDiff } from '../operations/routing-diff';
+import type { RoutingDiffReport } from '../operations/routing-diff';
+import type { RoutingPolicy } from '../contracts';
 import { connectClient, temporalTarget } from '../temporal/connection';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
+import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 
 const USAGE = `Usage: npx switchboard <command>
 
@@ -24,6 +28,10 @@ const USAGE = `Usage: npx switchboard <command>
   transfers cancel <workflowId>
   replay <workflowId...> | --query '<visibility query>' [--limit N] | --file <history.json...>   [--bundle dist/workflow-bundle.js]
       replays histories against this checkout's workflow code; exit 0 only when all replay cleanly
+  routing diff [--config <candidate.yaml>] [--since 24h | --query '<visibility query>' | --file <history.json...>] [--limit N] [--json] [--fail-on-change]
+      which recorded transfers the candidate routing file (or, without --config, this checkout's routing code)
+      would have sent elsewhere, and why; reads histories only. Exit 1 with --fail-on-change when any changed,
+      or when histories could not be decrypted; 2 when the candidate file is invalid
   codec-url [--base http://localhost:3000]
       the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
@@ -31,7 +39,15 @@ Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev ser
 TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads. \`transfers show\` reads the
 agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on DATA_DIR).`;
 
-class UsageError extends Error {}
+/** Exit 2: the command or its input is wrong (usage shown unless it would not help, as for an invalid file). */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly options: { showUsage: boolean } = { showUsage: true },
+  ) {
+    super(message);
+  }
+}
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -170,6 +186,62 @@ async function replay(client: Client | undefined, config: ReturnType<typeof load
   return failed === 0 ? 0 : 1;
 }
 
+/** The candidate routing file, validated as `routing:check` does; an invalid one ends the command with exit 2. */
+function candidatePolicy(file: string | undefined): RoutingPolicy | undefined {
+  if (!file) return undefined;
+  try {
+    return routingPolicyOf(loadContactCenter(file));
+  } catch (error) {
+    if (error instanceof RoutingConfigError) throw new UsageError(error.message, { showUsage: false });
+    throw error;
+  }
+}
+
+async function routing(client: Client | undefined, dataConverter: DataConverter, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== 'diff') throw new UsageError(`unknown routing command: ${action ?? '(none)'}`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      since: { type: 'string' },
+      query: { type: 'string' },
+      file: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      'fail-on-change': { type: 'boolean' },
+    },
+  });
+  if ([values.since, values.query, values.file?.length].filter(Boolean).length > 1) throw new UsageError('give one of --since, --query, --file');
+  const candidate = candidatePolicy(values.config);
+  const limit = values.limit ? Number(values.limit) : undefined;
+  let report: RoutingDiffReport;
+  if (values.file?.length) {
+    report = await diffRouting(histories({ kind: 'file', files: [...values.file, ...positionals] }), {
+      converter: loadDataConverter(dataConverter),
+      ...(candidate ? { candidate } : {}),
+    });
+  } else {
+    const console = new TransferConsole({ workflowClient: client!.workflow, taskQueue: '', callStatus: { status: async () => null } });
+    report = await console.diffRouting({
+      ...(candidate ? { candidate } : {}),
+      ...(values.query ? { query: values.query } : { since: values.since ?? '24h' }),
+      ...(limit !== undefined ? { limit } : {}),
+    });
+  }
+  if (values.json) {
+    print(JSON.stringify(report, null, 2));
+  } else {
+    print(formatRoutingDiff(report, values.config ?? null));
+  }
+  if (report.unreadable > 0) {
+    process.stderr.write(`switchboard: ${report.unreadable} ${SKIP.unreadable}\n`);
+    return 1;
+  }
+  return values['fail-on-change'] && report.changed > 0 ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -185,11 +257,12 @@ async function main(argv: string[]): Promise<number> {
   }
   installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
-  const needsCluster = !(command === 'replay' && rest.includes('--file'));
+  const needsCluster = !((command === 'replay' || command === 'routing') && rest.includes('--file'));
   const client = needsCluster ? await connectClient(temporalTarget(config), dataConverter) : undefined;
   try {
     if (command === 'transfers') return await transfers(client!, config, rest);
     if (command === 'replay') return await replay(client, config, dataConverter, rest);
+    if (command === 'routing') return await routing(client, dataConverter, rest);
     throw new UsageError(`unknown command: ${command}`);
   } finally {
     await client?.connection.close();
@@ -200,7 +273,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(error.options.showUsage ? `${error.message}\n\n${USAGE}\n` : `${error.message}\n`);
       process.exit(2);
     }
     if (error instanceof Error && /binary\/encrypted/.test(error.message)) {

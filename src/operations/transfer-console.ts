@@ -18,6 +18,11 @@ import type { ReplayVerdict } from './replay';
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from '../temporal/data-converter';
 import { transferStartOptions } from '../temporal/transfer-start';
+import type { RoutingPolicy } from '../contracts';
+import { histories } from './history-sources';
+import type { HistorySource } from './history-sources';
+import { diffRouting } from './routing-diff';
+import type { RoutingDiffReport } from './routing-diff';
 
 /** Why an operator action was refused; the API maps `code` to an HTTP status, the CLI prints `message`. */
 export class TransferConsoleError extends Error {
@@ -183,6 +188,21 @@ export class TransferConsole {
       workflowBundle: await currentWorkflowBundle(this.deps.workflowBundlePath),
     });
     return { workflowId, ok: verdicts.every((verdict) => verdict.ok), runs: verdicts };
+  }
+
+  /**
+   * Which recorded transfers a routing change would have sent elsewhere: each decided again from the inputs
+   * in its history with `candidate` (or the file it recorded), compared with what it recorded. `since` or
+   * `query` (a visibility query, narrowed to transfers) choose the transfers; reads only.
+   */
+  async diffRouting(options: { candidate?: RoutingPolicy; since?: string; query?: string; limit?: number }): Promise<RoutingDiffReport & { query: string }> {
+    const query = options.query ? `WorkflowType = '${TRANSFER_WORKFLOW_TYPE}' AND (${options.query})` : transferQuery({ since: options.since ?? '24h' }, this.deps.now?.() ?? new Date());
+    const source: HistorySource = { kind: 'query', query, limit: Math.min(Math.max(options.limit ?? 500, 1), 5_000) };
+    const report = await diffRouting(histories(source, this.deps.workflowClient), {
+      converter: this.deps.workflowClient.options.loadedDataConverter,
+      ...(options.candidate ? { candidate: options.candidate } : {}),
+    });
+    return { query, ...report };
   }
 
   async list(filters: TransferListFilters = {}): Promise<{ query: string; transfers: TransferListItem[] }> {

@@ -2,7 +2,7 @@ import express from 'express';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { ContactCenter } from '../../config/contact-center';
-import { routingPolicyOf } from '../../config/contact-center';
+import { RoutingConfigError, parseContactCenterText, routingPolicyOf } from '../../config/contact-center';
 import type { CustomerProfile } from '../../contracts';
 import type { AgentDirectory } from '../../integrations/agent-directory';
 import type { Crm } from '../../integrations/crm';
@@ -12,10 +12,14 @@ import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMess
 import { routingInput } from '../../routing/input';
 import { finalizeDecision, route } from '../../routing/pipeline';
 import { AppError } from '../errors';
+import type { TransferConsole } from '../../operations/transfer-console';
+import { TransferConsoleError } from '../../operations/transfer-console';
 import { requireAdmin } from './admin-auth';
 
 export interface OperatorDeps {
   adminToken: string | undefined;
+  /** Reads recorded transfers for the routing what-if (`POST /routing/diff`); absent, that route answers 404. */
+  transfers?: TransferConsole;
   agents: AgentDirectory;
   contactCenter: ContactCenter;
   crm: Crm;
@@ -25,6 +29,16 @@ export interface OperatorDeps {
 
 const statusBody = z.object({ status: z.enum(['available', 'offline']) }).strict();
 const explainBody = z.object({ message: z.unknown(), at: z.iso.datetime({ offset: true }).optional() }).strict();
+const diffBody = z
+  .object({
+    /** The candidate routing file's YAML text; absent, each transfer is decided again with the file it recorded. */
+    config: z.string().min(1).max(1_000_000).optional(),
+    since: z.string().max(64).optional(),
+    query: z.string().max(2_000).optional(),
+    limit: z.number().int().min(1).max(5_000).optional(),
+  })
+  .strict()
+  .refine((body) => !(body.since && body.query), { message: 'give since or query, not both' });
 
 async function profileOf(crm: Crm, customerId: string | undefined, phone: string | undefined): Promise<CustomerProfile> {
   return toCustomerProfile(await crm.findCustomer({ customerId, phone }).catch(() => null));
@@ -100,6 +114,34 @@ export function operatorRouter(deps: OperatorDeps): Router {
       candidates: decision.trace.candidates,
       fallbacks: decision.fallbacks.map((fallback) => fallback.label),
     });
+  });
+  /**
+   * Which recorded transfers a candidate routing file (or this code) would have sent elsewhere, and why.
+   * Reads histories only: nothing is started, reserved or sent.
+   */
+  router.post('/routing/diff', async (req, res) => {
+    if (!deps.transfers) throw new AppError({ httpStatus: 404, code: 'not_found', message: 'no such endpoint' });
+    const body = diffBody.safeParse(req.body);
+    if (!body.success) throw new AppError({ httpStatus: 400, code: 'invalid_request', message: 'invalid body', details: describeIssues(body.error) });
+    let candidate;
+    try {
+      candidate = body.data.config ? routingPolicyOf(parseContactCenterText(body.data.config, 'config')) : undefined;
+    } catch (error) {
+      if (!(error instanceof RoutingConfigError)) throw error;
+      throw new AppError({ httpStatus: 400, code: 'invalid_routing_config', message: error.message });
+    }
+    const report = await deps.transfers
+      .diffRouting({
+        ...(candidate ? { candidate } : {}),
+        ...(body.data.since ? { since: body.data.since } : {}),
+        ...(body.data.query ? { query: body.data.query } : {}),
+        ...(body.data.limit ? { limit: body.data.limit } : {}),
+      })
+      .catch((error: unknown) => {
+        if (error instanceof TransferConsoleError) throw new AppError({ httpStatus: 400, code: error.code, message: error.message });
+        throw error;
+      });
+    res.json(report);
   });
   return router;
 }
