@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CUSTOMER_TIERS } from '../contracts';
+import { CUSTOMER_TIERS, TRANSFER_PLAN_MODES } from '../contracts';
 import type { RoutingPolicy } from '../contracts';
 import { callDestinationSchema } from '../vapi/destinations';
 import { explainVapiIssue } from '../vapi/suggest';
@@ -82,6 +82,16 @@ export const contactCenterFileSchema = z
       .object({ general: callDestinationSchema, 'enterprise-24x7': callDestinationSchema, 'after-hours-voicemail': callDestinationSchema })
       .catchall(callDestinationSchema),
     agents: z.array(agentSchema),
+    'transfer-modes': z
+      .object({
+        enterprise: z.enum(TRANSFER_PLAN_MODES),
+        premium: z.enum(TRANSFER_PLAN_MODES),
+        standard: z.enum(TRANSFER_PLAN_MODES),
+        'standard-needs-senior': z.enum(TRANSFER_PLAN_MODES),
+      })
+      .partial()
+      .strict()
+      .default({}),
     customers: z.array(customerSchema).default([]),
   })
   .strict()
@@ -142,12 +152,21 @@ export interface ContactCenter {
   departments: Department[];
   lines: ContactCenterFile['lines'];
   agents: Agent[];
+  transferModes: RoutingPolicy['transferModes'];
   customers: Customer[];
 }
 
 export class RoutingConfigError extends Error {
   override readonly name = 'RoutingConfigError';
 }
+
+/** Rule 6 as the routing rules state it; a routing file's `transfer-modes` overrides any of them. */
+export const DEFAULT_TRANSFER_MODES: RoutingPolicy['transferModes'] = {
+  enterprise: 'warm-transfer-say-summary',
+  premium: 'warm-transfer-say-message',
+  standard: 'blind-transfer',
+  'standard-needs-senior': 'warm-transfer-say-message',
+};
 
 /** Validates parsed YAML; errors name the file, the path inside it and the problem. */
 export function parseContactCenter(raw: unknown, source = '(inline)'): ContactCenter {
@@ -171,6 +190,7 @@ export function parseContactCenter(raw: unknown, source = '(inline)'): ContactCe
     departments: Object.entries(file.departments).map(([id, department]) => ({ id, ...department })),
     lines: file.lines,
     agents: file.agents,
+    transferModes: { ...DEFAULT_TRANSFER_MODES, ...file['transfer-modes'] },
     customers: file.customers,
   };
 }
@@ -237,6 +257,6 @@ function isValidTimeZone(zone: string): boolean {
 
 /** The routing configuration as workflows see it: the routing file without its demo customers. */
 export function routingPolicyOf(center: ContactCenter): RoutingPolicy {
-  const { offices, callerRegions, departments, lines, agents } = center;
-  return { offices, callerRegions, departments, lines, agents };
+  const { offices, callerRegions, departments, lines, agents, transferModes } = center;
+  return { offices, callerRegions, departments, lines, agents, transferModes };
 }

@@ -18,6 +18,8 @@ export interface RoutingPolicy {
   /** In file order: the first department whose alias matches wins. */
   departments: { id: string; aliases: string[]; line: CallDestination }[];
   lines: { general: CallDestination; 'enterprise-24x7': CallDestination; 'after-hours-voicemail': CallDestination; [name: string]: CallDestination };
+  /** Rule 6: the transfer mode per customer tier, and for a standard caller who needs a senior agent. */
+  transferModes: Record<'enterprise' | 'premium' | 'standard' | 'standard-needs-senior', TransferPlanMode>;
   agents: {
     id: string;
     name: string;

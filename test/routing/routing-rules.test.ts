@@ -3,6 +3,9 @@ import { ANONYMOUS_CUSTOMER } from '../../src/contracts';
 import { toCustomerProfile } from '../../src/integrations/crm';
 import { finalizeDecision, route } from '../../src/routing/pipeline';
 import { demoContactCenter } from '../support/factories';
+import { readFileSync } from 'node:fs';
+import { parseContactCenterText, routingPolicyOf } from '../../src/config/contact-center';
+import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
 
 /**
  * The default routing rules (../shared/demo/routing-rules.md) applied to the demo contact center, one
@@ -10,7 +13,7 @@ import { demoContactCenter } from '../support/factories';
  */
 
 const center = demoContactCenter();
-const policy = { offices: center.offices, callerRegions: center.callerRegions, departments: center.departments, lines: center.lines, agents: center.agents };
+const policy = routingPolicyOf(center);
 
 const ANONYMOUS = ANONYMOUS_CUSTOMER;
 
@@ -208,5 +211,18 @@ describe('decision trace and warm message', () => {
     const decision = finalizeDecision(result, 'a-ana');
 
     expect(decision.fallbacks!.map((f) => f.label)).toEqual(['agent a-ben', 'support line', 'general line']);
+  });
+
+  it("takes rule 6's modes from the routing file's transfer-modes, keeping the defaults for tiers it leaves out", () => {
+    const text = readFileSync(DEFAULT_ROUTING_CONFIG, 'utf8');
+    const changed = routingPolicyOf(parseContactCenterText(text.replace('enterprise: warm-transfer-say-summary', 'enterprise: blind-transfer'), 'changed.yaml'));
+    const misspelt = text.replace('enterprise: warm-transfer-say-summary', 'enterprise: warm-transfer-say-summery');
+
+    const enterprise = route({ ...inputOf({ name: '', at: WED_MORNING_NY, department: 'billing', customer: customer('c-1001'), expect: {} }), policy: changed });
+    const premium = route({ ...inputOf({ name: '', at: WED_MORNING_NY, department: 'billing', customer: customer('c-1003'), expect: {} }), policy: changed });
+
+    expect(enterprise.state.mode).toBe('blind-transfer');
+    expect(premium.state.mode).toBe('warm-transfer-say-message');
+    expect(() => parseContactCenterText(misspelt, 'bad.yaml')).toThrow(/transfer-modes\.enterprise: .*did you mean "warm-transfer-say-summary"/);
   });
 });
