@@ -236,7 +236,7 @@ async function routing(client: Client | undefined, dataConverter: DataConverter,
     print(formatRoutingDiff(report, values.config ?? null));
   }
   if (report.unreadable > 0) {
-    process.stderr.write(`switchboard: ${report.unreadable} ${SKIP.unreadable}\n`);
+    process.stderr.write(`switchboard: ${report.unreadable} of the transfers could not be read: ${SKIP.unreadable}\n`);
     return 1;
   }
   return values['fail-on-change'] && report.changed > 0 ? 1 : 0;

@@ -1,26 +1,11 @@
 import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { PROJECT_ROOT, switchboard } from '../support/cli';
 
-const ROOT = path.resolve(__dirname, '../..');
-const HISTORIES = path.join(ROOT, 'test/fixtures/histories/1.0');
-
-/** Runs `npx switchboard …` as an operator would (the bin entry, in a child process). */
-async function switchboard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'error', ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const HISTORIES = path.join(PROJECT_ROOT, 'test/fixtures/histories/1.0');
 
 describe('npx switchboard replay', () => {
   it('exits 0 when every exported history replays cleanly against this checkout', async () => {
@@ -59,7 +44,7 @@ describe('npx switchboard transfers and npm run temporal:setup against a cluster
 
   it('temporal:setup registers the search attributes idempotently', async () => {
     const run = () =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/temporal-setup.ts')], { cwd: ROOT, env: process.env, timeout: 60_000 });
+      promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/temporal-setup.ts')], { cwd: PROJECT_ROOT, env: process.env, timeout: 60_000 });
     const first = await run();
     const second = await run();
     expect(first.stdout + second.stdout).toMatch(/already set up: VapiCallId, TransferDepartment, TransferOutcome, CustomerTier exist/);
