@@ -3,7 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../config/paths';
 import { SEARCH_ATTRIBUTES } from '../contracts';
+
+/** Plain JavaScript, so it runs the same from the sources and from a compiled dist/ (see the file). */
+const ORPHAN_GUARD = path.join(PROJECT_ROOT, 'src', 'process', 'orphan-guard.cjs');
 
 export interface DevServerOptions {
   cliPath: string;
@@ -80,7 +84,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     );
   }
   if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
-  const child: ChildProcess = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C in the terminal reaches the process that started it, which stops its
+  // users (the worker drains) before it stops the server. The guard makes sure it never outlives that process.
+  const child: ChildProcess = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const guard = child.pid === undefined ? undefined : spawn(process.execPath, [ORPHAN_GUARD, String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  guard?.unref();
+  // The pipe only has to stay open as long as this process lives; it must not keep the event loop alive.
+  (guard?.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null | undefined)?.unref?.();
+  guard?.stdin?.on('error', () => undefined);
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -91,6 +102,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', () => {
       exited = true;
+      guard?.stdin?.end();
       resolve();
     });
   });

@@ -1,4 +1,4 @@
-import { Runtime } from '@temporalio/worker';
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import type { Logger } from './logger';
 
@@ -45,9 +45,15 @@ export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort
   const port = options.sdkMetricsPort;
   Runtime.install({
     logger: new PinoTemporalLogger(sdkLogger),
-    ...(port
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true } } } }
-      : {}),
+    // Each process stops through its own shutdown handler (src/process/shutdown.ts), which logs and drains in
+    // order; the SDK's default signal handling would shut the worker down behind its back.
+    shutdownSignals: [],
+    telemetryOptions: {
+      // The Rust core's own warnings (a failing workflow task, a lost connection) into the same JSON log lines,
+      // instead of coloured text on stderr.
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
+      ...(port ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true } } } : {}),
+    },
   });
   return port ? { sdkMetricsUrl: `http://127.0.0.1:${port}/metrics` } : {};
 }

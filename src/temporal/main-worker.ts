@@ -4,12 +4,14 @@ import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { startMetricsServer } from '../observability/metrics-server';
 import { installTemporalRuntime } from '../observability/temporal-logger';
+import { handleShutdown } from '../process/shutdown';
 import { freePort } from './free-port';
 import { createDataConverter, payloadCodecFor } from './data-converter';
 import { connectWorker, temporalTarget } from './connection';
+import { ConnectAbortedError, waitForTemporal } from './wait-for-temporal';
 import { buildTransferWorker } from './worker-runtime';
 
-/** `npm run start:worker`: one worker process; run several against one cluster to scale out. */
+/** `npm run start:worker`: one worker process; run several against one cluster (or on one host) to scale out. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
@@ -17,18 +19,37 @@ async function main(): Promise<void> {
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   const contactCenter = loadContactCenter(config.routingConfigPath);
   const target = temporalTarget(config);
-  const connection = await connectWorker(target);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
-  const worker = await buildTransferWorker({ config, connection, contactCenter, dataConverter, metrics });
-  const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host });
-  logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue, metrics: metricsServer.url }, 'worker polling');
+  const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host, logger });
+
+  const waiting = new AbortController();
+  let stopWorker: (() => Promise<void>) | undefined;
+  handleShutdown({
+    logger,
+    hardTimeoutMs: config.shutdownGraceSeconds * 1000 + 15_000,
+    stop: async () => {
+      waiting.abort();
+      // Stops polling; in-flight activities get SHUTDOWN_GRACE_SECONDS to finish.
+      await stopWorker?.();
+      await metricsServer.close();
+    },
+  });
+
+  let connection;
   try {
-    // The SDK's runtime shuts the worker down on SIGINT/SIGTERM and lets in-flight tasks finish.
-    await worker.run();
-  } finally {
-    await metricsServer.close();
-    await connection.close();
+    connection = await waitForTemporal(target, () => connectWorker(target), { logger, deadlineSeconds: config.connectDeadlineSeconds, signal: waiting.signal });
+  } catch (error) {
+    if (error instanceof ConnectAbortedError) return;
+    throw error;
   }
+  const worker = await buildTransferWorker({ config, connection, contactCenter, dataConverter, metrics });
+  const running = worker.run().finally(() => connection.close());
+  stopWorker = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.catch(() => undefined);
+  };
+  logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue, metrics: metricsServer.url }, 'worker polling');
+  await running;
 }
 
 main().catch((error: unknown) => {
