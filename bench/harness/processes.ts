@@ -34,6 +34,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** TypeScript modules imported before the entry point (fault injection), after tsx is in place. */
   preloads?: string[];
+  /** Its own process group (pid = group id), so a test can send Ctrl-C's SIGINT to the whole group. */
+  detached?: boolean;
 }
 
 /**
@@ -59,6 +61,7 @@ export function spawnProcess(command: string, args: string[], options: SpawnOpti
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   let log: WriteStream | undefined;
@@ -134,6 +137,11 @@ export function spawnProcess(command: string, args: string[], options: SpawnOpti
     },
   };
   return handle;
+}
+
+/** `npm run <script>` as an operator types it: npm, then the script's own process (pid of npm held). */
+export function spawnNpmScript(script: string, options: SpawnOptions): ManagedProcess {
+  return spawnProcess('npm', ['run', '--silent', script, ...(options.args?.length ? ['--', ...options.args] : [])], options);
 }
 
 /** Polls `url` until it answers 2xx (a process's health or readiness endpoint). */
