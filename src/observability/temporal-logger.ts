@@ -1,5 +1,6 @@
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { stdSerializers } from 'pino';
 import type { Logger } from './logger';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -15,7 +16,10 @@ export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: Logger) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    this.logger[LEVELS[level]]({ ...meta }, message);
+    // The SDK passes errors as `error` (a failed workflow activation, an undecodable payload): serialised
+    // as pino serialises `err`, so the line carries the message, not `{}`.
+    const fields = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, value instanceof Error ? stdSerializers.err(value) : value]));
+    this.logger[LEVELS[level]](fields, message);
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);

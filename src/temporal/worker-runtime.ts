@@ -11,6 +11,7 @@ import { HttpCallControlClient } from '../integrations/call-control-client';
 import { callStatusSource } from '../integrations/call-status';
 import { DemoCrm } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
+import { prebuiltWorkflowBundle } from './data-converter';
 import { createWorker } from './worker';
 
 /** The production activity dependencies: the demo CRM from the routing file, real HTTP to controlUrls. */
@@ -40,7 +41,7 @@ export async function buildTransferWorker(options: {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+    ...(config.workflowBundlePath ? { workflowBundle: { codePath: prebuiltWorkflowBundle(config.workflowBundlePath, Boolean(config.payloadEncryptionKeys)) } } : {}),
     dataConverter,
     ...(options.metrics ? { sinks: options.metrics.sinks() } : {}),
     shutdownGraceTime: config.shutdownGraceSeconds * 1000,
