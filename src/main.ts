@@ -64,13 +64,20 @@ async function main(): Promise<void> {
 
   // Until the API is up, stopping means stopping what has started so far (the dev server, via cleanups).
   let stopServing: () => Promise<void> = async () => undefined;
-  handleShutdown({
+  const shutdown = handleShutdown({
     logger,
     hardTimeoutMs: config.shutdownGraceSeconds * 1000 + 20_000,
     stop: async () => {
       await stopServing();
       for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     },
+  });
+  // Nothing restarts the embedded server: if it dies, stop in order and exit non-zero rather than run on without it.
+  void devServer?.exited.then((code) => {
+    if (shutdown.stopping) return;
+    logger.error({ code }, 'the embedded Temporal dev server exited unexpectedly; stopping');
+    process.exitCode = 1;
+    shutdown.begin('dev server exited');
   });
 
   const contactCenter = loadContactCenter(config.routingConfigPath);

@@ -33,6 +33,8 @@ export interface DevServer {
   address: string;
   uiUrl: string | undefined;
   pid: number | undefined;
+  /** Resolves with the exit code (null: killed by a signal) when the server process exits, for whatever reason. */
+  exited: Promise<number | null>;
   /** Resolves when the process has exited. */
   stop(): Promise<void>;
 }
@@ -99,11 +101,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
+  const exitPromise = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
       exited = true;
       guard?.stdin?.end();
-      resolve();
+      resolve(code);
     });
   });
 
@@ -121,6 +123,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     address: `${ip}:${options.port}`,
     uiUrl: options.uiPort !== undefined ? `http://${ip}:${options.uiPort}` : undefined,
     pid: child.pid,
+    exited: exitPromise,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -18,7 +18,14 @@ async function main(): Promise<void> {
     dbFile: path.join(config.dataDir, 'temporal.sqlite'),
     namespace: config.temporal.namespace,
   });
-  handleShutdown({ logger, stop: () => server.stop(), hardTimeoutMs: 15_000 });
+  const shutdown = handleShutdown({ logger, stop: () => server.stop(), hardTimeoutMs: 15_000 });
+  // A dev server that dies (killed, out of disk) takes this process with it, non-zero, so whatever started
+  // it sees the failure and can start it again, instead of a process that looks alive serving nothing.
+  void server.exited.then((code) => {
+    if (shutdown.stopping) return;
+    logger.error({ code }, 'the Temporal dev server exited unexpectedly');
+    process.exit(1);
+  });
   const client = await connectClient({ address: server.address, namespace: config.temporal.namespace, addressSetBy: 'DEV_SERVER_PORT' });
   await ensureSearchAttributes(client.connection, config.temporal.namespace);
   await client.connection.close();

@@ -30,7 +30,8 @@ export function watchesParent(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * One way to stop, however the process is asked: SIGINT (Ctrl-C), SIGTERM (a process manager, `kill`), or
- * its launcher going away. Logs when the shutdown starts and when it has finished, then exits 0. Repeated
+ * its launcher going away. Logs when the shutdown starts and when it has finished, then exits (0 unless
+ * `process.exitCode` says otherwise). Repeated
  * signals are ignored: Ctrl-C reaches this process twice (from the terminal and forwarded by npm).
  */
 export function handleShutdown(options: ShutdownOptions): Shutdown {
@@ -49,7 +50,7 @@ export function handleShutdown(options: ShutdownOptions): Shutdown {
     options.stop().then(
       () => {
         logger.info({ reason, tookMs: Date.now() - startedAt }, 'shutdown finished');
-        process.exit(0);
+        process.exit(process.exitCode ?? 0);
       },
       (error: unknown) => {
         logger.error({ reason, err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');

@@ -6,7 +6,9 @@ import { startMetricsServer } from '../observability/metrics-server';
 import { installTemporalRuntime } from '../observability/temporal-logger';
 import { handleShutdown } from '../process/shutdown';
 import { freePort } from './free-port';
-import { createDataConverter, payloadCodecFor } from './data-converter';
+import { Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { createDataConverter, failureConverterPathFor, payloadCodecFor } from './data-converter';
+import { WORKFLOWS_PATH } from './worker';
 import { connectWorker, temporalTarget } from './connection';
 import { ConnectAbortedError, waitForTemporal } from './wait-for-temporal';
 import { buildTransferWorker } from './worker-runtime';
@@ -21,6 +23,17 @@ async function main(): Promise<void> {
   const target = temporalTarget(config);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
   const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host, logger });
+
+  // Bundling the workflow code takes seconds and needs no server: do it while waiting for one, so a worker
+  // (re)started during an outage polls as soon as the server is back.
+  const bundling = config.workflowBundlePath
+    ? undefined
+    : bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        failureConverterPath: failureConverterPathFor(Boolean(config.payloadEncryptionKeys)),
+        logger: Runtime.instance().logger,
+      }).then(({ code }) => ({ code }));
+  bundling?.catch(() => undefined);
 
   const waiting = new AbortController();
   let stopWorker: (() => Promise<void>) | undefined;
@@ -42,7 +55,7 @@ async function main(): Promise<void> {
     if (error instanceof ConnectAbortedError) return;
     throw error;
   }
-  const worker = await buildTransferWorker({ config, connection, contactCenter, dataConverter, metrics });
+  const worker = await buildTransferWorker({ config, connection, contactCenter, dataConverter, metrics, ...(bundling ? { workflowBundle: await bundling } : {}) });
   const running = worker.run().finally(() => connection.close());
   stopWorker = async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -22,6 +22,8 @@ export async function buildTransferWorker(options: {
   /** The same converter the process's clients use (the codec must match). */
   dataConverter: DataConverter;
   metrics?: Metrics;
+  /** Workflow code bundled ahead (e.g. while waiting for the server); else WORKFLOW_BUNDLE_PATH, else bundled here. */
+  workflowBundle?: { code: string };
 }): Promise<Worker> {
   const { config, connection, contactCenter, dataConverter } = options;
   // Activities reach the agent-pool workflow through a client on the worker's own connection.
@@ -41,7 +43,11 @@ export async function buildTransferWorker(options: {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    ...(config.workflowBundlePath ? { workflowBundle: { codePath: prebuiltWorkflowBundle(config.workflowBundlePath, Boolean(config.payloadEncryptionKeys)) } } : {}),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : config.workflowBundlePath
+        ? { workflowBundle: { codePath: prebuiltWorkflowBundle(config.workflowBundlePath, Boolean(config.payloadEncryptionKeys)) } }
+        : {}),
     dataConverter,
     ...(options.metrics ? { sinks: options.metrics.sinks() } : {}),
     shutdownGraceTime: config.shutdownGraceSeconds * 1000,
