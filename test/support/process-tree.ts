@@ -4,37 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/temporal/free-port';
 
-/** Every process below `pid` (children, grandchildren…), from `ps`. */
-export function descendantPids(pid: number): number[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift()!;
-    for (const [child, ppid] of rows) {
-      if (ppid === parent && !found.includes(child)) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}
-
-/** The first of `pids` whose command line matches `pattern`. */
-export function pidMatching(pids: number[], pattern: RegExp): number {
-  for (const pid of pids) {
-    try {
-      if (pattern.test(execFileSync('ps', ['-o', 'cmd=', '-p', String(pid)], { encoding: 'utf8' }))) return pid;
-    } catch {
-      // gone
-    }
-  }
-  throw new Error(`no process matching ${pattern} among ${pids.join(', ')}`);
-}
+export { descendantPids, pidMatching } from '../../bench/harness/processes';
 
 export function isAlive(pid: number): boolean {
   try {
