@@ -5,7 +5,7 @@ import { finalizeDecision, route } from '../../src/routing/pipeline';
 import { demoContactCenter } from '../support/factories';
 
 /**
- * The default routing rules (../shared/demo/routing-rules.md) applied to the demo contact center, one
+ * The default routing rules (docs/routing-rules.md) applied to the demo contact center, one
  * scenario per rule and edge. Times are UTC; the comment says the local time that matters.
  */
 
