@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
-import type { ConnectionLike } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import type { ConnectionLike, ConnectionOptions } from '@temporalio/client';
+
+type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { TLSConfig } from '@temporalio/worker';
@@ -93,6 +95,21 @@ export const CLIENT_RECONNECT_CHANNEL_ARGS = {
 } as const;
 
 /**
+ * The same for the client's own retries of a call: its default pauses grow to 5 s (170 ms ×1.7 per try), so
+ * a start that began as the server went down retried at 5.6 s and next at 9.7 s — after the webhook's 8 s
+ * deadline even when the server was back at 6.5 s (npm run chaos, scenario j). Capped at 1 s, with as many
+ * tries as the default's ~25 s for calls that have no deadline of their own.
+ */
+export function clientRetryInterceptors(): Interceptor[] {
+  return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxIntervalMs: () => 1_000, maxAttempts: 30 }))];
+}
+
+/** Channel and retry settings of every client connection (API, CLI, tests that stand in for them). */
+export function clientConnectionTuning(): { channelArgs: Record<string, number>; interceptors: Interceptor[] } {
+  return { channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS }, interceptors: clientRetryInterceptors() };
+}
+
+/**
  * A client connection, verified: for commands that need the server now (the CLI, set-up). Fails with
  * {@link TemporalUnreachableError} after `connectTimeoutMs`.
  */
@@ -104,7 +121,7 @@ export async function connectClient(
   try {
     const connection = await Connection.connect({
       ...connectionOptions(target),
-      channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS },
+      ...clientConnectionTuning(),
       connectTimeout: options.connectTimeoutMs ?? 10_000,
     });
     return new Client({ connection, namespace: target.namespace, dataConverter });
@@ -118,7 +135,7 @@ export async function connectClient(
  * /healthz and /readyz) while Temporal is still starting, and a webhook's start waits within its deadline.
  */
 export function lazyClient(target: TemporalTarget, dataConverter: DataConverter = createDataConverter()): Client {
-  const connection = Connection.lazy({ ...connectionOptions(target), channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS } });
+  const connection = Connection.lazy({ ...connectionOptions(target), ...clientConnectionTuning() });
   return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
