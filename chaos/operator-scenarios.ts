@@ -57,7 +57,7 @@ const polling = (worker: ManagedProcess, timeoutMs = 120_000) => worker.waitForO
 function metricsPorts(stack: OperatorStack): string {
   return stack.workers
     .map((worker, index) => {
-      const line = worker.outputTail().split('\n').find((text) => text.includes('"worker polling"'));
+      const line = stack.output(worker).split('\n').find((text) => text.includes('"worker polling"'));
       const port = line ? new URL((JSON.parse(line) as { metrics: string }).metrics).port : '?';
       return `worker ${index + 1} /metrics on ${port}${port === String(DEFAULT_PORTS.metrics) ? ' (METRICS_PORT)' : ' (fell back)'}`;
     })

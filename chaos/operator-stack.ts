@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { ManagedProcess } from '../bench/harness/processes';
@@ -73,9 +74,22 @@ export class OperatorStack {
 
   private spawn(script: string, name: string): ManagedProcess {
     this.starts += 1;
-    const child = spawnNpmScript(script, { name, env: this.env, logFile: path.join(this.options.logDir, `${name}.log`) });
+    const child = spawnNpmScript(script, { name, env: this.env, logFile: this.logFile(name) });
     this.all.push(child);
     return child;
+  }
+
+  private logFile(name: string): string {
+    return path.join(this.options.logDir, `${name}.log`);
+  }
+
+  /** Everything a process of this stack has printed so far (its log file; the in-memory tail is short). */
+  output(child: ManagedProcess): string {
+    try {
+      return readFileSync(this.logFile(child.name), 'utf8');
+    } catch {
+      return child.outputTail();
+    }
   }
 
   /** `npm run start:temporal`; resolves once it prints where the server is. */
