@@ -7,10 +7,10 @@ import { installTemporalRuntime } from '../observability/temporal-logger';
 import { handleShutdown } from '../process/shutdown';
 import { freePort } from './free-port';
 import { Runtime, bundleWorkflowCode } from '@temporalio/worker';
-import { createDataConverter, failureConverterPathFor, payloadCodecFor } from './data-converter';
+import { createDataConverter, failureConverterPathFor, payloadCodecFor, prebuiltWorkflowBundle } from './data-converter';
 import { WORKFLOWS_PATH } from './worker';
 import { connectWorker, temporalTarget } from './connection';
-import { ConnectAbortedError, waitForTemporal } from './wait-for-temporal';
+import { ConnectAbortedError, NotAnOutageError, waitForTemporal } from './wait-for-temporal';
 import { buildTransferWorker } from './worker-runtime';
 
 /** `npm run start:worker`: one worker process; run several against one cluster (or on one host) to scale out. */
@@ -48,14 +48,32 @@ async function main(): Promise<void> {
     },
   });
 
-  let connection;
+  // The bundle is settled before waiting (a missing WORKFLOW_BUNDLE_PATH is a configuration error, not an outage).
+  const workflowBundle = bundling ? undefined : prebuiltWorkflowBundle(config.workflowBundlePath!, Boolean(config.payloadEncryptionKeys));
+  let started;
   try {
-    connection = await waitForTemporal(target, () => connectWorker(target), { logger, deadlineSeconds: config.connectDeadlineSeconds, signal: waiting.signal });
+    // Connecting and registering the worker (the SDK checks the namespace) both need the server: both are
+    // retried, so a server that disappears between the two, or a namespace created a moment later, is waited for.
+    started = await waitForTemporal(
+      target,
+      async () => {
+        const connection = await connectWorker(target);
+        try {
+          const code = bundling ? await bundling.catch((error: unknown) => Promise.reject(new NotAnOutageError(error))) : undefined;
+          const worker = await buildTransferWorker({ config, connection, contactCenter, dataConverter, metrics, ...(code ? { workflowBundle: code } : {}), ...(workflowBundle ? { workflowBundlePath: workflowBundle } : {}) });
+          return { connection, worker };
+        } catch (error) {
+          await connection.close().catch(() => undefined);
+          throw error;
+        }
+      },
+      { logger, deadlineSeconds: config.connectDeadlineSeconds, signal: waiting.signal },
+    );
   } catch (error) {
     if (error instanceof ConnectAbortedError) return;
     throw error;
   }
-  const worker = await buildTransferWorker({ config, connection, contactCenter, dataConverter, metrics, ...(bundling ? { workflowBundle: await bundling } : {}) });
+  const { connection, worker } = started;
   const running = worker.run().finally(() => connection.close());
   stopWorker = async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

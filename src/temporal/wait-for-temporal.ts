@@ -17,6 +17,14 @@ export interface WaitForTemporalOptions {
 /** Capped so a server that comes back is found within a few seconds, without hammering one that stays down. */
 export const CONNECT_BACKOFF = { firstDelayMs: 250, maxDelayMs: 5_000 } as const;
 
+/** Wraps a failure that waiting cannot fix (a workflow bundle that does not build): it ends the wait at once. */
+export class NotAnOutageError extends Error {
+  override readonly name = 'NotAnOutageError';
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
 /** Thrown when the wait was abandoned because the process is shutting down. */
 export class ConnectAbortedError extends Error {
   override readonly name = 'ConnectAbortedError';
@@ -52,7 +60,7 @@ export async function waitForTemporal<T>(target: TemporalTarget, attempt: () => 
         jitter: 'none',
         delayFirstAttempt: false,
         retry: (error: unknown, attemptNumber: number) => {
-          if (error instanceof ConnectAbortedError || options.signal?.aborted) return false;
+          if (error instanceof ConnectAbortedError || error instanceof NotAnOutageError || options.signal?.aborted) return false;
           lastReason = connectionErrorReason(error instanceof TemporalUnreachableError ? (error.cause ?? error) : error);
           const retryInMs = Math.min(firstDelayMs * 2 ** (attemptNumber - 1), maxDelayMs);
           if (Date.now() + retryInMs > deadline) return false;
@@ -67,6 +75,7 @@ export async function waitForTemporal<T>(target: TemporalTarget, attempt: () => 
     logger.info({ address: target.address, namespace: target.namespace, attempts, waitedMs: Date.now() - startedAt }, `connected to ${where}`);
     return result;
   } catch (error) {
+    if (error instanceof NotAnOutageError) throw error.original;
     if (error instanceof ConnectAbortedError || options.signal?.aborted) throw new ConnectAbortedError('stopped while waiting for Temporal');
     if (deadline === Number.POSITIVE_INFINITY) throw error;
     throw new TemporalUnreachableError(

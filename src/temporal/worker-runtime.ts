@@ -24,6 +24,8 @@ export async function buildTransferWorker(options: {
   metrics?: Metrics;
   /** Workflow code bundled ahead (e.g. while waiting for the server); else WORKFLOW_BUNDLE_PATH, else bundled here. */
   workflowBundle?: { code: string };
+  /** The prebuilt bundle file, already resolved and checked (prebuiltWorkflowBundle). */
+  workflowBundlePath?: string;
 }): Promise<Worker> {
   const { config, connection, contactCenter, dataConverter } = options;
   // Activities reach the agent-pool workflow through a client on the worker's own connection.
@@ -45,7 +47,9 @@ export async function buildTransferWorker(options: {
     activities,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : config.workflowBundlePath
+      : options.workflowBundlePath
+        ? { workflowBundle: { codePath: options.workflowBundlePath } }
+        : config.workflowBundlePath
         ? { workflowBundle: { codePath: prebuiltWorkflowBundle(config.workflowBundlePath, Boolean(config.payloadEncryptionKeys)) } }
         : {}),
     dataConverter,
