@@ -57,7 +57,8 @@ const polling = (worker: ManagedProcess, timeoutMs = 120_000) => worker.waitForO
 function metricsPorts(stack: OperatorStack): string {
   return stack.workers
     .map((worker, index) => {
-      const line = stack.output(worker).split('\n').find((text) => text.includes('"worker polling"'));
+      // The in-memory tail has the newest lines; the log file has the oldest (its writes may lag a moment).
+      const line = `${worker.outputTail()}\n${stack.output(worker)}`.split('\n').find((text) => text.includes('"worker polling"'));
       const port = line ? new URL((JSON.parse(line) as { metrics: string }).metrics).port : '?';
       return `worker ${index + 1} /metrics on ${port}${port === String(DEFAULT_PORTS.metrics) ? ' (METRICS_PORT)' : ' (fell back)'}`;
     })
