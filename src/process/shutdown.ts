@@ -58,7 +58,8 @@ export function handleShutdown(options: ShutdownOptions): Shutdown {
       },
     );
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => begin(signal));
+  // Not SIGHUP: a listener would override `nohup`, which starts the process with SIGHUP ignored.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => begin(signal));
 
   if (options.watchParent ?? watchesParent()) {
     const parent = process.ppid;
