@@ -10,7 +10,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
 COPY config ./config
-# Workflows are bundled here, once, so workers start without webpack and all run identical code.
+# Workflows are bundled here, once, so workers start without webpack and all run identical code. It writes
+# dist/workflow-bundle.js and dist/workflow-bundle.encrypted.js; workers with PAYLOAD_ENCRYPTION_KEYS run the latter.
 RUN npm run build && npm run build:workflow-bundle -- dist/workflow-bundle.js
 
 FROM node:20-bookworm-slim AS runtime

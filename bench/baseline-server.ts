@@ -2,7 +2,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 
 /**
- * The baseline: the plain Express handler of the seed document (../shared/seed/vapi-dynamic-call-transfers.md),
+ * The baseline: the plain Express handler of the seed document (Vapi's guide to dynamic call transfers),
  * kept as close to it as a fair comparison allows. It switches on the department, POSTs the transfer to the
  * call's controlUrl and only then answers Vapi. Nothing is stored, so a crash, a restart or a failed POST
  * loses the transfer, and a repeated delivery transfers twice.

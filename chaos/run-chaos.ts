@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config/paths';
@@ -11,6 +11,9 @@ import type { Switchboard, TemporalServer } from '../bench/harness/stack';
 import { dropIdleSockets } from '../bench/harness/webhook-client';
 import type { ChaosReport, ScenarioResult } from './report';
 import { markdownChaosReport, scenarioPassed } from './report';
+import type { OperatorScenario } from './operator-scenarios';
+import { OPERATOR_SCENARIOS } from './operator-scenarios';
+import { OperatorStack } from './operator-stack';
 import type { ChaosContext } from './scenarios';
 import { CONTROL_LATENCY_MS, SCENARIOS } from './scenarios';
 
@@ -21,12 +24,20 @@ one start:api) under an open-loop load of simulated Vapi tool calls, injects one
 counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told.
 Writes chaos/results/chaos-<time>.{json,md} (and latest.*). Exits non-zero if anything was lost or doubled.
 
+(a)-(f) share one stack on free ports:
   (a) SIGKILL a worker mid-transfer and restart it; then the other one
   (b) SIGKILL the Temporal dev server and restart it on the same database file
   (c) the control URL answers 503 for a while, then recovers
   (d) the control URL takes the transfer but its answer is lost (client timeout after sending)
   (e) the CRM is down: routing degrades to defaults
   (f) every webhook delivered three times at once
+(g)-(j) start every process with the README's npm run start:* commands on the default ports (3000, 7233,
+8233, 9464 must be free), a stack of their own each:
+  (g) two workers on one host with default settings
+  (h) a worker restarted while the dev server is down; the server back 3 s later, under load
+  (i) the API (and the workers) started before the dev server
+  (j) the operators' fault run: 15 webhooks/s for 10 s; SIGKILL worker 1, restart it 2 s later, SIGKILL
+      the dev server 1 s after that and start it again
 
   --rate <n>        transfers per second during each scenario (default 3)
   --duration <s>    load per scenario in seconds (default 15)
@@ -53,7 +64,10 @@ async function main(): Promise<void> {
   if (!(rate > 0) || !(duration > 0)) throw new Error('--rate and --duration must be positive numbers');
   const only = values.only ? new Set(values.only.split(',').map((id) => id.trim())) : null;
   const scenarios = SCENARIOS.filter((scenario) => !only || only.has(scenario.id));
-  if (scenarios.length === 0) throw new Error(`--only matched no scenario (ids: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+  const operatorScenarios = OPERATOR_SCENARIOS.filter((scenario) => !only || only.has(scenario.id));
+  if (scenarios.length + operatorScenarios.length === 0) {
+    throw new Error(`--only matched no scenario (ids: ${[...SCENARIOS, ...OPERATOR_SCENARIOS].map((s) => s.id).join(', ')})`);
+  }
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const resultsDir = path.join(PROJECT_ROOT, 'chaos', 'results');
@@ -61,86 +75,90 @@ async function main(): Promise<void> {
   const logDir = path.join(runDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const command = `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim();
-  process.stdout.write(`Chaos: ${scenarios.map((s) => `(${s.id})`).join(' ')} at ${rate}/s for ${duration} s each; logs in ${path.relative(PROJECT_ROOT, logDir)}\n`);
+  process.stdout.write(
+      `Chaos: ${[...scenarios, ...operatorScenarios].map((s) => `(${s.id})`).join(' ')} at ${rate}/s for ${duration} s each unless a scenario fixes its own; logs in ${path.relative(PROJECT_ROOT, logDir)}\n`,
+  );
 
   const vapi = await startFakeVapi();
   let temporal: TemporalServer | undefined;
   let switchboard: Switchboard | undefined;
   const results: ScenarioResult[] = [];
   try {
-    const bundle = await prebuiltWorkflowBundle(path.join(runDir, 'workflow-bundle.js'), logDir);
-    temporal = await startTemporal({ dataDir: path.join(runDir, 'temporal'), levers: DEFAULT_TEMPORAL_LEVERS });
-    switchboard = await startSwitchboard({
-      temporalAddress: temporal.address,
-      logDir,
-      topology: 'split',
-      workers: 2,
-      workflowBundlePath: bundle,
-      // A stand-in for Vapi's API, so a worker can ask where a call stands before it would send a transfer again.
-      env: { VAPI_API_KEY: 'chaos-fake-key', VAPI_BASE_URL: vapi.apiBaseUrl },
-    });
-    process.stdout.write(`  stack up: Temporal ${temporal.address}, ${switchboard.workers.length} workers, API ${switchboard.apiUrl}\n`);
+    if (scenarios.length > 0) {
+      const bundle = await prebuiltWorkflowBundle(path.join(runDir, 'workflow-bundle.js'), logDir);
+      temporal = await startTemporal({ dataDir: path.join(runDir, 'temporal'), levers: DEFAULT_TEMPORAL_LEVERS });
+      switchboard = await startSwitchboard({
+        temporalAddress: temporal.address,
+        logDir,
+        topology: 'split',
+        workers: 2,
+        workflowBundlePath: bundle,
+        // A stand-in for Vapi's API, so a worker can ask where a call stands before it would send a transfer again.
+        env: { VAPI_API_KEY: 'chaos-fake-key', VAPI_BASE_URL: vapi.apiBaseUrl },
+      });
+      process.stdout.write(`  stack up: Temporal ${temporal.address}, ${switchboard.workers.length} workers, API ${switchboard.apiUrl}\n`);
 
-    for (const scenario of scenarios) {
-      const notes: string[] = [];
-      const ctx: ChaosContext = { switchboard, temporal, vapi, logDir, note: (text) => notes.push(text) };
-      const t = temporal;
-      const s = switchboard;
-      process.stdout.write(`  (${scenario.id}) ${scenario.name}: ${scenario.fault}\n`);
-      vapi.reset();
-      vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
-      vapi.reportTo(switchboard.webhookUrl, 200);
-      try {
-        await scenario.before?.(ctx);
-        const phase = await runLoadPhase({
-          name: scenario.name,
-          webhookUrl: switchboard.webhookUrl,
-          schedule: openLoopSchedule({ ratePerSecond: rate, durationSeconds: duration }),
-          vapi,
-          deliveriesPerCall: scenario.deliveriesPerCall ?? 1,
-          drainTimeoutMs: 90_000,
-          lingerMs: 5_000,
-          during: scenario.during?.(ctx) ?? [],
-          processes: () => [{ name: 'temporal', pid: t.server.pid }, ...s.processes.map((child) => ({ name: child.name, pid: child.pid }))],
-        });
-        await scenario.after?.(ctx);
-        results.push({
-          id: scenario.id,
-          name: scenario.name,
-          fault: scenario.fault,
-          deliveries: phase.deliveries,
-          answers: phase.answers,
-          accounting: phase.accounting,
-          webhookToTransferMs: phase.webhookToTransferMs,
-          ackMs: phase.ackMs,
-          notes: [
-            ...notes,
-            ...(vapi.refusedCommands() > 0 ? [`${vapi.refusedCommands()} control request(s) refused by the control URL (not acted on)`] : []),
-            ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
-            ...phase.errorSamples.map((text) => `error: ${text}`),
-          ],
-          error: null,
-        });
-      } catch (error) {
-        results.push({
-          id: scenario.id,
-          name: scenario.name,
-          fault: scenario.fault,
-          deliveries: 0,
-          answers: {},
-          accounting: { calls: 0, acceptedCalls: 0, refusedCalls: 0, executedOnce: 0, lost: 0, failedAndTold: 0, doubled: 0, executedDespiteRefusal: 0, callersTold: 0, strayCommands: 0, lostCallIds: [], doubledCallIds: [], failedAndToldCallIds: [] },
-          webhookToTransferMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
-          ackMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
-          notes,
-          error: error instanceof Error ? error.message.split('\n')[0]! : String(error),
-        });
+      for (const scenario of scenarios) {
+        const notes: string[] = [];
+        const ctx: ChaosContext = { switchboard, temporal, vapi, logDir, note: (text) => notes.push(text) };
+        const t = temporal;
+        const s = switchboard;
+        process.stdout.write(`  (${scenario.id}) ${scenario.name}: ${scenario.fault}\n`);
+        vapi.reset();
+        vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
+        vapi.reportTo(switchboard.webhookUrl, 200);
+        try {
+          await scenario.before?.(ctx);
+          const phase = await runLoadPhase({
+            name: scenario.name,
+            webhookUrl: switchboard.webhookUrl,
+            schedule: openLoopSchedule({ ratePerSecond: rate, durationSeconds: duration }),
+            vapi,
+            deliveriesPerCall: scenario.deliveriesPerCall ?? 1,
+            drainTimeoutMs: 90_000,
+            lingerMs: 5_000,
+            during: scenario.during?.(ctx) ?? [],
+            processes: () => [{ name: 'temporal', pid: t.server.pid }, ...s.processes.map((child) => ({ name: child.name, pid: child.pid }))],
+          });
+          await scenario.after?.(ctx);
+          results.push({
+            id: scenario.id,
+            name: scenario.name,
+            fault: scenario.fault,
+            deliveries: phase.deliveries,
+            answers: phase.answers,
+            accounting: phase.accounting,
+            webhookToTransferMs: phase.webhookToTransferMs,
+            ackMs: phase.ackMs,
+            notes: [
+              ...notes,
+              ...(vapi.refusedCommands() > 0 ? [`${vapi.refusedCommands()} control request(s) refused by the control URL (not acted on)`] : []),
+              ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
+              ...phase.errorSamples.map((text) => `error: ${text}`),
+            ],
+            error: null,
+          });
+        } catch (error) {
+          results.push(failedResult(scenario, notes, error));
+        }
+        const last = results[results.length - 1]!;
+        process.stdout.write(
+          `      ${scenarioPassed(last) ? 'pass' : 'FAIL'}: ${last.accounting.executedOnce}/${last.accounting.calls} transferred once, lost ${last.accounting.lost}, doubled ${last.accounting.doubled}, told ${last.accounting.callersTold}${last.error ? `; ${last.error}` : ''}\n`,
+        );
+        vapi.reportTo(null);
+        dropIdleSockets();
       }
+      await switchboard?.stop().catch(() => undefined);
+      await temporal?.stop().catch(() => undefined);
+      switchboard = undefined;
+      temporal = undefined;
+    }
+    for (const scenario of operatorScenarios) {
+      results.push(await runOperatorScenario(scenario, { vapi, rate, duration, runDir, logDir }));
       const last = results[results.length - 1]!;
       process.stdout.write(
         `      ${scenarioPassed(last) ? 'pass' : 'FAIL'}: ${last.accounting.executedOnce}/${last.accounting.calls} transferred once, lost ${last.accounting.lost}, doubled ${last.accounting.doubled}, told ${last.accounting.callersTold}${last.error ? `; ${last.error}` : ''}\n`,
       );
-      vapi.reportTo(null);
-      dropIdleSockets();
     }
   } finally {
     await switchboard?.stop().catch(() => undefined);
@@ -152,7 +170,7 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     command,
     machine: describeMachine(),
-    load: `${rate} transfers/s for ${duration} s per scenario, open loop; control URL answers in ${CONTROL_LATENCY_MS} ms; fake Vapi posts a 'forwarding' status-update 200 ms after each transfer and answers GET /call/{id}`,
+    load: `${rate} transfers/s for ${duration} s per scenario unless it fixes its own, open loop; control URL answers in ${CONTROL_LATENCY_MS} ms; fake Vapi posts a 'forwarding' status-update 200 ms after each transfer and answers GET /call/{id}`,
     scenarios: results,
   };
   const base = path.join(resultsDir, `chaos-${stamp}`);
@@ -160,9 +178,81 @@ async function main(): Promise<void> {
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown);
   for (const ext of ['json', 'md']) copyFileSync(`${base}.${ext}`, path.join(resultsDir, `latest.${ext}`));
-  if (!values['keep-data']) rmSync(path.join(runDir, 'temporal'), { recursive: true, force: true });
+  if (!values['keep-data']) {
+    for (const dir of readdirSync(runDir).filter((name) => name.startsWith('temporal'))) rmSync(path.join(runDir, dir), { recursive: true, force: true });
+  }
   process.stdout.write(`\n${markdown}\nWritten: ${path.relative(PROJECT_ROOT, base)}.{json,md} (and chaos/results/latest.*)\n`);
   if (!results.every(scenarioPassed)) process.exitCode = 1;
+}
+
+/** One operator scenario on a stack of its own, started with the README's commands on the default ports. */
+async function runOperatorScenario(
+  scenario: OperatorScenario,
+  options: { vapi: Awaited<ReturnType<typeof startFakeVapi>>; rate: number; duration: number; runDir: string; logDir: string },
+): Promise<ScenarioResult> {
+  const { vapi } = options;
+  const notes: string[] = [];
+  const rate = scenario.rate ?? options.rate;
+  const duration = scenario.durationSeconds ?? options.duration;
+  process.stdout.write(`  (${scenario.id}) ${scenario.name}: ${scenario.fault} (${rate}/s for ${duration} s)\n`);
+  const logDir = path.join(options.logDir, scenario.id);
+  const stack = new OperatorStack({ logDir, dataDir: path.join(options.runDir, `temporal-${scenario.id}`), vapiApiBaseUrl: vapi.apiBaseUrl });
+  vapi.reset();
+  vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
+  vapi.reportTo(stack.webhookUrl, 200);
+  const ctx = { stack, vapi, note: (text: string) => notes.push(text) };
+  try {
+    await OperatorStack.assertDefaultPortsFree();
+    await scenario.before(ctx);
+    const phase = await runLoadPhase({
+      name: scenario.name,
+      webhookUrl: stack.webhookUrl,
+      schedule: openLoopSchedule({ ratePerSecond: rate, durationSeconds: duration }),
+      vapi,
+      drainTimeoutMs: 90_000,
+      lingerMs: 5_000,
+      during: scenario.during?.(ctx) ?? [],
+      processes: () => stack.processes(),
+    });
+    await scenario.after?.(ctx);
+    return {
+      id: scenario.id,
+      name: scenario.name,
+      fault: `${scenario.fault} (${rate}/s for ${duration} s; logs in ${path.relative(PROJECT_ROOT, logDir)})`,
+      deliveries: phase.deliveries,
+      answers: phase.answers,
+      accounting: phase.accounting,
+      webhookToTransferMs: phase.webhookToTransferMs,
+      ackMs: phase.ackMs,
+      notes: [
+        ...notes,
+        ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
+        ...phase.errorSamples.map((text) => `error: ${text}`),
+      ],
+      error: null,
+    };
+  } catch (error) {
+    return failedResult(scenario, notes, error);
+  } finally {
+    vapi.reportTo(null);
+    await stack.stop().catch(() => undefined);
+    dropIdleSockets();
+  }
+}
+
+function failedResult(scenario: { id: string; name: string; fault: string }, notes: string[], error: unknown): ScenarioResult {
+  return {
+    id: scenario.id,
+    name: scenario.name,
+    fault: scenario.fault,
+    deliveries: 0,
+    answers: {},
+    accounting: { calls: 0, acceptedCalls: 0, refusedCalls: 0, executedOnce: 0, lost: 0, failedAndTold: 0, doubled: 0, executedDespiteRefusal: 0, callersTold: 0, strayCommands: 0, lostCallIds: [], doubledCallIds: [], failedAndToldCallIds: [] },
+    webhookToTransferMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
+    ackMs: { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN },
+    notes,
+    error: error instanceof Error ? error.message.split('\n')[0]! : String(error),
+  };
 }
 
 main().catch((error: unknown) => {

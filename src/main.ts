@@ -15,6 +15,8 @@ import { codecUrlToken } from './api/codec/router';
 import { openCrm } from './integrations/crm/create-crm';
 import { createDataConverter, payloadCodecFor } from './temporal/data-converter';
 import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
+import { handleShutdown } from './process/shutdown';
+import { waitForTemporal } from './temporal/wait-for-temporal';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { buildTransferWorker } from './temporal/worker-runtime';
 
@@ -67,13 +69,32 @@ async function main(): Promise<void> {
     cleanups.unshift(() => devServer!.stop());
   }
 
+  // Until the API is up, stopping means stopping what has started so far (the dev server, via cleanups).
+  let stopServing: () => Promise<void> = async () => undefined;
+  const shutdown = handleShutdown({
+    logger,
+    hardTimeoutMs: config.shutdownGraceSeconds * 1000 + 20_000,
+    stop: async () => {
+      await stopServing();
+      for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    },
+  });
+  // Nothing restarts the embedded server: if it dies, stop in order and exit non-zero rather than run on without it.
+  void devServer?.exited.then((code) => {
+    if (shutdown.stopping) return;
+    logger.error({ code }, 'the embedded Temporal dev server exited unexpectedly; stopping');
+    process.exitCode = 1;
+    shutdown.begin('dev server exited');
+  });
+
   const target = temporalTarget(config);
-  const client = await connectClient(target, dataConverter);
+  const patience = { logger, deadlineSeconds: config.connectDeadlineSeconds };
+  const client = await waitForTemporal(target, () => connectClient(target, dataConverter, { connectTimeoutMs: 3_000 }), patience);
   cleanups.unshift(() => client.connection.close());
   const registered = await ensureSearchAttributes(client.connection, target.namespace);
   if (registered.length > 0) logger.info({ registered }, 'search attributes registered');
 
-  const workerConnection = await connectWorker(target);
+  const workerConnection = await waitForTemporal(target, () => connectWorker(target), { ...patience, logger: logger.child({}, { level: 'warn' }) });
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
   const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, crm, dataConverter, metrics });
   const workerDone = worker.run().finally(() => workerConnection.close());
@@ -91,23 +112,16 @@ async function main(): Promise<void> {
     codecCorsOrigins: embedded ? uiOrigins : [],
     draining: () => draining,
     dataConverter,
+    ...((devServer?.uiUrl ?? config.temporalUiUrl) ? { temporalUiUrl: devServer?.uiUrl ?? config.temporalUiUrl } : {}),
   });
-  printBanner(config, api.url, devServer, Boolean(codec));
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  // In order: stop taking webhooks, let in-flight ones finish, drain the worker, then the dev server (cleanups).
+  stopServing = async () => {
     draining = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight webhooks and activities');
     await api.close();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone.catch(() => undefined);
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-    process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  printBanner(config, api.url, devServer, Boolean(codec));
   await workerDone;
 }
 
@@ -125,7 +139,7 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
     `  Metrics:       ${apiUrl}/metrics`,
     `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${path.relative(process.cwd(), config.dataDir) || '.'}; set CRM_URL for your own)` : config.crm.kind}`,
     `  Payloads:      ${encrypted ? 'AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint' : 'not encrypted (set PAYLOAD_ENCRYPTION_KEYS to encrypt)'}`,
-    `  Try it:        npm run simulate -- --department billing --reason "question about my invoice"`,
+    `  Try it:        ${config.port === 3000 ? '' : `PORT=${config.port} `}npm run simulate -- --department billing --reason "question about my invoice"`,
     '',
   ].filter((line): line is string => line !== undefined);
   process.stdout.write(`${lines.join('\n')}\n`);

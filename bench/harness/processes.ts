@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -34,6 +34,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** TypeScript modules imported before the entry point (fault injection), after tsx is in place. */
   preloads?: string[];
+  /** Its own process group (pid = group id), so a test can send Ctrl-C's SIGINT to the whole group. */
+  detached?: boolean;
 }
 
 /**
@@ -59,6 +61,7 @@ export function spawnProcess(command: string, args: string[], options: SpawnOpti
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   let log: WriteStream | undefined;
@@ -134,6 +137,43 @@ export function spawnProcess(command: string, args: string[], options: SpawnOpti
     },
   };
   return handle;
+}
+
+/** `npm run <script>` as an operator types it: npm, then the script's own process (pid of npm held). */
+export function spawnNpmScript(script: string, options: SpawnOptions): ManagedProcess {
+  return spawnProcess('npm', ['run', '--silent', script, ...(options.args?.length ? ['--', ...options.args] : [])], options);
+}
+
+/** Every process below `pid` (children, grandchildren…), from `ps`: what an npm script really started. */
+export function descendantPids(pid: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, ppid] of rows) {
+      if (ppid === parent && !found.includes(child)) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+/** The first of `pids` whose command line matches `pattern`. */
+export function pidMatching(pids: number[], pattern: RegExp): number {
+  for (const pid of pids) {
+    try {
+      if (pattern.test(execFileSync('ps', ['-o', 'cmd=', '-p', String(pid)], { encoding: 'utf8' }))) return pid;
+    } catch {
+      // gone
+    }
+  }
+  throw new Error(`no process matching ${pattern} among ${pids.join(', ')}`);
 }
 
 /** Polls `url` until it answers 2xx (a process's health or readiness endpoint). */

@@ -89,7 +89,8 @@ export async function startTemporal(options: { dataDir: string; levers?: Tempora
  * is built exactly as for a deployment (same converters, same entry).
  */
 export async function prebuiltWorkflowBundle(file: string, logDir: string): Promise<string> {
-  const child = spawnTypeScript('scripts/bundle-workflows.ts', { name: 'bundle', args: [file], logFile: path.join(logDir, 'bundle.log') });
+  // Neither the benchmark nor chaos encrypts payloads: the bundle with readable failure messages is the one workers run.
+  const child = spawnTypeScript('scripts/bundle-workflows.ts', { name: 'bundle', args: [file, '--only', 'plain'], logFile: path.join(logDir, 'bundle.log') });
   const code = await child.exited;
   if (code !== 0 || !existsSync(file)) throw new Error(`could not build the workflow bundle:\n${child.outputTail()}`);
   return file;

@@ -27,6 +27,8 @@ export interface AppDeps extends Omit<WebhookDeps, 'logger'> {
   metrics?: Metrics;
   /** Set while shutting down: `/readyz` answers 503 so load balancers stop sending work. */
   draining?: () => boolean;
+  /** The Temporal Web UI's base URL, reported on /healthz for tools that link to workflows (the simulator). */
+  temporalUiUrl?: string;
 }
 
 /** Builds the HTTP surface without listening, so tests drive it in-process with supertest. */
@@ -37,7 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(deps.logger, deps.metrics));
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...(deps.temporalUiUrl ? { temporalUi: deps.temporalUiUrl } : {}) });
   });
   app.get('/readyz', async (_req, res) => {
     if (deps.draining?.()) {

@@ -2,9 +2,11 @@ import { loadContactCenter } from '../config/contact-center';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
-import { connectClient, temporalTarget } from '../temporal/connection';
 import { openCrm } from '../integrations/crm/create-crm';
+import { handleShutdown } from '../process/shutdown';
+import { lazyClient, probeTemporal, temporalTarget } from '../temporal/connection';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
+import { ConnectAbortedError, waitForTemporal } from '../temporal/wait-for-temporal';
 import { startApiServer } from './server';
 
 /** `npm run start:api`: the HTTP surface alone, against the configured (or local dev) cluster. */
@@ -17,10 +19,14 @@ async function main(): Promise<void> {
   if (config.webhookAuth.mode === 'none') logger.warn('VAPI_WEBHOOK_AUTH=none: webhooks are accepted without authentication');
   const codec = payloadCodecFor(config.payloadEncryptionKeys);
   const dataConverter = createDataConverter(codec);
+  const target = temporalTarget(config);
+  // Listens at once, connected or not: /healthz answers, /readyz says why it is not ready, and webhooks that
+  // arrive while Temporal is away keep trying for WEBHOOK_START_DEADLINE_MS before answering 503.
+  const client = lazyClient(target, dataConverter);
   const contactCenter = loadContactCenter(config.routingConfigPath);
+  // The CRM is checked before anything waits on Temporal: a wrong CRM_URL stops the process at once.
   const crm = await openCrm(config, { contactCenter, demoNotes: 'memory', onConnectionError: () => logger.warn('a CRM connection broke; it is replaced on next use') });
   if (crm.kind === 'demo') logger.warn('CRM_URL is unset: the demo CRM here cannot see the notes workers write; set CRM_URL so processes run apart share one CRM');
-  const client = await connectClient(temporalTarget(config), dataConverter);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id) });
   let draining = false;
   const api = await startApiServer({
@@ -34,18 +40,29 @@ async function main(): Promise<void> {
     codec: codec ?? null,
     draining: () => draining,
     dataConverter,
+    ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
   });
-  logger.info({ webhook: `${api.url}/webhook` }, 'api listening');
-  const stop = async () => {
-    // Fail readiness first so the load balancer stops sending, then let in-flight webhooks finish.
-    draining = true;
-    await api.close();
-    await client.connection.close();
-    await crm.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  logger.info({ webhook: `${api.url}/webhook`, readyz: `${api.url}/readyz` }, 'api listening');
+
+  const waiting = new AbortController();
+  handleShutdown({
+    logger,
+    hardTimeoutMs: 30_000,
+    stop: async () => {
+      waiting.abort();
+      // Fail readiness first so the load balancer stops sending, then let in-flight webhooks finish.
+      draining = true;
+      await api.close();
+      await client.connection.close();
+      await crm.close();
+    },
+  });
+  try {
+    await waitForTemporal(target, () => probeTemporal(client.connection, 2_000), { logger, deadlineSeconds: config.connectDeadlineSeconds, signal: waiting.signal });
+  } catch (error) {
+    if (error instanceof ConnectAbortedError) return;
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
 import type { Logger } from '../observability/logger';
+import { temporalTarget } from '../temporal/connection';
 import { createReadinessCheck } from '../temporal/readiness';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { parseAllowedHosts } from '../vapi/control-url';
@@ -38,6 +39,8 @@ export async function startApiServer(options: {
   draining?: () => boolean;
   /** The converter the client was built with (replays decode with it). */
   dataConverter: DataConverter;
+  /** The Web UI's base URL, shown on /healthz so the simulator can link to its workflow (TEMPORAL_UI_URL, or npm start's own UI). */
+  temporalUiUrl?: string;
 }): Promise<ApiServer> {
   const { config, client, logger } = options;
   const transfers = new TransferConsole({
@@ -60,7 +63,8 @@ export async function startApiServer(options: {
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,
     logger,
-    readiness: createReadinessCheck(client, config.temporal.taskQueue, options.crm),
+    readiness: createReadinessCheck(client, config.temporal.taskQueue, { target: temporalTarget(config), crm: options.crm }),
+    ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
     operator: {
       adminToken: config.adminToken,
       transfers,

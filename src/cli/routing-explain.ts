@@ -8,6 +8,12 @@ Vapi tool-calls message in the file (the body's "message" or the message itself)
 agents' live state. Reserves nothing and calls no one.
 `;
 
+/** fetch's "fetch failed" hides the reason (ECONNREFUSED, ENOTFOUND) in its cause. */
+function unreachableReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { at: { type: 'string' }, url: { type: 'string' } } });
   const file = positionals[0];
@@ -20,6 +26,8 @@ async function main(): Promise<void> {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ message, ...(values.at ? { at: values.at } : {}) }),
+  }).catch((error: unknown) => {
+    throw new Error(`cannot reach Switchboard at ${base} (${values.url ? '--url' : 'PORT, or --url'}): ${unreachableReason(error)}`);
   });
   const body = await response.text();
   process.stdout.write(`${response.status === 200 ? JSON.stringify(JSON.parse(body), null, 2) : `HTTP ${response.status} ${body}`}\n`);

@@ -258,7 +258,8 @@ async function main(argv: string[]): Promise<number> {
   installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   const needsCluster = !((command === 'replay' || command === 'routing') && rest.includes('--file'));
-  const client = needsCluster ? await connectClient(temporalTarget(config), dataConverter) : undefined;
+  // An operator at a terminal: a few seconds, then an error naming the address tried and how to change it.
+  const client = needsCluster ? await connectClient(temporalTarget(config), dataConverter, { connectTimeoutMs: 5_000 }) : undefined;
   try {
     if (command === 'transfers') return await transfers(client!, config, rest);
     if (command === 'replay') return await replay(client, config, dataConverter, rest);

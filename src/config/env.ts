@@ -46,6 +46,17 @@ export const envSchema = z.object({
   CODEC_CORS_ORIGINS: csv.optional(),
   /** Port of a worker-only process's `/metrics`; the API serves `/metrics` on PORT. 0 picks a free port. */
   METRICS_PORT: port.default(9464),
+  /**
+   * Workers and the API started while Temporal is unreachable keep trying (capped backoff) and never exit for
+   * it; set this to exit non-zero after that many seconds instead (for supervisors that restart on exit).
+   * Unset or 0: wait as long as it takes.
+   */
+  TEMPORAL_CONNECT_DEADLINE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
+  /**
+   * Base URL of the Temporal Web UI operators use (e.g. https://temporal.example.com), for the links the API
+   * hands the simulator. `npm start` sets it to its embedded UI.
+   */
+  TEMPORAL_UI_URL: z.string().url().optional(),
   /** How long a webhook keeps trying to start a workflow while Temporal is unreachable before answering 503. */
   WEBHOOK_START_DEADLINE_MS: z.coerce.number().int().min(100).max(15_000).default(8_000),
   /** On SIGTERM: how long in-flight activities may run before the worker gives up on them. */
@@ -250,6 +261,9 @@ export const configSchema = envSchema
     payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
     codecCorsOrigins: e.CODEC_CORS_ORIGINS ?? [],
     metricsPort: e.METRICS_PORT,
+    /** Seconds before a process gives up waiting for Temporal at start; 0 waits forever. */
+    connectDeadlineSeconds: e.TEMPORAL_CONNECT_DEADLINE_SECONDS,
+    temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     startDeadlineMs: e.WEBHOOK_START_DEADLINE_MS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     devServer: { port: e.DEV_SERVER_PORT, uiPort: e.DEV_UI_PORT },

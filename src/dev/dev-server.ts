@@ -3,7 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../config/paths';
 import { SEARCH_ATTRIBUTES } from '../contracts';
+
+/** Plain JavaScript, so it runs the same from the sources and from a compiled dist/ (see the file). */
+const ORPHAN_GUARD = path.join(PROJECT_ROOT, 'src', 'process', 'orphan-guard.cjs');
 
 export interface DevServerOptions {
   cliPath: string;
@@ -29,6 +33,8 @@ export interface DevServer {
   address: string;
   uiUrl: string | undefined;
   pid: number | undefined;
+  /** Resolves with the exit code (null: killed by a signal) when the server process exits, for whatever reason. */
+  exited: Promise<number | null>;
   /** Resolves when the process has exited. */
   stop(): Promise<void>;
 }
@@ -80,7 +86,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     );
   }
   if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
-  const child: ChildProcess = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C in the terminal reaches the process that started it, which stops its
+  // users (the worker drains) before it stops the server. The guard makes sure it never outlives that process.
+  const child: ChildProcess = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const guard = child.pid === undefined ? undefined : spawn(process.execPath, [ORPHAN_GUARD, String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  guard?.unref();
+  // The pipe only has to stay open as long as this process lives; it must not keep the event loop alive.
+  (guard?.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null | undefined)?.unref?.();
+  guard?.stdin?.on('error', () => undefined);
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -88,10 +101,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
+  const exitPromise = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
       exited = true;
-      resolve();
+      guard?.stdin?.end();
+      resolve(code);
     });
   });
 
@@ -109,6 +123,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     address: `${ip}:${options.port}`,
     uiUrl: options.uiPort !== undefined ? `http://${ip}:${options.uiPort}` : undefined,
     pid: child.pid,
+    exited: exitPromise,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -65,3 +65,30 @@ export function buildToolCallsPayload(options: ToolCallsPayloadOptions = {}) {
   }
   return { body, callId, toolCallId };
 }
+
+/**
+ * The `status-update` Vapi sends once a transfer it was told to make is under way (`status: forwarding`),
+ * naming the call and, in its artifact, the tool call that asked for it: what settles a transfer as
+ * `transferred`. Shaped like test/fixtures/vapi/status-update.forwarding.SYNTHETIC.json.
+ */
+export function buildForwardingStatusUpdate(options: { callId: string; toolCallId: string; controlUrl: string; toolName?: string }) {
+  const { callId, toolCallId, controlUrl } = options;
+  return {
+    message: {
+      type: 'status-update',
+      status: 'forwarding',
+      timestamp: Date.now(),
+      call: {
+        id: callId,
+        type: 'inboundPhoneCall',
+        status: 'forwarding',
+        monitor: { listenUrl: controlUrl.replace(/^http/, 'ws').replace(/\/control$/, '/listen'), controlUrl },
+      },
+      artifact: {
+        messages: [
+          { role: 'tool_calls', toolCalls: [{ id: toolCallId, type: 'function', function: { name: options.toolName ?? 'transfer_call', arguments: '{}' } }], message: '' },
+        ],
+      },
+    },
+  };
+}

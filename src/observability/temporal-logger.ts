@@ -1,5 +1,6 @@
-import { Runtime } from '@temporalio/worker';
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { stdSerializers } from 'pino';
 import type { Logger } from './logger';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -15,7 +16,10 @@ export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: Logger) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    this.logger[LEVELS[level]]({ ...meta }, message);
+    // The SDK passes errors as `error` (a failed workflow activation, an undecodable payload): serialised
+    // as pino serialises `err`, so the line carries the message, not `{}`.
+    const fields = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, value instanceof Error ? stdSerializers.err(value) : value]));
+    this.logger[LEVELS[level]](fields, message);
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);
@@ -45,9 +49,15 @@ export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort
   const port = options.sdkMetricsPort;
   Runtime.install({
     logger: new PinoTemporalLogger(sdkLogger),
-    ...(port
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true } } } }
-      : {}),
+    // Each process stops through its own shutdown handler (src/process/shutdown.ts), which logs and drains in
+    // order; the SDK's default signal handling would shut the worker down behind its back.
+    shutdownSignals: [],
+    telemetryOptions: {
+      // The Rust core's own warnings (a failing workflow task, a lost connection) into the same JSON log lines,
+      // instead of coloured text on stderr.
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
+      ...(port ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true } } } : {}),
+    },
   });
   return port ? { sdkMetricsUrl: `http://127.0.0.1:${port}/metrics` } : {};
 }

@@ -47,6 +47,40 @@ export function parseEncryptionKeys(spec: string): EncryptionKey[] {
   return keys;
 }
 
+function isEncrypted(payload: Payload): boolean {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  return Boolean(encoding) && Buffer.from(encoding!).toString() === ENCRYPTED_ENCODING;
+}
+
+function keyIdOf(payload: Payload): string {
+  const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+  return keyIdBytes ? Buffer.from(keyIdBytes).toString() : '';
+}
+
+/**
+ * The codec of a process without PAYLOAD_ENCRYPTION_KEYS: it writes payloads as they are, and when it meets
+ * an encrypted one (a history written by a process that has the keys) it fails with a message that names the
+ * variable and the key id, instead of the payload converter's "Unknown encoding" deep inside a workflow task.
+ * The failure fails that workflow or activity task only; the worker goes on with everything else.
+ */
+export class EncryptedPayloadGuard implements PayloadCodec {
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads;
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    for (const payload of payloads) {
+      if (isEncrypted(payload)) {
+        throw new EncryptionKeyError(
+          `payload was encrypted with key "${keyIdOf(payload)}", but PAYLOAD_ENCRYPTION_KEYS is not set on this process: ` +
+            'give every Switchboard process the same keys',
+        );
+      }
+    }
+    return payloads;
+  }
+}
+
 /**
  * AES-256-GCM over the whole serialised payload (metadata included, so even the encoding is hidden), with a
  * fresh 12-byte IV per payload in front and the key id bound as additional data. Payloads that are not
@@ -86,12 +120,15 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) return payload;
-      const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
-      const keyId = keyIdBytes ? Buffer.from(keyIdBytes).toString() : '';
+      if (!isEncrypted(payload)) return payload;
+      const keyId = keyIdOf(payload);
       const key = this.byId.get(keyId);
-      if (!key) throw new EncryptionKeyError(`payload was encrypted with key "${keyId}", which is not in PAYLOAD_ENCRYPTION_KEYS`);
+      if (!key) {
+        throw new EncryptionKeyError(
+          `payload was encrypted with key "${keyId}", which is not in PAYLOAD_ENCRYPTION_KEYS of this process (it has ${this.keyIds.map((id) => `"${id}"`).join(', ')}): ` +
+            'give every Switchboard process the same keys',
+        );
+      }
       const sealed = Buffer.from(payload.data ?? new Uint8Array());
       if (sealed.length < IV_BYTES + TAG_BYTES) throw new EncryptionKeyError('encrypted payload is truncated');
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));

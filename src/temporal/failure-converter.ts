@@ -1,8 +1,8 @@
 import { DefaultFailureConverter } from '@temporalio/common';
 
 /**
- * Failure messages and stack traces go into an encoded payload instead of plain proto fields, so the payload
- * codec encrypts them like everything else. Loaded by path: the workflow sandbox and the worker's activities
- * must use this same instance (see data-converter.ts).
+ * Failure messages and stack traces in the clear, as the Web UI's event list shows them: the converter of
+ * processes without PAYLOAD_ENCRYPTION_KEYS. Loaded by path: the workflow sandbox and the worker's activities
+ * must use the same one (see data-converter.ts). Either converter reads failures the other wrote.
  */
-export const failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });
+export const failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: false });

@@ -10,6 +10,7 @@ import { HttpCallControlClient } from '../integrations/call-control-client';
 import { callStatusSource } from '../integrations/call-status';
 import type { Crm } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
+import { prebuiltWorkflowBundle } from './data-converter';
 import { createWorker } from './worker';
 
 /** The production activity dependencies: the configured CRM (see `openCrm`), real HTTP to controlUrls. */
@@ -22,6 +23,10 @@ export async function buildTransferWorker(options: {
   /** The same converter the process's clients use (the codec must match). */
   dataConverter: DataConverter;
   metrics?: Metrics;
+  /** Workflow code bundled ahead (e.g. while waiting for the server); else WORKFLOW_BUNDLE_PATH, else bundled here. */
+  workflowBundle?: { code: string };
+  /** The prebuilt bundle file, already resolved and checked (prebuiltWorkflowBundle). */
+  workflowBundlePath?: string;
 }): Promise<Worker> {
   const { config, connection, contactCenter, dataConverter } = options;
   // Activities reach the agents' workflows through a client on the worker's own connection.
@@ -40,7 +45,13 @@ export async function buildTransferWorker(options: {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : options.workflowBundlePath
+        ? { workflowBundle: { codePath: options.workflowBundlePath } }
+        : config.workflowBundlePath
+        ? { workflowBundle: { codePath: prebuiltWorkflowBundle(config.workflowBundlePath, Boolean(config.payloadEncryptionKeys)) } }
+        : {}),
     dataConverter,
     ...(options.metrics ? { sinks: options.metrics.sinks() } : {}),
     shutdownGraceTime: config.shutdownGraceSeconds * 1000,

@@ -6,7 +6,7 @@ import { createApp } from '../../src/api/app';
 import { transferWorkflowId } from '../../src/contracts';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
 import { createLogger } from '../../src/observability/logger';
-import { CLIENT_RECONNECT_CHANNEL_ARGS } from '../../src/temporal/connection';
+import { clientConnectionTuning } from '../../src/temporal/connection';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -51,7 +51,7 @@ const taskQueue = uniqueTaskQueue('outage');
 beforeAll(async () => {
   proxy = await startFlakyProxy(process.env.TEMPORAL_ADDRESS!);
   client = new Client({
-    connection: await Connection.connect({ address: proxy.address, channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS } }),
+    connection: await Connection.connect({ address: proxy.address, ...clientConnectionTuning() }),
     dataConverter: createDataConverter(),
   });
 });

@@ -193,7 +193,7 @@ describe('GET /readyz with a CRM that cannot be reached', () => {
       taskQueue,
       workflowClient: env.client.workflow,
       logger: createLogger({ level: 'silent' }),
-      readiness: createReadinessCheck(env.client, taskQueue, down),
+      readiness: createReadinessCheck(env.client, taskQueue, { crm: down }),
     });
 
     await worker.runUntil(async () => {

@@ -51,7 +51,7 @@ beforeAll(async () => {
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle({ encryptedFailures: true }),
     dataConverter,
     sinks: metrics.sinks(),
     activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agents: new TemporalAgentDirectory(client.workflow, taskQueue) }).activities,
@@ -257,6 +257,7 @@ describe('keeping callers data encrypted', () => {
     expect(withKeys).toEqual([expect.objectContaining({ ok: true })]);
     const withoutKeys = await replayTransfers([{ workflowId, history }], { dataConverter: createDataConverter() });
     expect(withoutKeys[0]?.ok).toBe(false);
+    expect(withoutKeys[0]?.message).toMatch(/payload was encrypted with key \\*"k2\\*", but PAYLOAD_ENCRYPTION_KEYS is not set on this process/);
   });
 });
 

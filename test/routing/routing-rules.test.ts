@@ -8,7 +8,7 @@ import { parseContactCenterText, routingPolicyOf } from '../../src/config/contac
 import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
 
 /**
- * The default routing rules (../shared/demo/routing-rules.md) applied to the demo contact center, one
+ * The default routing rules (docs/routing-rules.md) applied to the demo contact center, one
  * scenario per rule and edge. Times are UTC; the comment says the local time that matters.
  */
 

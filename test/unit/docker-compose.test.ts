@@ -7,7 +7,19 @@ import { envSchema } from '../../src/config/env';
 // file and a typo nobody would notice until someone runs it.
 const root = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; ports?: string[]; environment?: Record<string, string>; command?: string[]; depends_on?: Record<string, { condition: string }> }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: unknown;
+      ports?: string[];
+      environment?: Record<string, string>;
+      command?: string[];
+      depends_on?: Record<string, { condition: string }>;
+      restart?: string;
+      healthcheck?: { test: string[] };
+    }
+  >;
 };
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 
@@ -26,6 +38,26 @@ describe('docker-compose.yml', () => {
     expect(compose.services.api!.depends_on!['temporal-setup']).toEqual({ condition: 'service_completed_successfully' });
     const setup = JSON.stringify(compose.services['temporal-setup']);
     for (const name of ['VapiCallId', 'TransferDepartment', 'TransferOutcome', 'CustomerTier']) expect(setup).toContain(name);
+  });
+
+  it('starts api and workers once the server is healthy (not merely started), and restarts them on failure with no give-up count', () => {
+    for (const name of ['api', 'worker']) {
+      const service = compose.services[name]!;
+      expect(service.depends_on).toEqual({
+        temporal: { condition: 'service_healthy' },
+        'temporal-setup': { condition: 'service_completed_successfully' },
+      });
+      // `on-failure:N` gives up after N restarts; an outage longer than that would leave no worker at all.
+      expect(service.restart).toBe('on-failure');
+      expect(service.healthcheck?.test.join(' ')).toMatch(/fetch\('http:\/\/127\.0\.0\.1:(3000\/healthz|9464\/metrics)'\)/);
+    }
+    // Every condition a service waits on has something to decide it: a health check, or a job that completes.
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        if (condition === 'service_healthy') expect([name, dependency, compose.services[dependency]!.healthcheck]).toEqual([name, dependency, expect.anything()]);
+        else expect(condition).toBe('service_completed_successfully');
+      }
+    }
   });
 
   it('points api and worker at the cluster with settings the config schema accepts', () => {

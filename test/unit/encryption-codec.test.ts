@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, EncryptionKeyError, parseEncryptionKeys } from '../../src/temporal/encryption-codec';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, EncryptedPayloadGuard, EncryptionKeyError, parseEncryptionKeys } from '../../src/temporal/encryption-codec';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 const payload = (value: unknown) => defaultPayloadConverter.toPayload(value);
@@ -38,7 +38,7 @@ describe('the AES-256-GCM payload codec', () => {
 
   it('refuses payloads sealed with an unknown key, with a wrong key, or tampered with, without leaking data', async () => {
     const [sealed] = await new AesGcmPayloadCodec([key('k1')]).encode([payload('secret words')]);
-    await expect(new AesGcmPayloadCodec([key('k2')]).decode([sealed!])).rejects.toThrow(/key "k1", which is not in PAYLOAD_ENCRYPTION_KEYS/);
+    await expect(new AesGcmPayloadCodec([key('k2')]).decode([sealed!])).rejects.toThrow(/key "k1", which is not in PAYLOAD_ENCRYPTION_KEYS of this process \(it has "k2"\)/);
     await expect(new AesGcmPayloadCodec([key('k1')]).decode([sealed!])).rejects.toThrow(/failed authentication/);
     const tampered = { ...sealed!, data: Buffer.from(sealed!.data!).fill(0, 20, 24) };
     await expect(new AesGcmPayloadCodec([key('k1')]).decode([tampered])).rejects.toThrow(EncryptionKeyError);
@@ -47,6 +47,22 @@ describe('the AES-256-GCM payload codec', () => {
   it('lets payloads written before encryption was turned on pass through decode unchanged', async () => {
     const plain = payload({ outcome: 'transferred' });
     await expect(new AesGcmPayloadCodec([key('k1')]).decode([plain])).resolves.toEqual([plain]);
+  });
+});
+
+describe('a process without PAYLOAD_ENCRYPTION_KEYS', () => {
+  it('passes plain payloads both ways and refuses an encrypted one, naming the variable and the key id', async () => {
+    const guard = new EncryptedPayloadGuard();
+    const plain = payload({ outcome: 'transferred' });
+    await expect(guard.encode([plain])).resolves.toEqual([plain]);
+    await expect(guard.decode([plain])).resolves.toEqual([plain]);
+    const [sealed] = await new AesGcmPayloadCodec([key('k1')]).encode([payload('secret words')]);
+
+    const refusal = guard.decode([plain, sealed!]);
+
+    await expect(refusal).rejects.toThrow(EncryptionKeyError);
+    await expect(refusal).rejects.toThrow('payload was encrypted with key "k1", but PAYLOAD_ENCRYPTION_KEYS is not set on this process');
+    await expect(refusal).rejects.not.toThrow(/secret words/);
   });
 });
 

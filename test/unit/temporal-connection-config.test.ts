@@ -7,12 +7,12 @@ import { temporalTarget, tlsOptions } from '../../src/temporal/connection';
 describe('connecting to a real cluster', () => {
   it('uses the embedded dev server without TEMPORAL_ADDRESS, and no TLS', () => {
     const config = loadConfig({});
-    expect(temporalTarget(config)).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
+    expect(temporalTarget(config)).toEqual({ address: '127.0.0.1:7233', namespace: 'default', addressSetBy: 'DEV_SERVER_PORT' });
   });
 
   it('turns TLS on for a Temporal Cloud API key, as Temporal’s own tools do', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'acme.a1b2c', TEMPORAL_API_KEY: 'key-123' });
-    expect(temporalTarget(config)).toEqual({ address: 'eu-west-1.aws.api.temporal.io:7233', namespace: 'acme.a1b2c', apiKey: 'key-123', tls: {} });
+    expect(temporalTarget(config)).toEqual({ address: 'eu-west-1.aws.api.temporal.io:7233', namespace: 'acme.a1b2c', apiKey: 'key-123', tls: {}, addressSetBy: 'TEMPORAL_ADDRESS' });
   });
 
   it('reads mTLS certificate, key and CA from the TEMPORAL_TLS_* paths', () => {
