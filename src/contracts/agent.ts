@@ -10,7 +10,7 @@ export const AGENT_WORKFLOW_TYPE = 'agent';
 
 /** Per task queue, so two deployments (or two tests) sharing a namespace keep their agents apart. */
 export function agentWorkflowId(taskQueue: string, agentId: string): string {
-  return `agent-${agentId}@${taskQueue}`;
+  return `agent:${taskQueue}:${agentId}`;
 }
 
 export interface AgentReservation {

@@ -32,7 +32,7 @@ export interface RoutingPolicy {
   }[];
 }
 
-/** One agent's live state, kept by the agent-pool workflow. */
+/** One agent's live state as routing reads it (kept by that agent's `agent` workflow). */
 export interface AgentLiveState {
   status: 'available' | 'offline';
   activeTransfers: number;

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { codecUrlToken } from '../../src/api/codec/router';
-import { transferWorkflowId } from '../../src/contracts';
+import { agentWorkflowId, transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
@@ -204,7 +204,7 @@ describe('operating failed transfers', () => {
     await request(app).get('/transfers/anything').set({ authorization: 'Bearer wrong' }).expect(401);
     await request(app).post('/transfers/x/retry').expect(401);
     await request(app).get('/transfers/transfer-does-not-exist').set(admin).expect(404);
-    await request(app).get(`/transfers/agent-pool-${taskQueue}`).set(admin).expect(404);
+    await request(app).get(`/transfers/${agentWorkflowId(taskQueue, 'a-ana')}`).set(admin).expect(404);
     await request(app).get('/transfers').query({ outcome: "failed' OR WorkflowType != '" }).set(admin).expect(400);
     await request(app).get('/transfers').query({ since: 'yesterday-ish' }).set(admin).expect(400);
     await request(app).get('/transfers').query({ colour: 'red' }).set(admin).expect(400);
