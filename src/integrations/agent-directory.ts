@@ -25,8 +25,9 @@ export interface AgentDirectory {
   release(transferId: string, agentId: string): Promise<void>;
   setStatus(agentId: string, status: AgentLiveState['status']): Promise<AgentLiveState>;
   /**
-   * Live state of these agents. May be up to `maxAgeMs` old unless `fresh`: routing reads a recent view and
-   * the reservation, checked inside each agent's workflow, stays authoritative.
+   * Live state of these agents. Unless `fresh`, as this process last saw them (an agent it never touched
+   * counts as available and idle): routing reads this view, and the reservation, checked inside each agent's
+   * workflow, stays authoritative.
    */
   liveStates(agentIds: readonly string[], options?: { fresh?: boolean }): Promise<Record<string, AgentLiveState>>;
 }
@@ -35,14 +36,15 @@ export type AgentWorkflowClient = Pick<WorkflowClient, 'getHandle' | 'executeUpd
 
 /**
  * Each agent is its own `agent` workflow, reached by Update; the first update to an agent starts its
- * workflow (Update-with-Start). Every state an update returns, and every read, lands in a per-process view
- * that routing reads without a round trip; the view is refreshed in the background once it is older than
- * `maxAgeMs`.
+ * workflow (Update-with-Start). Every state an update returns lands in a per-process view that routing reads
+ * without a round trip. Only what the view may have wrong in a way that matters is read back: an agent it
+ * shows busy or offline may have been freed by another process meanwhile, so such agents are queried again
+ * once their entry is older than `maxAgeMs`. An agent it shows available needs no read: the reservation,
+ * checked inside that agent's workflow, refuses it if it is not, and returns its state.
  */
 export class TemporalAgentDirectory implements AgentDirectory {
-  private readonly known = new Map<string, AgentState>();
-  private refreshedAt = 0;
-  private refreshing: Promise<void> | undefined;
+  private readonly known = new Map<string, { state: AgentState; at: number }>();
+  private readonly refreshing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: AgentWorkflowClient,
@@ -71,38 +73,45 @@ export class TemporalAgentDirectory implements AgentDirectory {
   }
 
   async liveStates(agentIds: readonly string[], options: { fresh?: boolean } = {}): Promise<Record<string, AgentLiveState>> {
-    const stale = this.now() - this.refreshedAt > (this.options.maxAgeMs ?? 2_000);
-    if (options.fresh || this.refreshedAt === 0) await this.refresh(agentIds);
-    else if (stale) void this.refresh(agentIds).catch((error: unknown) => this.options.onRefreshError?.(error));
     const now = this.now();
-    return Object.fromEntries(agentIds.map((agentId) => [agentId, liveState(this.known.get(agentId) ?? newAgentState(), now)]));
+    if (options.fresh) {
+      await Promise.all(agentIds.map((agentId) => this.refresh(agentId)));
+    } else {
+      const maxAgeMs = this.options.maxAgeMs ?? 2_000;
+      for (const agentId of agentIds) {
+        const entry = this.known.get(agentId);
+        if (!entry || now - entry.at <= maxAgeMs) continue;
+        const live = liveState(entry.state, now);
+        if (live.status === 'offline' || live.activeTransfers > 0) void this.refresh(agentId).catch((error: unknown) => this.options.onRefreshError?.(error));
+      }
+    }
+    return Object.fromEntries(agentIds.map((agentId) => [agentId, liveState(this.known.get(agentId)?.state ?? newAgentState(), this.now())]));
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
 
-  /** One read of every agent at a time; callers arriving meanwhile share it. */
-  private refresh(agentIds: readonly string[]): Promise<void> {
-    this.refreshing ??= Promise.all(
-      agentIds.map(async (agentId) => {
-        // Bounded: a refresh must never outlive its caller's interest (or its process's connection).
-        const state = await this.client
-          .withDeadline(Date.now() + 2_000, () => this.client.getHandle(agentWorkflowId(this.taskQueue, agentId)).query(agentStateQuery))
-          .catch((error: unknown) => {
-            if (error instanceof WorkflowNotFoundError) return newAgentState();
-            throw error;
-          });
-        this.known.set(agentId, state);
-      }),
-    )
-      .then(() => {
-        this.refreshedAt = this.now();
-      })
-      .finally(() => {
-        this.refreshing = undefined;
-      });
-    return this.refreshing;
+  private learn(agentId: string, state: AgentState): void {
+    this.known.set(agentId, { state, at: this.now() });
+  }
+
+  /** Reads one agent's state; callers arriving while a read of that agent is in flight share it. */
+  private refresh(agentId: string): Promise<void> {
+    let reading = this.refreshing.get(agentId);
+    if (!reading) {
+      // Bounded: a read must never outlive its caller's interest (or its process's connection).
+      reading = this.client
+        .withDeadline(Date.now() + 2_000, () => this.client.getHandle(agentWorkflowId(this.taskQueue, agentId)).query(agentStateQuery))
+        .catch((error: unknown) => {
+          if (error instanceof WorkflowNotFoundError) return newAgentState();
+          throw error;
+        })
+        .then((state) => this.learn(agentId, state))
+        .finally(() => this.refreshing.delete(agentId));
+      this.refreshing.set(agentId, reading);
+    }
+    return reading;
   }
 
   /** A plain Update while the agent's workflow runs (one RPC); Update-with-Start the first time. */
@@ -124,7 +133,7 @@ export class TemporalAgentDirectory implements AgentDirectory {
         }),
       });
     }
-    this.known.set(agentId, 'state' in result ? result.state : result);
+    this.learn(agentId, 'state' in result ? result.state : result);
     return result;
   }
 }
