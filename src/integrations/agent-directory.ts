@@ -45,6 +45,10 @@ export type AgentWorkflowClient = Pick<WorkflowClient, 'getHandle' | 'executeUpd
 export class TemporalAgentDirectory implements AgentDirectory {
   private readonly known = new Map<string, { state: AgentState; at: number }>();
   private readonly refreshing = new Map<string, Promise<void>>();
+  /** The last update queued for each agent: this process sends an agent one update at a time. */
+  private readonly queued = new Map<string, Promise<unknown>>();
+  /** Reservations this process is making right now, per agent: counted busy until they are answered. */
+  private readonly reserving = new Map<string, number>();
 
   constructor(
     private readonly client: AgentWorkflowClient,
@@ -53,13 +57,16 @@ export class TemporalAgentDirectory implements AgentDirectory {
   ) {}
 
   async reserve(request: Parameters<AgentDirectory['reserve']>[0]): Promise<string | null> {
-    for (const candidate of request.candidates) {
-      const { reserved } = await this.update(candidate.agentId, reserveAgentUpdate, {
-        transferId: request.transferId,
-        maxConcurrent: candidate.maxConcurrent,
-        ttlSeconds: request.ttlSeconds,
-      });
-      if (reserved) return candidate.agentId;
+    for (const { agentId, maxConcurrent } of request.candidates) {
+      // Counted busy while the answer is awaited, so transfers routed meanwhile rank the next agent first
+      // instead of queueing behind this one.
+      this.reserving.set(agentId, (this.reserving.get(agentId) ?? 0) + 1);
+      try {
+        const { reserved } = await this.update(agentId, reserveAgentUpdate, { transferId: request.transferId, maxConcurrent, ttlSeconds: request.ttlSeconds });
+        if (reserved) return agentId;
+      } finally {
+        this.reserving.set(agentId, this.reserving.get(agentId)! - 1);
+      }
     }
     return null;
   }
@@ -85,7 +92,12 @@ export class TemporalAgentDirectory implements AgentDirectory {
         if (live.status === 'offline' || live.activeTransfers > 0) void this.refresh(agentId).catch((error: unknown) => this.options.onRefreshError?.(error));
       }
     }
-    return Object.fromEntries(agentIds.map((agentId) => [agentId, liveState(this.known.get(agentId)?.state ?? newAgentState(), this.now())]));
+    return Object.fromEntries(
+      agentIds.map((agentId) => {
+        const live = liveState(this.known.get(agentId)?.state ?? newAgentState(), this.now());
+        return [agentId, { ...live, activeTransfers: live.activeTransfers + (this.reserving.get(agentId) ?? 0) }];
+      }),
+    );
   }
 
   private now(): number {
@@ -114,8 +126,22 @@ export class TemporalAgentDirectory implements AgentDirectory {
     return reading;
   }
 
+  /**
+   * One update at a time per agent from this process. The server refuses more than a few concurrent updates
+   * of one workflow (RESOURCE_EXHAUSTED, retried by the client after a pause of up to a second): at 20
+   * transfers/s, reservations piling onto the same agent failed that way. Queued here they wait their turn.
+   */
+  private update<Ret extends AgentState | { state: AgentState }, Arg>(agentId: string, definition: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+    const turn = (this.queued.get(agentId) ?? Promise.resolve()).catch(() => undefined).then(() => this.send(agentId, definition, arg));
+    this.queued.set(agentId, turn);
+    void turn.catch(() => undefined).finally(() => {
+      if (this.queued.get(agentId) === turn) this.queued.delete(agentId);
+    });
+    return turn;
+  }
+
   /** A plain Update while the agent's workflow runs (one RPC); Update-with-Start the first time. */
-  private async update<Ret extends AgentState | { state: AgentState }, Arg>(agentId: string, definition: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+  private async send<Ret extends AgentState | { state: AgentState }, Arg>(agentId: string, definition: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
     const workflowId = agentWorkflowId(this.taskQueue, agentId);
     let result: Ret;
     try {

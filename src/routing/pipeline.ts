@@ -83,11 +83,12 @@ function withPlan(destination: CallDestination, mode: TransferPlanMode, message:
 }
 
 /**
- * The final decision once the agent pool has answered: `reservedAgentId` may differ from the pipeline's
+ * The final decision once the reservation has answered: `reservedAgentId` may differ from the pipeline's
  * choice when another call took that agent in the meantime (the next in `ranked` was reserved), or be
- * null when no agent could be reserved, in which case the department line takes the call.
+ * null when no agent could be reserved, in which case the department line takes the call. `unreserved` says
+ * why when no reservation could be made at all (rather than every agent being taken).
  */
-export function finalizeDecision(result: RouteResult, reservedAgentId: string | null): RoutingDecision {
+export function finalizeDecision(result: RouteResult, reservedAgentId: string | null, unreserved?: string): RoutingDecision {
   const { state } = result;
   const decided = state.decided!;
   const reasons = [...state.reasons];
@@ -102,7 +103,7 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
       agentId = reservedAgentId;
       destination = policy.agents.find((agent) => agent.id === reservedAgentId)!.destination;
     } else {
-      reasons.push(`Every qualified agent was taken by other calls a moment ago: ${state.department!.id} line.`);
+      reasons.push(unreserved ? `${unreserved}: ${state.department!.id} line.` : `Every qualified agent was taken by other calls a moment ago: ${state.department!.id} line.`);
       agentId = null;
       destination = state.department!.line;
       decidedBy = 'reservation';

@@ -39,8 +39,20 @@ export async function routeAndReserve(transfer: TransferState): Promise<{ decisi
   ] as const);
   transfer.stopIfCallEnded();
   const result = route(routingInput(request, { customer, tone, policy, agents, at: new Date().toISOString() }));
-  const reserved = result.ranked.length > 0 ? await reserve(transfer, policy, result.ranked) : null;
-  const decision = finalizeDecision(result, reserved);
+  // A caller waiting on a reservation that cannot be made is better put through to the department's line.
+  let unreserved: string | undefined;
+  const reserved =
+    result.ranked.length > 0
+      ? await reserve(transfer, policy, result.ranked).catch((error: unknown) => {
+          if (isCancellation(error)) throw error;
+          log.warn('agent reservation failed; transferring to the department line', { error: describeFailure(error) });
+          unreserved = 'No agent could be reserved in time';
+          return null;
+        })
+      : null;
+  // An unanswered reservation may still have been made: free it, or the agent stays booked until the TTL.
+  if (unreserved) await Promise.all(result.ranked.map((agentId) => releaseAgent(transfer, agentId, ' (its reservation went unanswered)')));
+  const decision = finalizeDecision(result, reserved, unreserved);
   transfer.decide(decision, customer);
   return { decision, policy };
 }
