@@ -39,6 +39,8 @@ export async function startApiServer(options: {
   draining?: () => boolean;
   /** The converter the client was built with (replays decode with it). */
   dataConverter: DataConverter;
+  /** The client is built on the worker's NativeConnection in this process: webhooks start transfers eagerly. */
+  eagerStart?: boolean;
   /** The Web UI's base URL, shown on /healthz so the simulator can link to its workflow (TEMPORAL_UI_URL, or npm start's own UI). */
   temporalUiUrl?: string;
 }): Promise<ApiServer> {
@@ -59,6 +61,7 @@ export async function startApiServer(options: {
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
     startDeadlineMs: config.startDeadlineMs,
+    ...(options.eagerStart ? { eagerStart: true } : {}),
     allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,

@@ -9,7 +9,7 @@ import type { transferCall } from '../workflows';
  * runs a finished one again (REJECT_DUPLICATE), so however often Vapi delivers a tool call it transfers once;
  * a retry is a new run of a closed transfer, and two retries never run at once (FAIL).
  */
-export function transferStartOptions(request: TransferRequest, taskQueue: string, run: 'first' | 'retry' = 'first') {
+export function transferStartOptions(request: TransferRequest, taskQueue: string, run: 'first' | 'retry' = 'first', options: { eager?: boolean } = {}) {
   return {
     workflowId: transferWorkflowId(request.callId, request.toolCallId),
     taskQueue,
@@ -18,5 +18,9 @@ export function transferStartOptions(request: TransferRequest, taskQueue: string
     staticSummary: run === 'retry' ? `${transferSummary(request)} (retry)` : transferSummary(request),
     workflowIdConflictPolicy: run === 'retry' ? ('FAIL' as const) : ('USE_EXISTING' as const),
     workflowIdReusePolicy: run === 'retry' ? ('ALLOW_DUPLICATE' as const) : ('REJECT_DUPLICATE' as const),
+    // Eager start: the server hands the first workflow task back in the start's answer, to the worker sharing
+    // the client's connection, instead of through its task queue. Only for a client built on a worker's
+    // NativeConnection (npm start); any other client must not ask.
+    ...(options.eager ? { requestEagerStart: true } : {}),
   } satisfies WorkflowStartOptions<typeof transferCall>;
 }

@@ -32,9 +32,5 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     ...(options.sinks ? { sinks: options.sinks } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
-    // A workflow task waits this long for the worker that cached its workflow before any worker may take it.
-    // The SDK's 10 s left the agent pool (one workflow every transfer reserves through) unreachable for that
-    // long after a worker was killed, and reservations failed (npm run chaos, scenario a).
-    stickyQueueScheduleToStartTimeout: '3s',
   });
 }

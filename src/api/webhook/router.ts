@@ -44,6 +44,8 @@ export interface WebhookDeps {
   rateLimitPerMinute: number;
   /** How long to keep trying to start a workflow while Temporal is unreachable before answering 503. */
   startDeadlineMs: number;
+  /** The client shares its connection with a worker polling `taskQueue` (npm start): start transfers eagerly. */
+  eagerStart?: boolean;
   now?: () => Date;
 }
 
@@ -158,7 +160,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
       const results: ToolCallResult[] = await Promise.all(
         plan.map(async (item): Promise<ToolCallResult> => {
           if (item.kind === 'answer') return item.answer;
-          const started = await startTransfer(deps.workflowClient, deps.taskQueue, item.request, { deadlineMs: deps.startDeadlineMs }).catch((error: unknown) => {
+          const started = await startTransfer(deps.workflowClient, deps.taskQueue, item.request, { deadlineMs: deps.startDeadlineMs, eager: deps.eagerStart ?? false }).catch((error: unknown) => {
             deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message }, callId: item.request.callId }, 'could not start transfer workflow');
             throw new AppError({ httpStatus: 503, code: 'temporal_unavailable', message: 'transfer could not be started; retry', cause: error });
           });

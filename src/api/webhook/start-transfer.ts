@@ -22,9 +22,9 @@ export async function startTransfer(
   client: WorkflowStarter,
   taskQueue: string,
   request: TransferRequest,
-  { deadlineMs }: { deadlineMs: number },
+  { deadlineMs, eager = false }: { deadlineMs: number; eager?: boolean },
 ): Promise<StartOutcome> {
-  const options = transferStartOptions(request, taskQueue);
+  const options = transferStartOptions(request, taskQueue, 'first', { eager });
   const workflowId = options.workflowId;
   // The client retries UNAVAILABLE with backoff inside this window (WEBHOOK_START_DEADLINE_MS), then 503.
   const deadline = Date.now() + deadlineMs;

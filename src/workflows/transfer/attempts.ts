@@ -63,12 +63,11 @@ async function callerStillWaiting(transfer: TransferState): Promise<boolean> {
 
 /** Vapi's current status of the call, or null when it cannot be asked. */
 export async function callState(transfer: TransferState, summary: string): Promise<string | null> {
-  const { status } = await transfer
-    .step('checkCallState', () => vapiApi.checkCallState.executeWithOptions({ summary }, [{ callId: transfer.request.callId }]))
-    .catch((error: unknown) => {
-      if (isCancellation(error)) throw error;
-      return { status: null };
-    });
+  const { status } = await transfer.step(
+    'checkCallState',
+    () => vapiApi.checkCallState.executeWithOptions({ summary }, [{ callId: transfer.request.callId }]),
+    () => ({ status: null }),
+  );
   return status;
 }
 

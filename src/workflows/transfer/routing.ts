@@ -23,19 +23,21 @@ export async function routeAndReserve(transfer: TransferState): Promise<{ decisi
   transfer.status.stage = 'routing';
   const [policy, tone, customer, agents] = await Promise.all([
     transfer.step('loadRoutingPolicy', () => reads.loadRoutingPolicy.executeWithOptions({ summary: 'Load the routing configuration' }, [])),
-    transfer
-      .step('assessTone', () => reads.assessTone.executeWithOptions({ summary: "Judge the caller's tone" }, [{ words: request.callerWords }]))
-      .catch(otherwise(NEUTRAL_TONE, 'tone not judged; routing as neutral')),
-    transfer
-      .step('enrichCustomer', () =>
-        crm.enrichCustomer.executeWithOptions({ summary: 'Look up the caller in the CRM' }, [
-          { customerId: request.customerId, callerNumber: request.callerNumber },
-        ]),
-      )
-      .catch(otherwise<CustomerProfile>({ ...ANONYMOUS_CUSTOMER, degraded: true }, 'CRM lookup failed; routing with defaults')),
-    transfer
-      .step('loadAgentStates', () => reads.loadAgentStates.executeWithOptions({ summary: "Read agents' live state" }, []))
-      .catch(otherwise({}, "agents' live state not read; routing without it")),
+    transfer.step(
+      'assessTone',
+      () => reads.assessTone.executeWithOptions({ summary: "Judge the caller's tone" }, [{ words: request.callerWords }]),
+      otherwise(NEUTRAL_TONE, 'tone not judged; routing as neutral'),
+    ),
+    transfer.step(
+      'enrichCustomer',
+      () => crm.enrichCustomer.executeWithOptions({ summary: 'Look up the caller in the CRM' }, [{ customerId: request.customerId, callerNumber: request.callerNumber }]),
+      otherwise<CustomerProfile>({ ...ANONYMOUS_CUSTOMER, degraded: true }, 'CRM lookup failed; routing with defaults'),
+    ),
+    transfer.step(
+      'loadAgentStates',
+      () => reads.loadAgentStates.executeWithOptions({ summary: "Read agents' live state" }, []),
+      otherwise({}, "agents' live state not read; routing without it"),
+    ),
   ] as const);
   transfer.stopIfCallEnded();
   const result = route(routingInput(request, { customer, tone, policy, agents, at: new Date().toISOString() }));
@@ -74,20 +76,16 @@ export async function reserve(transfer: TransferState, policy: RoutingPolicy, ag
 
 /** Frees the agent; a failure is logged, not thrown: the reservation's TTL frees it in the end. */
 export async function releaseAgent(transfer: TransferState, agentId: string, why: string): Promise<void> {
-  await transfer
-    .step('releaseAgent', () =>
-      reservations.releaseAgent.executeWithOptions({ summary: `Release agent ${agentId}${why}` }, [{ transferId: transfer.transferId, agentId }]),
-    )
-    .catch((error: unknown) => {
-      if (isCancellation(error)) throw error;
-      log.warn('could not release the agent; its reservation expires by itself', { error: describeFailure(error) });
-    });
+  await transfer.step(
+    'releaseAgent',
+    () => reservations.releaseAgent.executeWithOptions({ summary: `Release agent ${agentId}${why}` }, [{ transferId: transfer.transferId, agentId }]),
+    otherwise(undefined, 'could not release the agent; its reservation expires by itself'),
+  );
 }
 
 /** A routing input that may fail without failing the transfer: use the default and say so in the log. */
 function otherwise<T>(fallback: T, warning: string): (error: unknown) => T {
   return (error) => {
-    if (isCancellation(error)) throw error;
     log.warn(warning, { error: describeFailure(error) });
     return fallback;
   };

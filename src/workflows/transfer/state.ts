@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  isCancellation,
   proxySinks,
   setCurrentDetails,
   upsertMemo,
@@ -77,21 +78,29 @@ export class TransferState {
     }
   }
 
-  /** Runs one named step and records it for the `status` query: running, then completed or failed. */
-  async step<T>(name: TransferStepName, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one named step and records it for the `status` query: running, then completed or failed. With
+   * `recover`, a failure (other than a cancellation) is recorded and then answered by its result instead of
+   * thrown. Written with one `then` rather than async/await: the SDK captures a stack trace for every promise
+   * a workflow creates, and each await adds one.
+   */
+  step<T>(name: TransferStepName, run: () => Promise<T>, recover?: (error: unknown) => T): Promise<T> {
     const record: StepRecord = { name, status: 'running', startedAt: new Date().toISOString() };
     this.status.steps.push(record);
-    try {
-      const result = await run();
-      record.status = 'completed';
-      return result;
-    } catch (error) {
-      record.status = 'failed';
-      record.error = describeFailure(error);
-      throw error;
-    } finally {
-      record.finishedAt = new Date().toISOString();
-    }
+    return run().then(
+      (result) => {
+        record.status = 'completed';
+        record.finishedAt = new Date().toISOString();
+        return result;
+      },
+      (error: unknown) => {
+        record.status = 'failed';
+        record.error = describeFailure(error);
+        record.finishedAt = new Date().toISOString();
+        if (recover && !isCancellation(error)) return recover(error);
+        throw error;
+      },
+    );
   }
 
   /**
