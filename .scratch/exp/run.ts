@@ -29,13 +29,15 @@ async function main() {
         for await (const _ of client.workflow.list({ query: `WorkflowId = 'nope-${i}' AND ExecutionStatus = 'Running'`, pageSize: 50 })) void _;
       } else if (kind === 'query') {
         await client.workflow.getHandle('entity-1').query('__stack_trace').catch(() => undefined);
+      } else if (kind === 'signalEntity') {
+        await client.workflow.getHandle('entity-1').signal('go');
       } else if (kind === 'update') {
         await client.workflow.getHandle('entity-1').executeUpdate('bump');
       } else {
         await client.workflow.execute(kind, { taskQueue: 'exp', workflowId: id });
       }
     };
-    if (kind === 'update' || kind === 'query') await client.workflow.start('entity', { taskQueue: 'exp', workflowId: 'entity-1', workflowIdConflictPolicy: 'USE_EXISTING' });
+    if (kind === 'update' || kind === 'query' || kind === 'signalEntity') await client.workflow.start('entity', { taskQueue: 'exp', workflowId: 'entity-1', workflowIdConflictPolicy: 'USE_EXISTING' });
     for (let i = 0; i < 10; i++) await run(-i - 1);
     const s0 = ticks(pidOfServer), w0 = process.cpuUsage();
     const t0 = Date.now();

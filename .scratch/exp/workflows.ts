@@ -10,7 +10,7 @@ export async function oneLocal(): Promise<void> { await local.noop(1); }
 export async function sixLocals(): Promise<void> { await Promise.all([local.noop(1), local.noop(2), local.noop(3), local.noop(4)]); await local.noop(5); await local.noop(6); }
 export async function bigLocal(): Promise<void> { await local.noop('x'.repeat(10_000)); }
 export async function waitSignal(): Promise<void> { let got = false; setHandler(go, () => { got = true; }); await condition(() => got); }
-export async function entity(): Promise<void> { let n = 0; setHandler(bump, () => ++n); await condition(() => n >= 1_000_000); }
+export async function entity(): Promise<void> { let n = 0; setHandler(bump, () => ++n); setHandler(go, () => { n += 1; }); await condition(() => n >= 1_000_000); }
 export async function memo(): Promise<void> { upsertMemo({ a: 'x'.repeat(3000) }); }
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 const Dept = defineSearchAttributeKey('TransferDepartment', SearchAttributeType.KEYWORD);
