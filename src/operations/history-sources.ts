@@ -12,7 +12,8 @@ export type HistorySource =
 /** Every run each source names, one history at a time. */
 export async function* histories(source: HistorySource, client?: WorkflowClient): AsyncIterable<HistoryAndWorkflowId> {
   if (source.kind === 'file') {
-    for (const file of source.files) {
+    // A shell glob over a fixtures folder also names the sidecars: they describe a history, they are not one.
+    for (const file of source.files.filter((name) => !name.endsWith('.meta.json'))) {
       const json = JSON.parse(readFileSync(file, 'utf8')) as unknown;
       const metaFile = file.replace(/\.json$/, '.meta.json');
       let workflowId = path.basename(file, '.json');
