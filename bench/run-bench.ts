@@ -162,7 +162,7 @@ async function main(): Promise<void> {
       timeline = await transferTimeline(temporal.address, workflowId, sample.sentAtEpochMs).catch(() => []);
       const steps = timeline
         .filter((entry) => entry.event.startsWith('local activity completed') || entry.event.startsWith('activity scheduled'))
-        .map((entry) => entry.event.replace(/^(local activity completed|activity scheduled): /, ''));
+        .map((entry) => entry.event.replace(/^(local activity completed \(workflow time\)|activity scheduled): /, ''));
       notes.push(`Named steps up to the transfer in one transfer's history (local activities, then activities; each a step with a summary in the Web UI): ${steps.join(', ') || 'could not read'}.`);
     }
     await switchboard.stop();

@@ -35,7 +35,9 @@ export function describeHistory(events: readonly HistoryEvent[], webhookSentAtEp
     const at = epochMs(event) - webhookSentAtEpochMs;
     const local = localActivity(event);
     if (local) {
-      entries.push({ atMs: local.completedAtEpochMs - webhookSentAtEpochMs, event: `local activity completed: ${local.name}` });
+      // Core stamps a local activity with workflow time: its task's start plus its own run time, so the
+      // activations between local activities do not show; the task's completed event does.
+      entries.push({ atMs: local.completedAtEpochMs - webhookSentAtEpochMs, event: `local activity completed (workflow time): ${local.name}` });
       continue;
     }
     const scheduled = event.activityTaskScheduledEventAttributes;
