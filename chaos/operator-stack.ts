@@ -1,27 +1,13 @@
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { ManagedProcess } from '../bench/harness/processes';
 import { descendantPids, pidMatching, spawnNpmScript } from '../bench/harness/processes';
+import { canConnect } from '../src/dev/dev-server';
 
 /** The ports the README's commands use when nothing is set: the API, the dev server, its Web UI, worker metrics. */
 export const DEFAULT_PORTS = { api: 3000, temporal: 7233, ui: 8233, metrics: 9464 } as const;
 
-function portTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(500);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
+const portTaken = (port: number): Promise<boolean> => canConnect('127.0.0.1', port);
 
 /**
  * Switchboard started exactly as "Run the processes apart" in the README says: `npm run start:temporal`,

@@ -121,23 +121,11 @@ async function main(): Promise<void> {
             processes: () => [{ name: 'temporal', pid: t.server.pid }, ...s.processes.map((child) => ({ name: child.name, pid: child.pid }))],
           });
           await scenario.after?.(ctx);
-          results.push({
-            id: scenario.id,
-            name: scenario.name,
-            fault: scenario.fault,
-            deliveries: phase.deliveries,
-            answers: phase.answers,
-            accounting: phase.accounting,
-            webhookToTransferMs: phase.webhookToTransferMs,
-            ackMs: phase.ackMs,
-            notes: [
-              ...notes,
-              ...(vapi.refusedCommands() > 0 ? [`${vapi.refusedCommands()} control request(s) refused by the control URL (not acted on)`] : []),
-              ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
-              ...phase.errorSamples.map((text) => `error: ${text}`),
-            ],
-            error: null,
-          });
+          results.push(phaseResult(scenario, scenario.fault, phase, [
+            ...notes,
+            ...(vapi.refusedCommands() > 0 ? [`${vapi.refusedCommands()} control request(s) refused by the control URL (not acted on)`] : []),
+            ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
+          ]));
         } catch (error) {
           results.push(failedResult(scenario, notes, error));
         }
@@ -215,22 +203,10 @@ async function runOperatorScenario(
       processes: () => stack.processes(),
     });
     await scenario.after?.(ctx);
-    return {
-      id: scenario.id,
-      name: scenario.name,
-      fault: `${scenario.fault} (${rate}/s for ${duration} s; logs in ${path.relative(PROJECT_ROOT, logDir)})`,
-      deliveries: phase.deliveries,
-      answers: phase.answers,
-      accounting: phase.accounting,
-      webhookToTransferMs: phase.webhookToTransferMs,
-      ackMs: phase.ackMs,
-      notes: [
-        ...notes,
-        ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
-        ...phase.errorSamples.map((text) => `error: ${text}`),
-      ],
-      error: null,
-    };
+    return phaseResult(scenario, `${scenario.fault} (${rate}/s for ${duration} s; logs in ${path.relative(PROJECT_ROOT, logDir)})`, phase, [
+      ...notes,
+      ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
+    ]);
   } catch (error) {
     return failedResult(scenario, notes, error);
   } finally {
@@ -238,6 +214,23 @@ async function runOperatorScenario(
     await stack.stop().catch(() => undefined);
     dropIdleSockets();
   }
+}
+
+type LoadPhase = Awaited<ReturnType<typeof runLoadPhase>>;
+
+function phaseResult(scenario: { id: string; name: string }, fault: string, phase: LoadPhase, notes: string[]): ScenarioResult {
+  return {
+    id: scenario.id,
+    name: scenario.name,
+    fault,
+    deliveries: phase.deliveries,
+    answers: phase.answers,
+    accounting: phase.accounting,
+    webhookToTransferMs: phase.webhookToTransferMs,
+    ackMs: phase.ackMs,
+    notes: [...notes, ...phase.errorSamples.map((text) => `error: ${text}`)],
+    error: null,
+  };
 }
 
 function failedResult(scenario: { id: string; name: string; fault: string }, notes: string[], error: unknown): ScenarioResult {

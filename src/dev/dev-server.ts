@@ -39,8 +39,8 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on the loopback interface (there is a small window in which another process could take it). */
-function canConnect(host: string, port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on host:port (half a second to answer). */
+export function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     socket.setTimeout(500);
