@@ -1,7 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { LOCAL_ACTIVITY_MARKER } from '../../src/operations/transfer-history';
+import { localActivityMarker } from '../../src/operations/transfer-history';
 
 export interface TimelineEntry {
   /** Milliseconds after the webhook was sent. */
@@ -16,28 +15,17 @@ function epochMs(event: HistoryEvent): number {
   return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
 }
 
-/** A local activity marker's type and completion time (core's own bookkeeping, plain JSON, never encrypted). */
-export function localActivity(event: HistoryEvent): { name: string; completedAtEpochMs: number } | null {
-  const marker = event.markerRecordedEventAttributes;
-  if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) return null;
-  const payload = marker.details?.data?.payloads?.[0];
-  if (!payload) return null;
-  const data = defaultPayloadConverter.fromPayload<{ activity_type?: string; complete_time?: { seconds?: number | string; nanos?: number } }>(payload);
-  const time = data.complete_time;
-  return { name: data.activity_type ?? '?', completedAtEpochMs: time ? Number(time.seconds ?? 0) * 1000 + (time.nanos ?? 0) / 1e6 : epochMs(event) };
-}
-
 /** One readable line per step of the history, up to the transfer's own control request. */
 export function describeHistory(events: readonly HistoryEvent[], webhookSentAtEpochMs: number): TimelineEntry[] {
   const activityNames = new Map<string, string>();
   const entries: TimelineEntry[] = [];
   for (const event of events) {
     const at = epochMs(event) - webhookSentAtEpochMs;
-    const local = localActivity(event);
+    const local = localActivityMarker(event);
     if (local) {
       // Core stamps a local activity with workflow time: its task's start plus its own run time, so the
       // activations between local activities do not show; the task's completed event does.
-      entries.push({ atMs: local.completedAtEpochMs - webhookSentAtEpochMs, event: `local activity completed (workflow time): ${local.name}` });
+      entries.push({ atMs: local.completedAtMs - webhookSentAtEpochMs, event: `local activity completed (workflow time): ${local.activity}` });
       continue;
     }
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -166,8 +154,8 @@ function localSpans(events: readonly HistoryEvent[], untilEpochMs: number): numb
       close();
       taskStartedAt = epochMs(event);
     }
-    const local = localActivity(event);
-    if (local) lastDone = Math.max(lastDone ?? 0, local.completedAtEpochMs);
+    const local = localActivityMarker(event);
+    if (local) lastDone = Math.max(lastDone ?? 0, local.completedAtMs);
   }
   close();
   return sum;

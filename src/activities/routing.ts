@@ -1,21 +1,13 @@
 import type { ContactCenter } from '../config/contact-center';
 import { routingPolicyOf } from '../config/contact-center';
 import type { AgentLiveState, RoutingPolicy, ToneAssessment } from '../contracts';
-import type { AgentDirectory } from '../integrations/agent-directory';
+import type { AgentDirectory, ReservationRequest } from '../integrations/agent-directory';
 import type { ToneJudge } from '../integrations/tone';
 
 export interface RoutingActivityDeps {
   contactCenter: ContactCenter;
   agents: AgentDirectory;
   tone: ToneJudge;
-}
-
-export interface ReserveAgentInput {
-  /** The transfer workflow id: the reservation's idempotency key. */
-  transferId: string;
-  /** In the order routing ranked them; the first with room is reserved. */
-  candidates: { agentId: string; maxConcurrent: number }[];
-  ttlSeconds: number;
 }
 
 /**
@@ -43,7 +35,7 @@ export function createRoutingActivities(deps: RoutingActivityDeps) {
     },
 
     /** Reserves the first of the ranked agents that is available and has room, or none. */
-    async reserveAgent(input: ReserveAgentInput): Promise<{ agentId: string | null }> {
+    async reserveAgent(input: ReservationRequest): Promise<{ agentId: string | null }> {
       return { agentId: await deps.agents.reserve(input) };
     },
 

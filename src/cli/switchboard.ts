@@ -4,6 +4,8 @@ import type { DataConverter } from '@temporalio/common';
 import { codecUrlToken } from '../api/codec/router';
 import { RoutingConfigError, loadContactCenter, routingPolicyOf } from '../config/contact-center';
 import { loadConfig } from '../config/env';
+import { describeNoteStatus } from '../integrations/crm';
+import type { CrmAdapter } from '../integrations/crm';
 import { createCrm } from '../integrations/crm/create-crm';
 import { createLogger } from '../observability/logger';
 import { installTemporalRuntime } from '../observability/temporal-logger';
@@ -93,8 +95,12 @@ function story(details: TransferDetails): string {
 function noteLines(note: TransferDetails['note']): string[] {
   if (note === null) return ['  note: none in the CRM'];
   if ('error' in note) return [`  note: the CRM could not be asked (${note.error})`];
-  const status = note.status === 'not-transferred' ? `NOT TRANSFERRED${note.statusReason ? ` (${note.statusReason})` : ''}` : 'pending transfer';
-  return [`  note ${note.noteId} (${status}):`, ...note.text.split('\n').map((line) => `    ${line}`)];
+  return [`  note ${note.noteId} (${describeNoteStatus(note.status, note.statusReason)}):`, ...note.text.split('\n').map((line) => `    ${line}`)];
+}
+
+/** The transfer console as the API builds it, on this command's client; `crm` for reading notes. */
+function transferConsole(client: Client, config: ReturnType<typeof loadConfig>, crm?: CrmAdapter): TransferConsole {
+  return new TransferConsole({ workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config), ...(crm ? { crm } : {}) });
 }
 
 async function transfers(client: Client, config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
@@ -113,8 +119,7 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
       force: { type: 'boolean' },
     },
   });
-  const consoleDeps = { workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config) };
-  const console = new TransferConsole(consoleDeps);
+  const console = transferConsole(client, config);
   const id = () => {
     const workflowId = positionals[0];
     if (!workflowId) throw new UsageError(`transfers ${action} needs a workflow id`);
@@ -138,7 +143,7 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
       const workflowId = id();
       const crm = await createCrm(config, { contactCenter: loadContactCenter(config.routingConfigPath), demoNotes: 'attach' });
       try {
-        const details = await new TransferConsole({ ...consoleDeps, crm }).show(workflowId);
+        const details = await transferConsole(client, config, crm).show(workflowId);
         print(values.json ? JSON.stringify(details, null, 2) : story(details));
       } finally {
         await crm.close();
@@ -197,7 +202,7 @@ function candidatePolicy(file: string | undefined): RoutingPolicy | undefined {
   }
 }
 
-async function routing(client: Client | undefined, dataConverter: DataConverter, args: string[]): Promise<number> {
+async function routing(client: Client | undefined, config: ReturnType<typeof loadConfig>, dataConverter: DataConverter, args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== 'diff') throw new UsageError(`unknown routing command: ${action ?? '(none)'}`);
   const { values, positionals } = parseArgs({
@@ -223,8 +228,7 @@ async function routing(client: Client | undefined, dataConverter: DataConverter,
       ...(candidate ? { candidate } : {}),
     });
   } else {
-    const console = new TransferConsole({ workflowClient: client!.workflow, taskQueue: '', callStatus: { status: async () => null } });
-    report = await console.diffRouting({
+    report = await transferConsole(client!, config).diffRouting({
       ...(candidate ? { candidate } : {}),
       ...(values.query ? { query: values.query } : { since: values.since ?? '24h' }),
       ...(limit !== undefined ? { limit } : {}),
@@ -263,7 +267,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'transfers') return await transfers(client!, config, rest);
     if (command === 'replay') return await replay(client, config, dataConverter, rest);
-    if (command === 'routing') return await routing(client, dataConverter, rest);
+    if (command === 'routing') return await routing(client, config, dataConverter, rest);
     throw new UsageError(`unknown command: ${command}`);
   } finally {
     await client?.connection.close();

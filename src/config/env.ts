@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { TRANSFER_TASK_QUEUE } from '../contracts';
 import { CRM_URL_SCHEMES, crmKindForScheme } from '../integrations/crm/create-crm';
+import type { CrmKind } from '../integrations/crm/crm';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { PROJECT_ROOT } from './paths';
 
@@ -179,20 +180,22 @@ function webhookAuth(e: Env): WebhookAuthConfig | null {
   }
 }
 
-/** CRM_URL's scheme (`postgres:`), or undefined when it is not a URL. */
-function crmScheme(url: string): string | undefined {
+/** CRM_URL's scheme (`postgres:`; undefined when it is not a URL) and the adapter serving it (undefined: none). */
+function crmUrlKind(url: string | undefined): { scheme: string | undefined; kind: CrmKind | undefined } {
+  if (url === undefined) return { scheme: undefined, kind: undefined };
+  let scheme: string;
   try {
-    return new URL(url).protocol;
+    scheme = new URL(url).protocol;
   } catch {
-    return undefined;
+    return { scheme: undefined, kind: undefined };
   }
+  return { scheme, kind: crmKindForScheme(scheme) };
 }
 
 function crmConfig(e: Env) {
-  const scheme = e.CRM_URL === undefined ? undefined : crmScheme(e.CRM_URL);
   return {
-    /** Which adapter; `demo` when CRM_URL is unset. */
-    kind: (scheme === undefined ? undefined : crmKindForScheme(scheme)) ?? ('demo' as const),
+    /** Which adapter; `demo` when CRM_URL is unset (an unknown scheme never gets here: the schema refuses it). */
+    kind: crmUrlKind(e.CRM_URL).kind ?? ('demo' as const),
     url: e.CRM_URL,
     timeoutMs: e.CRM_TIMEOUT_MS,
     postgres: { customerQuery: e.CRM_CUSTOMER_QUERY },
@@ -228,8 +231,7 @@ export const configSchema = envSchema
     }
     // Never echo CRM_URL: it may carry a password. The scheme alone says what went wrong.
     const schemes = `${CRM_URL_SCHEMES.map((scheme) => (scheme === 'hubspot:' ? scheme : `${scheme}//`)).join(', ')}, or leave it unset for the demo CRM`;
-    const scheme = e.CRM_URL === undefined ? undefined : crmScheme(e.CRM_URL);
-    const kind = scheme === undefined ? undefined : crmKindForScheme(scheme);
+    const { scheme, kind } = crmUrlKind(e.CRM_URL);
     if (e.CRM_URL !== undefined && scheme === undefined) {
       ctx.addIssue({ code: 'custom', path: ['CRM_URL'], message: `not a URL; use postgres://user@host:5432/database, https://crm.example.com/switchboard or hubspot: (${schemes})` });
     } else if (scheme !== undefined && kind === undefined) {

@@ -45,14 +45,15 @@ export function newAgentState(): AgentState {
   return { status: 'available', lastAssignedAt: null, reservations: [] };
 }
 
+/** The expiry rule, for the agent workflow and every reader: a reservation counts until its TTL has passed. */
+export function unexpiredReservations(state: AgentState, now: number): AgentReservation[] {
+  return state.reservations.filter((reservation) => Date.parse(reservation.expiresAt) > now);
+}
+
 /**
  * The agent as routing reads it at `now`. Expired reservations no longer count, whether or not the agent's
  * workflow has run since (a query cannot advance workflow time).
  */
 export function liveState(state: AgentState, now: number): AgentLiveState {
-  return {
-    status: state.status,
-    activeTransfers: state.reservations.filter((reservation) => Date.parse(reservation.expiresAt) > now).length,
-    lastAssignedAt: state.lastAssignedAt,
-  };
+  return { status: state.status, activeTransfers: unexpiredReservations(state, now).length, lastAssignedAt: state.lastAssignedAt };
 }

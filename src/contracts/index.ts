@@ -7,6 +7,7 @@ export {
   releaseAgentUpdate,
   reserveAgentUpdate,
   setAgentStatusUpdate,
+  unexpiredReservations,
 } from './agent';
 export type { AgentReservation, AgentState, ReserveAgentRequest } from './agent';
 export { callEventSignal, classifyEndedReason, decideDestinationUpdate } from './call-events';
@@ -25,6 +26,7 @@ export type {
   RoutingTrace,
   ToneAssessment,
 } from './routing';
+export { NEUTRAL_TONE } from './routing';
 export { transferStatusQuery } from './messages';
 export {
   CustomerTierAttribute,
@@ -35,6 +37,7 @@ export {
 } from './search-attributes';
 export {
   ANONYMOUS_CUSTOMER,
+  CRM_UNREACHABLE_CUSTOMER,
   CUSTOMER_TIERS,
   TRANSFER_STEPS,
   TRANSFER_TASK_QUEUE,

@@ -48,6 +48,9 @@ export interface ToneAssessment {
   negativeWords: number;
 }
 
+/** Silence, or a tone that could not be judged: routing treats the caller as calm. */
+export const NEUTRAL_TONE: Readonly<ToneAssessment> = Object.freeze({ score: 0, angry: false, negativeWords: 0 });
+
 /** Everything a routing decision depends on. Pure data: the same input always gives the same decision. */
 export interface RoutingInput {
   department?: string;

@@ -76,6 +76,9 @@ export const ANONYMOUS_CUSTOMER: Readonly<CustomerProfile> = Object.freeze({
   escalations90d: 0,
 });
 
+/** The caller when the CRM could not be asked: anonymous, marked degraded so routing's reasons say why. */
+export const CRM_UNREACHABLE_CUSTOMER: Readonly<CustomerProfile> = Object.freeze({ ...ANONYMOUS_CUSTOMER, degraded: true });
+
 /** Where the call goes and why. Reasons are meant for a supervisor to read. */
 export interface RoutingDecision {
   department: string | null;

@@ -14,13 +14,22 @@ import {
 } from '../contracts';
 import type { agent } from '../workflows';
 
+/** A transfer's reservation request: the ranked agents to try, each with its capacity from the routing file. */
+export interface ReservationRequest {
+  /** The transfer workflow id: the reservation's idempotency key. */
+  transferId: string;
+  /** In the order routing ranked them; the first with room is reserved. */
+  candidates: readonly { agentId: string; maxConcurrent: number }[];
+  ttlSeconds: number;
+}
+
 /** Agents' live state and reservations, as activities and the operator API use them. */
 export interface AgentDirectory {
   /**
    * Reserves the first candidate, in order, that is available and has room; null when none has. One
    * reservation per transfer: repeating the call for the same transfer is safe.
    */
-  reserve(request: { transferId: string; candidates: readonly { agentId: string; maxConcurrent: number }[]; ttlSeconds: number }): Promise<string | null>;
+  reserve(request: ReservationRequest): Promise<string | null>;
   /** Frees what the transfer holds on this agent; idempotent. */
   release(transferId: string, agentId: string): Promise<void>;
   setStatus(agentId: string, status: AgentLiveState['status']): Promise<AgentLiveState>;
@@ -56,7 +65,7 @@ export class TemporalAgentDirectory implements AgentDirectory {
     private readonly options: { maxAgeMs?: number; now?: () => number; onRefreshError?: (error: unknown) => void } = {},
   ) {}
 
-  async reserve(request: Parameters<AgentDirectory['reserve']>[0]): Promise<string | null> {
+  async reserve(request: ReservationRequest): Promise<string | null> {
     for (const { agentId, maxConcurrent } of request.candidates) {
       // Counted busy while the answer is awaited, so transfers routed meanwhile rank the next agent first
       // instead of queueing behind this one.

@@ -1,5 +1,6 @@
 import Sentiment from 'sentiment';
 import type { ToneAssessment } from '../contracts';
+import { NEUTRAL_TONE } from '../contracts';
 
 /** Judges the caller's tone from their own words. Replaceable: anything with this shape will do. */
 export interface ToneJudge {
@@ -16,7 +17,7 @@ export class LexiconToneJudge implements ToneJudge {
   constructor(private readonly thresholds = { maxScore: -4, minNegativeWords: 2 }) {}
 
   assess(words: string): ToneAssessment {
-    if (!words.trim()) return { score: 0, angry: false, negativeWords: 0 };
+    if (!words.trim()) return { ...NEUTRAL_TONE };
     const result = this.analyzer.analyze(words);
     return {
       score: Math.round(result.comparative * 100) / 100,

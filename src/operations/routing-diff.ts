@@ -1,7 +1,7 @@
 import type { HistoryAndWorkflowId } from '@temporalio/common';
 import type { LoadedDataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { ANONYMOUS_CUSTOMER } from '../contracts';
+import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../contracts';
 import type { AgentLiveState, CallDestination, CustomerProfile, RoutingPolicy, ToneAssessment, TransferRequest } from '../contracts';
 import { routingInput } from '../routing/input';
 import { finalizeDecision, route } from '../routing/pipeline';
@@ -74,8 +74,6 @@ interface RoutedMemo {
   choice: { agentId: string | null; destination: CallDestination };
 }
 
-const NEUTRAL_TONE: ToneAssessment = { score: 0, angry: false, negativeWords: 0 };
-
 export const SKIP = {
   unreadable: 'history could not be decrypted (set PAYLOAD_ENCRYPTION_KEYS to the keys the service uses)',
   noRouting: 'no routing recorded (the caller left, or the transfer failed, before routing decided)',
@@ -108,7 +106,7 @@ function recordedRouting(history: TransferHistory, events: readonly HistoryEvent
   return {
     request,
     policy: policy.result as RoutingPolicy,
-    customer: customer && !customer.failed ? (customer.result as CustomerProfile) : { ...ANONYMOUS_CUSTOMER, degraded: true },
+    customer: customer && !customer.failed ? (customer.result as CustomerProfile) : CRM_UNREACHABLE_CUSTOMER,
     tone: tone && !tone.failed ? (tone.result as ToneAssessment) : NEUTRAL_TONE,
     agents: agents && !agents.failed ? (agents.result as Record<string, AgentLiveState>) : {},
     at: routed.at,

@@ -1,4 +1,5 @@
 import type { LoadedDataConverter } from '@temporalio/common';
+import { defaultPayloadConverter } from '@temporalio/common';
 import {
   decodeArrayFromPayloads,
   decodeFromPayloadsAtIndex,
@@ -87,7 +88,6 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
     step.durationMs = Date.parse(step.finishedAt) - Date.parse(step.scheduledAt);
     step.error = error;
   };
-  const failureText = (failure: Parameters<typeof decodeOptionalFailureToOptionalError>[1]) => failureMessage(converter, failure);
 
   for (const event of events) {
     if (event.workflowExecutionStartedEventAttributes) {
@@ -140,7 +140,7 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
       finish(stepOf(event.activityTaskCompletedEventAttributes.scheduledEventId), event, 'completed');
     } else if (event.activityTaskFailedEventAttributes) {
       const attributes = event.activityTaskFailedEventAttributes;
-      finish(stepOf(attributes.scheduledEventId), event, 'failed', await failureText(attributes.failure));
+      finish(stepOf(attributes.scheduledEventId), event, 'failed', await failureMessage(converter, attributes.failure));
     } else if (event.activityTaskTimedOutEventAttributes) {
       finish(stepOf(event.activityTaskTimedOutEventAttributes.scheduledEventId), event, 'timed-out', 'timed out');
     } else if (event.activityTaskCanceledEventAttributes) {
@@ -158,7 +158,7 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
       history.result = await decodeFromPayloadsAtIndex<TransferResult>(converter, 0, event.workflowExecutionCompletedEventAttributes.result?.payloads).catch(() => null);
     } else if (event.workflowExecutionFailedEventAttributes) {
       history.closedAs = 'failed';
-      history.failure = await failureText(event.workflowExecutionFailedEventAttributes.failure);
+      history.failure = await failureMessage(converter, event.workflowExecutionFailedEventAttributes.failure);
     } else if (event.workflowExecutionCanceledEventAttributes) {
       history.closedAs = 'cancelled';
     } else if (event.workflowExecutionTerminatedEventAttributes) {
@@ -175,28 +175,44 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
 }
 
 /**
- * A local activity marker: core writes its own bookkeeping (`data`: type, attempt, completion time) as plain
- * JSON and the result through the data converter (so encrypted with the codec, like any result).
+ * Core's own bookkeeping on a local activity marker: its type, attempt and completion time, as plain JSON that
+ * never passes through the payload codec. Null for any other event.
  */
+export function localActivityMarker(event: HistoryEvent): { activity: string; attempt: number; completedAtMs: number } | null {
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) return null;
+  const payload = marker.details?.data?.payloads?.[0];
+  if (!payload) return null;
+  let data: { activity_type?: string; attempt?: number; complete_time?: { seconds?: number | string; nanos?: number } };
+  try {
+    data = defaultPayloadConverter.fromPayload(payload);
+  } catch {
+    return null;
+  }
+  if (!data?.activity_type) return null;
+  const completed = data.complete_time;
+  return {
+    activity: data.activity_type,
+    attempt: data.attempt ?? 1,
+    completedAtMs: completed ? Number(completed.seconds ?? 0) * 1000 + Math.floor((completed.nanos ?? 0) / 1e6) : Date.parse(at(event)),
+  };
+}
+
+/** A local activity marker with what it recorded: the summary, and the result or failure through the data converter. */
 async function readLocalActivityMarker(
   converter: LoadedDataConverter,
   event: HistoryEvent,
 ): Promise<{ activity: string; attempt: number; completedAt: string; summary: string | null; result: unknown; error: string | null } | null> {
+  const bookkeeping = localActivityMarker(event);
+  if (!bookkeeping) return null;
   const attributes = event.markerRecordedEventAttributes!;
-  const data = await decodeFromPayloadsAtIndex<{ activity_type?: string; attempt?: number; complete_time?: { seconds?: number | string; nanos?: number } }>(
-    converter,
-    0,
-    attributes.details?.data?.payloads,
-  ).catch(() => null);
-  if (!data?.activity_type) return null;
-  const completed = data.complete_time;
-  const completedAt = completed ? new Date(Number(completed.seconds ?? 0) * 1000 + Math.floor((completed.nanos ?? 0) / 1e6)).toISOString() : at(event);
   const [metadata, result, error] = await Promise.all([
     decodeUserMetadata(converter, event.userMetadata).catch(() => ({ staticSummary: undefined })),
     attributes.details?.result ? decodeFromPayloadsAtIndex<unknown>(converter, 0, attributes.details.result.payloads).catch(() => undefined) : undefined,
     attributes.failure ? failureMessage(converter, attributes.failure) : null,
   ]);
-  return { activity: data.activity_type, attempt: data.attempt ?? 1, completedAt, summary: metadata.staticSummary ?? null, result, error };
+  const { activity, attempt, completedAtMs } = bookkeeping;
+  return { activity, attempt, completedAt: new Date(completedAtMs).toISOString(), summary: metadata.staticSummary ?? null, result, error };
 }
 
 async function failureMessage(converter: LoadedDataConverter, failure: Parameters<typeof decodeOptionalFailureToOptionalError>[1]): Promise<string | null> {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { ConnectionLike, ConnectionOptions } from '@temporalio/client';
-
-type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { TLSConfig } from '@temporalio/worker';
 import type { AppConfig, TemporalTlsConfig } from '../config/env';
 import { createDataConverter } from './data-converter';
+
+type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 
 export interface TemporalTarget {
   address: string;

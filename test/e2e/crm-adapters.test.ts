@@ -3,7 +3,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '../../src/api/app';
 import { transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
@@ -12,11 +11,9 @@ import type { CrmAdapter } from '../../src/integrations/crm';
 import { HttpCrm } from '../../src/integrations/crm/http-crm';
 import { HubSpotCrm, transferMarker } from '../../src/integrations/crm/hubspot-crm';
 import { PostgresCrm } from '../../src/integrations/crm/postgres-crm';
-import { createLogger } from '../../src/observability/logger';
 import { TransferConsole } from '../../src/operations/transfer-console';
 import { freePort } from '../../src/temporal/free-port';
 import { createReadinessCheck } from '../../src/temporal/readiness';
-import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { transferRequest } from '../support/factories';
 import type { HttpCrmServer } from '../support/http-crm-server';
 import { startHttpCrmServer } from '../support/http-crm-server';
@@ -25,7 +22,7 @@ import { startHubSpotStandIn } from '../support/hubspot-stand-in';
 import { testDatabaseUrl, testPool } from '../support/postgres';
 import { runTransfer } from '../support/run-transfer';
 import { connectTestEnv, productionWorkerOptions, uniqueTaskQueue, workflowBundle } from '../support/temporal';
-import { defaultWebhookSettings } from '../support/test-app';
+import { appWith } from '../support/test-app';
 
 /**
  * One transfer through each real CRM adapter, on the real dev server with a real worker: the caller is found
@@ -185,16 +182,7 @@ describe('GET /readyz with a CRM that cannot be reached', () => {
     const down = await CASES[0]!.down();
     // A worker polling the queue is all readiness asks of Temporal; the CRM is the question here.
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), ...productionWorkerOptions() });
-    const app = createApp({
-      ...defaultWebhookSettings(),
-      webhookAuth: { mode: 'none' },
-      transferToolNames: ['transfer_call'],
-      allowedHosts: parseAllowedHosts(['127.0.0.1']),
-      taskQueue,
-      workflowClient: env.client.workflow,
-      logger: createLogger({ level: 'silent' }),
-      readiness: createReadinessCheck(env.client, taskQueue, { crm: down }),
-    });
+    const { app } = appWith({ taskQueue, workflowClient: env.client.workflow, readiness: createReadinessCheck(env.client, taskQueue, { crm: down }) });
 
     await worker.runUntil(async () => {
       let response = await request(app).get('/readyz');

@@ -7,7 +7,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { createApp } from '../../src/api/app';
 import { loadContactCenter, routingPolicyOf } from '../../src/config/contact-center';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery } from '../../src/contracts';
@@ -15,18 +14,16 @@ import type { TransferRequest } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
-import { createLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { TransferConsole } from '../../src/operations/transfer-console';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { transferStartOptions } from '../../src/temporal/transfer-start';
-import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { switchboard } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { activitiesWith, transferRequest } from '../support/factories';
 import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
-import { defaultWebhookSettings } from '../support/test-app';
+import { appWith } from '../support/test-app';
 
 const ADMIN = 'routing-diff-admin-token';
 const KEY = randomBytes(32);
@@ -172,15 +169,9 @@ describe('routing diff', () => {
   });
 
   it('answers POST /routing/diff with the report for a candidate sent as YAML, and 400 with the check message for an invalid one', async () => {
-    const app = createApp({
-      ...defaultWebhookSettings(),
-      webhookAuth: { mode: 'none' },
-      transferToolNames: ['transfer_call'],
-      allowedHosts: parseAllowedHosts(['*.vapi.ai']),
+    const { app } = appWith({
       taskQueue,
       workflowClient: client.workflow,
-      logger: createLogger({ level: 'silent' }),
-      readiness: async () => ({ ready: true, temporal: 'reachable', workflowPollers: 1 }),
       operator: {
         adminToken: ADMIN,
         transfers: console,

@@ -1,6 +1,6 @@
 import type { AgentLiveState, AgentState } from '../../src/contracts';
 import { liveState, newAgentState } from '../../src/contracts';
-import type { AgentDirectory } from '../../src/integrations/agent-directory';
+import type { AgentDirectory, ReservationRequest } from '../../src/integrations/agent-directory';
 import type { AgentCommand } from '../../src/workflows/agent/reservations';
 import { reduceAgent } from '../../src/workflows/agent/reservations';
 
@@ -19,7 +19,7 @@ export class InMemoryAgentDirectory implements AgentDirectory {
     return next.applied;
   }
 
-  async reserve(request: Parameters<AgentDirectory['reserve']>[0]): Promise<string | null> {
+  async reserve(request: ReservationRequest): Promise<string | null> {
     for (const candidate of request.candidates) {
       if (this.apply(candidate.agentId, { type: 'reserve', transferId: request.transferId, maxConcurrent: candidate.maxConcurrent, ttlSeconds: request.ttlSeconds })) {
         return candidate.agentId;

@@ -44,6 +44,16 @@ export interface StoredTransferNote {
   text: string;
 }
 
+/**
+ * A store of transfer notes Switchboard keeps itself (SQL tables, or memory; HubSpot and HTTP CRMs keep their
+ * own): one note per transfer, written afresh only once it was marked not transferred.
+ */
+export interface TransferNotes {
+  upsert(note: TransferNote): Promise<{ noteId: string }>;
+  setStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void>;
+  find(transferId: string): Promise<StoredTransferNote | null>;
+}
+
 /** The CRM record as routing reads it; null (not found) becomes the anonymous profile. */
 export function toCustomerProfile(customer: CrmCustomer | null): CustomerProfile {
   if (!customer) return { ...ANONYMOUS_CUSTOMER };
@@ -135,19 +145,28 @@ export const crmCustomerSchema = z.object({
   escalations90d: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).default(0)),
 });
 
+/** What is wrong with a CRM's answer, field by field ("tier: Invalid option; …"): names and rules, never values. */
+export function describeFieldProblems(error: z.ZodError, whole: string): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
+}
+
 /** Parses one customer record; a record off the schema is an error naming the fields, never their values. */
 export function parseCrmCustomer(raw: unknown, source: string): CrmCustomer {
   const parsed = crmCustomerSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`).join('; ');
-  throw new CrmError(`${source} returned a customer Switchboard cannot use (${fields})`, false);
+  throw new CrmError(`${source} returned a customer Switchboard cannot use (${describeFieldProblems(parsed.error, '(record)')})`, false);
 }
 
 const STATUS_LABEL: Record<TransferNoteStatus, string> = { 'pending-transfer': 'pending transfer', 'not-transferred': 'NOT TRANSFERRED' };
 
+/** A note's status as people read it: "pending transfer", "NOT TRANSFERRED (transfer not completed)". */
+export function describeNoteStatus(status: TransferNoteStatus, statusReason?: string | null): string {
+  return `${STATUS_LABEL[status]}${statusReason ? ` (${statusReason})` : ''}`;
+}
+
 /** The status line every adapter shows above a summary it stores as text. */
 export function noteStatusLine(status: TransferNoteStatus, statusReason?: string | null): string {
-  return `Status: ${STATUS_LABEL[status]}${statusReason ? ` (${statusReason})` : ''}`;
+  return `Status: ${describeNoteStatus(status, statusReason)}`;
 }
 
 /** The summary a receiving agent reads, as plain text; every adapter stores this text. */

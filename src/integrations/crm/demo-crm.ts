@@ -1,13 +1,37 @@
 import type { ContactCenter } from '../../config/contact-center';
-import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote } from './crm';
+import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote, TransferNoteStatus, TransferNotes } from './crm';
 import { renderTransferNote } from './crm';
-import type { SqlTransferNotes } from './sql';
 
-/** Where the demo CRM keeps its notes when they must outlive the process (the embedded PGlite store). */
+/** Where the demo CRM keeps its notes: the embedded PGlite store when they must outlive the process, else memory. */
 export interface DemoNoteStore {
-  notes: SqlTransferNotes;
+  notes: TransferNotes;
   check(): Promise<void>;
   close(): Promise<void>;
+}
+
+type MemoryNote = TransferNote & { noteId: string };
+
+/** Notes in this process's memory, with the semantics of the SQL store (tests, processes run apart without CRM_URL). */
+class MemoryTransferNotes implements TransferNotes {
+  constructor(private readonly byId: Map<string, MemoryNote>) {}
+
+  async upsert(note: TransferNote): Promise<{ noteId: string }> {
+    const noteId = `note-${note.transferId}`;
+    const existing = this.byId.get(noteId);
+    if (!existing || existing.status === 'not-transferred') this.byId.set(noteId, { ...note, status: 'pending-transfer', noteId });
+    return { noteId };
+  }
+
+  async setStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
+    const note = this.byId.get(noteId);
+    if (note) this.byId.set(noteId, { ...note, status, statusReason });
+  }
+
+  async find(transferId: string): Promise<StoredTransferNote | null> {
+    const note = this.byId.get(`note-${transferId}`);
+    if (!note) return null;
+    return { noteId: note.noteId, transferId, status: note.status, statusReason: note.statusReason ?? null, text: renderTransferNote(note) };
+  }
 }
 
 /**
@@ -18,12 +42,15 @@ export interface DemoNoteStore {
 export class DemoCrm implements CrmAdapter {
   readonly kind = 'demo' as const;
   /** The notes kept in memory when there is no store; tests read them. */
-  readonly notes = new Map<string, TransferNote & { noteId: string }>();
+  readonly notes = new Map<string, MemoryNote>();
+  private readonly store: DemoNoteStore;
 
   constructor(
     private readonly contactCenter: Pick<ContactCenter, 'customers'>,
-    private readonly store?: DemoNoteStore,
-  ) {}
+    store?: DemoNoteStore,
+  ) {
+    this.store = store ?? { notes: new MemoryTransferNotes(this.notes), check: async () => undefined, close: async () => undefined };
+  }
 
   async findCustomer(query: { customerId?: string; phone?: string }): Promise<CrmCustomer | null> {
     const customers = this.contactCenter.customers;
@@ -35,36 +62,27 @@ export class DemoCrm implements CrmAdapter {
     return null;
   }
 
-  async upsertTransferNote(note: TransferNote): Promise<{ noteId: string }> {
-    if (this.store) return this.store.notes.upsert(note);
-    const noteId = `note-${note.transferId}`;
-    const existing = this.notes.get(noteId);
-    if (!existing || existing.status === 'not-transferred') this.notes.set(noteId, { ...note, status: 'pending-transfer', noteId });
-    return { noteId };
+  upsertTransferNote(note: TransferNote): Promise<{ noteId: string }> {
+    return this.store.notes.upsert(note);
   }
 
-  async updateNoteStatus(noteId: string, status: TransferNote['status'], statusReason: string): Promise<void> {
-    if (this.store) return this.store.notes.setStatus(noteId, status, statusReason);
-    const note = this.notes.get(noteId);
-    if (note) this.notes.set(noteId, { ...note, status, statusReason });
+  updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
+    return this.store.notes.setStatus(noteId, status, statusReason);
   }
 
-  async findTransferNote(transferId: string): Promise<StoredTransferNote | null> {
-    if (this.store) return this.store.notes.find(transferId);
-    const note = this.notes.get(`note-${transferId}`);
-    if (!note) return null;
-    return { noteId: note.noteId, transferId, status: note.status, statusReason: note.statusReason ?? null, text: renderTransferNote(note) };
+  findTransferNote(transferId: string): Promise<StoredTransferNote | null> {
+    return this.store.notes.find(transferId);
   }
 
-  async check(): Promise<void> {
-    await this.store?.check();
+  check(): Promise<void> {
+    return this.store.check();
   }
 
-  async validate(): Promise<void> {
-    await this.check();
+  validate(): Promise<void> {
+    return this.check();
   }
 
-  async close(): Promise<void> {
-    await this.store?.close();
+  close(): Promise<void> {
+    return this.store.close();
   }
 }

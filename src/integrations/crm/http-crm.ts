@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { withBoundedRetries } from './bounded-retry';
 import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
-import { CrmConfigError, CrmError, parseCrmCustomer, renderTransferNote } from './crm';
+import { CrmConfigError, CrmError, describeFieldProblems, parseCrmCustomer, renderTransferNote } from './crm';
 
 export interface HttpCrmSettings {
   /** CRM_URL: the base URL every path of the contract (docs/crm-http-contract.md) hangs off. */
@@ -134,8 +134,7 @@ export class HttpCrm implements CrmAdapter {
   private parse<T>(schema: z.ZodType<T>, body: unknown, operation: string): T {
     const parsed = schema.safeParse(body);
     if (parsed.success) return parsed.data;
-    const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
-    throw new CrmError(`CRM ${operation}: the answer does not follow the contract (${fields})`, false);
+    throw new CrmError(`CRM ${operation}: the answer does not follow the contract (${describeFieldProblems(parsed.error, '(body)')})`, false);
   }
 
   /** One request with retries: resolves with any answer below 500 (the caller decides), throws on 5xx after retries. */

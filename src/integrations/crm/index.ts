@@ -3,7 +3,7 @@
  * one adapter per file, chosen by CRM_URL in `create-crm.ts`. Adapters with heavy clients (pg, HubSpot's
  * SDK) are loaded only when configured, so importing this stays cheap.
  */
-export { CRM_KINDS, CrmConfigError, CrmError, noteStatusLine, parseCrmCustomer, renderTransferNote, toCustomerProfile } from './crm';
+export { CRM_KINDS, CrmConfigError, CrmError, describeNoteStatus, noteStatusLine, parseCrmCustomer, renderTransferNote, toCustomerProfile } from './crm';
 export type { Crm, CrmAdapter, CrmCustomer, CrmKind, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
 export { DemoCrm } from './demo-crm';
 export type { DemoNoteStore } from './demo-crm';

@@ -1,4 +1,4 @@
-import type { StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
+import type { StoredTransferNote, TransferNote, TransferNoteStatus, TransferNotes } from './crm';
 import { renderTransferNote } from './crm';
 
 /**
@@ -111,7 +111,7 @@ interface NoteRow {
 }
 
 /** Transfer notes in {@link NOTES_TABLE}: the PostgreSQL adapter's and the demo CRM's embedded store's. */
-export class SqlTransferNotes {
+export class SqlTransferNotes implements TransferNotes {
   constructor(private readonly db: SqlClient) {}
 
   async upsert(note: TransferNote): Promise<{ noteId: string }> {

@@ -1,4 +1,5 @@
 import type { AgentLiveState, AgentState, ReserveAgentRequest } from '../../contracts';
+import { unexpiredReservations } from '../../contracts';
 
 export type AgentCommand =
   | ({ type: 'reserve' } & ReserveAgentRequest)
@@ -35,6 +36,6 @@ export function reduceAgent(state: AgentState, command: AgentCommand, now: numbe
 }
 
 export function withoutExpired(state: AgentState, now: number): AgentState {
-  const reservations = state.reservations.filter((reservation) => Date.parse(reservation.expiresAt) > now);
+  const reservations = unexpiredReservations(state, now);
   return reservations.length === state.reservations.length ? state : { ...state, reservations };
 }

@@ -1,6 +1,6 @@
 import { isCancellation, log } from '@temporalio/workflow';
 import type { CustomerProfile, RoutingDecision, RoutingPolicy, ToneAssessment } from '../../contracts';
-import { ANONYMOUS_CUSTOMER } from '../../contracts';
+import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../../contracts';
 import { routingInput } from '../../routing/input';
 import { finalizeDecision, route } from '../../routing/pipeline';
 import { crm, reads, reservations } from './activities';
@@ -9,8 +9,6 @@ import type { TransferState } from './state';
 
 /** A reservation outlives a transfer whose outcome never arrives by this much at most. */
 export const RESERVATION_TTL_SECONDS = 15 * 60;
-
-const NEUTRAL_TONE: ToneAssessment = { score: 0, angry: false, negativeWords: 0 };
 
 /**
  * Decides where the call goes: the four routing inputs at once, the pure pipeline over them, then a
@@ -26,12 +24,12 @@ export async function routeAndReserve(transfer: TransferState): Promise<{ decisi
     transfer.step(
       'assessTone',
       () => reads.assessTone.executeWithOptions({ summary: "Judge the caller's tone" }, [{ words: request.callerWords }]),
-      otherwise(NEUTRAL_TONE, 'tone not judged; routing as neutral'),
+      otherwise<ToneAssessment>(NEUTRAL_TONE, 'tone not judged; routing as neutral'),
     ),
     transfer.step(
       'enrichCustomer',
       () => crm.enrichCustomer.executeWithOptions({ summary: 'Look up the caller in the CRM' }, [{ customerId: request.customerId, callerNumber: request.callerNumber }]),
-      otherwise<CustomerProfile>({ ...ANONYMOUS_CUSTOMER, degraded: true }, 'CRM lookup failed; routing with defaults'),
+      otherwise<CustomerProfile>(CRM_UNREACHABLE_CUSTOMER, 'CRM lookup failed; routing with defaults'),
     ),
     transfer.step(
       'loadAgentStates',
