@@ -1,3 +1,3 @@
 // The workflow bundle's entry: every workflow the worker registers, by explicit name.
-export { agent } from './agent';
-export { transferCall } from './transfer-call';
+export { agent } from './v1/agent';
+export { transferCall } from './v1/transfer-call';

@@ -1,8 +1,8 @@
 import type { AgentLiveState, AgentState } from '../../src/contracts';
 import { liveState, newAgentState } from '../../src/contracts';
 import type { AgentDirectory, ReservationRequest } from '../../src/integrations/agent-directory';
-import type { AgentCommand } from '../../src/workflows/agent/reservations';
-import { reduceAgent } from '../../src/workflows/agent/reservations';
+import type { AgentCommand } from '../../src/workflows/v1/agent/reservations';
+import { reduceAgent } from '../../src/workflows/v1/agent/reservations';
 
 /**
  * Agents without Temporal, for tests that do not exercise the agents' workflows: the same reducer the

@@ -2,7 +2,7 @@ import type { AgentState } from '../../src/contracts';
 import { newAgentState } from '../../src/contracts';
 import type { AgentWorkflowClient } from '../../src/integrations/agent-directory';
 import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
-import { reduceAgent } from '../../src/workflows/agent/reservations';
+import { reduceAgent } from '../../src/workflows/v1/agent/reservations';
 
 /** Agents' workflows played in memory with the real reducer; counts the reads the directory makes. */
 function fakeAgents(now: () => number) {

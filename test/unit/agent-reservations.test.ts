@@ -1,6 +1,6 @@
 import { liveState, newAgentState } from '../../src/contracts';
 import type { AgentState } from '../../src/contracts';
-import { reduceAgent } from '../../src/workflows/agent/reservations';
+import { reduceAgent } from '../../src/workflows/v1/agent/reservations';
 
 const T0 = Date.parse('2026-11-25T15:00:00Z');
 const reserve = (transferId: string, maxConcurrent = 2, ttlSeconds = 60) => ({ type: 'reserve' as const, transferId, maxConcurrent, ttlSeconds });

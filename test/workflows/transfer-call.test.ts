@@ -5,7 +5,7 @@ import { FailureType, callEventSignal } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
-import { SORRY_MESSAGE } from '../../src/workflows/transfer/describe';
+import { SORRY_MESSAGE } from '../../src/workflows/v1/transfer/describe';
 import { transferRequest } from '../support/factories';
 import { activeTransfers, runTransfer, waitForStage, waitForStep, whileTheControlUrlIsDown } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { RoutingDecision, TransferStatus, TransferStepName } from '../../contracts';
+import type { RoutingDecision, TransferStatus, TransferStepName } from '../../../contracts';
 
 export const SORRY_MESSAGE =
   "I'm sorry, I couldn't connect you to a colleague just now. Please stay on the line and I'll keep helping you.";

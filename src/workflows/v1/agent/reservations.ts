@@ -1,5 +1,5 @@
-import type { AgentLiveState, AgentState, ReserveAgentRequest } from '../../contracts';
-import { unexpiredReservations } from '../../contracts';
+import type { AgentLiveState, AgentState, ReserveAgentRequest } from '../../../contracts';
+import { unexpiredReservations } from '../../../contracts';
 
 export type AgentCommand =
   | ({ type: 'reserve' } & ReserveAgentRequest)

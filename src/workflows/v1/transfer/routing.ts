@@ -1,8 +1,8 @@
 import { isCancellation, log } from '@temporalio/workflow';
-import type { CustomerProfile, RoutingDecision, RoutingPolicy, ToneAssessment } from '../../contracts';
-import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../../contracts';
-import { routingInput } from '../../routing/input';
-import { finalizeDecision, route } from '../../routing/pipeline';
+import type { CustomerProfile, RoutingDecision, RoutingPolicy, ToneAssessment } from '../../../contracts';
+import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../../../contracts';
+import { routingInput } from '../../../routing/input';
+import { finalizeDecision, route } from '../../../routing/pipeline';
 import { crm, reads, reservations } from './activities';
 import { describeFailure } from './describe';
 import type { TransferState } from './state';

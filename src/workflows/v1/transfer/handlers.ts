@@ -1,6 +1,6 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import type { CallEvent } from '../../contracts';
-import { FailureType, callEventSignal, decideDestinationUpdate, transferStatusQuery } from '../../contracts';
+import type { CallEvent } from '../../../contracts';
+import { FailureType, callEventSignal, decideDestinationUpdate, transferStatusQuery } from '../../../contracts';
 import { announcement } from './describe';
 import type { TransferState } from './state';
 

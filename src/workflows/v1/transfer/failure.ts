@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, log, isCancellation, setCurrentDetails } from '@temporalio/workflow';
-import type { TransferResult } from '../../contracts';
-import { FailureType } from '../../contracts';
-import type { Compensations } from '../saga';
+import type { TransferResult } from '../../../contracts';
+import { FailureType } from '../../../contracts';
+import type { Compensations } from '../../saga';
 import { compensations } from './activities';
 import { SORRY_MESSAGE, describeFailure, failureType, lastFailedStep } from './describe';
 import type { TransferState } from './state';

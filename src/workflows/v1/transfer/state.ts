@@ -17,8 +17,8 @@ import type {
   TransferSinks,
   TransferStatus,
   TransferStepName,
-} from '../../contracts';
-import { CustomerTierAttribute, FailureType, TransferDepartment, TransferOutcomeAttribute, classifyEndedReason } from '../../contracts';
+} from '../../../contracts';
+import { CustomerTierAttribute, FailureType, TransferDepartment, TransferOutcomeAttribute, classifyEndedReason } from '../../../contracts';
 import { describeDecision, describeFailure } from './describe';
 
 const { transferMetrics } = proxySinks<TransferSinks>();

@@ -1,7 +1,7 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { TransferRequest, TransferResult } from '../contracts';
-import { FailureType } from '../contracts';
-import { Compensations } from './saga';
+import type { TransferRequest, TransferResult } from '../../contracts';
+import { FailureType } from '../../contracts';
+import { Compensations } from '../saga';
 import { sendTransfer } from './transfer/attempts';
 import { announcement, target } from './transfer/describe';
 import { endOnFailure } from './transfer/failure';

@@ -1,6 +1,6 @@
 import { isCancellation, log } from '@temporalio/workflow';
-import type { RoutingDecision } from '../../contracts';
-import type { Compensations } from '../saga';
+import type { RoutingDecision } from '../../../contracts';
+import type { Compensations } from '../../saga';
 import { compensations, crm } from './activities';
 import { describeFailure } from './describe';
 import type { TransferState } from './state';

@@ -1,4 +1,4 @@
-import type { FallbackTarget, RoutingDecision, RoutingPolicy, TransferOutcome } from '../../contracts';
+import type { FallbackTarget, RoutingDecision, RoutingPolicy, TransferOutcome } from '../../../contracts';
 import { sendTransfer } from './attempts';
 import { SORRY_MESSAGE } from './describe';
 import { tellCaller } from './failure';

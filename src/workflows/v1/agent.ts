@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { AgentState, ReserveAgentRequest } from '../contracts';
-import { agentStateQuery, newAgentState, releaseAgentUpdate, reserveAgentUpdate, setAgentStatusUpdate } from '../contracts';
+import type { AgentState, ReserveAgentRequest } from '../../contracts';
+import { agentStateQuery, newAgentState, releaseAgentUpdate, reserveAgentUpdate, setAgentStatusUpdate } from '../../contracts';
 import type { AgentCommand } from './agent/reservations';
 import { reduceAgent, withoutExpired } from './agent/reservations';
 

@@ -1,6 +1,6 @@
 import { ActivityFailure, CancellationScope, TimeoutFailure, condition, isCancellation, log, sleep } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
-import { FailureType } from '../../contracts';
+import type { Activities } from '../../../activities';
+import { FailureType } from '../../../contracts';
 import { callControl, vapiApi } from './activities';
 import { failureType } from './describe';
 import type { TransferState } from './state';

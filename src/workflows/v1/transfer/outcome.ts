@@ -1,5 +1,5 @@
 import { CancellationScope, allHandlersFinished, condition } from '@temporalio/workflow';
-import type { TransferOutcome, TransferResult } from '../../contracts';
+import type { TransferOutcome, TransferResult } from '../../../contracts';
 import { callState } from './attempts';
 import { releaseAgent } from './routing';
 import type { TransferState } from './state';
