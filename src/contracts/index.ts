@@ -18,15 +18,19 @@ export { FailureType } from './failures';
 export type { TransferSinks } from './metrics';
 export type {
   AgentLiveState,
+  AgentStateName,
   CandidateTrace,
   FallbackTarget,
   Relaxation,
   RoutingInput,
+  PolicyAgent,
   RoutingPolicy,
+  RoutingRules,
   RoutingTrace,
+  RosterAgent,
   ToneAssessment,
 } from './routing';
-export { NEUTRAL_TONE } from './routing';
+export { AGENT_STATES, NEUTRAL_TONE } from './routing';
 export { transferStatusQuery } from './messages';
 export {
   CustomerTierAttribute,
@@ -35,20 +39,16 @@ export {
   TransferOutcomeAttribute,
   VapiCallId,
 } from './search-attributes';
+export { ANONYMOUS_CUSTOMER, CRM_UNREACHABLE_CUSTOMER, CUSTOMER_TIERS, URGENCIES } from './customer';
+export type { CustomerProfile, CustomerTier, Urgency } from './customer';
 export {
-  ANONYMOUS_CUSTOMER,
-  CRM_UNREACHABLE_CUSTOMER,
-  CUSTOMER_TIERS,
   TRANSFER_STEPS,
   TRANSFER_TASK_QUEUE,
   TRANSFER_WORKFLOW_TYPE,
-  URGENCIES,
   transferSummary,
   transferWorkflowId,
 } from './transfer';
 export type {
-  CustomerProfile,
-  CustomerTier,
   RoutingDecision,
   StepRecord,
   TransferOutcome,
@@ -57,5 +57,4 @@ export type {
   TransferStage,
   TransferStatus,
   TransferStepName,
-  Urgency,
 } from './transfer';

@@ -1,12 +1,28 @@
 import type { CallDestination, TransferPlanMode } from './destinations';
-import type { CustomerProfile, Urgency } from './transfer';
+import type { CustomerProfile, Urgency } from './customer';
+
+/** An agent as routing qualifies and ranks them (rules 8-11): everything but how to reach them. */
+export interface RosterAgent {
+  id: string;
+  office: string;
+  /** Department ids. */
+  skills: string[];
+  languages: string[];
+  tier: 'junior' | 'senior';
+  maxConcurrent: number;
+}
+
+/** An agent of the routing file: the roster entry, a name and where calls to them go. */
+export interface PolicyAgent extends RosterAgent {
+  name: string;
+  destination: CallDestination;
+}
 
 /**
- * The routing configuration as the workflow sees it: the parsed routing file without the CRM. It reaches
- * workflows as an activity result, recorded in history, so editing the file never changes a running or
- * replayed transfer.
+ * The rules' part of the routing file: offices, caller regions, departments, lines and modes (rules 1-7).
+ * Small at any size of contact center, so a transfer records it in history whole.
  */
-export interface RoutingPolicy {
+export interface RoutingRules {
   offices: {
     id: string;
     timezone: string;
@@ -20,24 +36,31 @@ export interface RoutingPolicy {
   lines: { general: CallDestination; 'enterprise-24x7': CallDestination; 'after-hours-voicemail': CallDestination; [name: string]: CallDestination };
   /** Rule 6: the transfer mode per customer tier, and for a standard caller who needs a senior agent. */
   transferModes: Record<'enterprise' | 'premium' | 'standard' | 'standard-needs-senior', TransferPlanMode>;
-  agents: {
-    id: string;
-    name: string;
-    office: string;
-    skills: string[];
-    languages: string[];
-    tier: 'junior' | 'senior';
-    maxConcurrent: number;
-    destination: CallDestination;
-  }[];
 }
 
-/** One agent's live state as routing reads it (kept by that agent's `agent` workflow). */
+/**
+ * The whole routing configuration: the rules and every agent. Dry runs and the what-if diff read it whole;
+ * a transfer (from generation 2 on) records only the rules and the floor holds the roster.
+ */
+export interface RoutingPolicy extends RoutingRules {
+  agents: PolicyAgent[];
+}
+
+/** The contact-center state of an agent: ready, held for a transfer, on a call, wrapping up, or logged out. */
+export const AGENT_STATES = ['available', 'reserved', 'on-call', 'wrap-up', 'offline'] as const;
+export type AgentStateName = (typeof AGENT_STATES)[number];
+
+/** One agent's live state as routing reads it (kept by the floor; in 1.0 by that agent's `agent` workflow). */
 export interface AgentLiveState {
+  /** Logged in and taking calls (`available`) or logged out (`offline`): what the agent last said. */
   status: 'available' | 'offline';
+  /** Reservations and calls the agent holds: what counts against `maxConcurrent`. */
   activeTransfers: number;
   /** When the agent was last given a transfer; null = never, which counts as idle longest. */
   lastAssignedAt: string | null;
+  /** What a supervisor sees, and since when (absent in states recorded by 1.0). */
+  state?: AgentStateName;
+  since?: string;
 }
 
 export interface ToneAssessment {
@@ -59,7 +82,8 @@ export interface RoutingInput {
   callerNumber?: string;
   customer: CustomerProfile;
   tone: ToneAssessment;
-  policy: RoutingPolicy;
+  /** The rules, and the agents rules 8-11 choose from (the floor passes its roster; dry runs the file's agents). */
+  policy: RoutingRules & { agents: readonly RosterAgent[] };
   /** Live state by agent id; agents missing here are available and idle. */
   agents: Record<string, AgentLiveState>;
   /** The as-of time (ISO 8601): workflow time inside a transfer, or the `at` of a dry run. */

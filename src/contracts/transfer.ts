@@ -1,5 +1,6 @@
 import type { CallEvent } from './call-events';
 import type { CallDestination, TransferPlanMode } from './destinations';
+import type { CustomerProfile, Urgency } from './customer';
 import type { FallbackTarget, RoutingTrace } from './routing';
 
 /** The task queue transfer workflows and their activities run on, unless configured otherwise. */
@@ -7,12 +8,6 @@ export const TRANSFER_TASK_QUEUE = 'switchboard-transfers';
 
 /** The workflow type name, as registered by the worker and started by the API. */
 export const TRANSFER_WORKFLOW_TYPE = 'transferCall';
-
-export const URGENCIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Urgency = (typeof URGENCIES)[number];
-
-export const CUSTOMER_TIERS = ['standard', 'premium', 'enterprise'] as const;
-export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
 
 /**
  * One transfer request: what the webhook learned from a Vapi `tool-calls` message. This is the workflow's
@@ -49,35 +44,6 @@ export interface TransferRequest {
   /** Set on an operator's retry: the run id of the failed run this one repeats. */
   retryOf?: string;
 }
-
-/** What the CRM knows about the caller; anonymous callers get the defaults. */
-export interface CustomerProfile {
-  known: boolean;
-  customerId: string | null;
-  displayName: string | null;
-  tier: CustomerTier;
-  language: string | null;
-  office: string | null;
-  lastAgentId: string | null;
-  escalations90d: number;
-  /** Set when the CRM could not be reached and defaults were used instead. */
-  degraded?: boolean;
-}
-
-/** Rule 2: callers the CRM does not know (or cannot be asked about) are anonymous: standard tier, no history. */
-export const ANONYMOUS_CUSTOMER: Readonly<CustomerProfile> = Object.freeze({
-  known: false,
-  customerId: null,
-  displayName: null,
-  tier: 'standard',
-  language: null,
-  office: null,
-  lastAgentId: null,
-  escalations90d: 0,
-});
-
-/** The caller when the CRM could not be asked: anonymous, marked degraded so routing's reasons say why. */
-export const CRM_UNREACHABLE_CUSTOMER: Readonly<CustomerProfile> = Object.freeze({ ...ANONYMOUS_CUSTOMER, degraded: true });
 
 /** Where the call goes and why. Reasons are meant for a supervisor to read. */
 export interface RoutingDecision {

@@ -7,11 +7,10 @@ export function pickKnownAgent(state: RoutingState): RoutingState {
   const last = state.input.customer.lastAgentId;
   if (!last || state.qualified.length === 0) return state;
   if (!state.qualified.includes(last)) return withReason(state, `Last agent ${last} does not qualify now.`);
-  const agent = state.input.policy.agents.find((a) => a.id === last)!;
   const others = state.qualified.filter((id) => id !== last);
   return withReason(markPicked(state, last), `Known agent: ${last} helped this customer last time.`, {
     ranked: [last, ...others],
-    decided: { agentId: last, destination: agent.destination, decidedBy: 'known-agent', label: `agent ${last}` },
+    decided: { agentId: last, destination: null, decidedBy: 'known-agent', label: `agent ${last}` },
   });
 }
 

@@ -27,12 +27,11 @@ export function balanceLoad(state: RoutingState): RoutingState {
   if (state.qualified.length === 0) return state;
   const ranked = rankByLoad(state, state.qualified);
   const pick = ranked[0]!;
-  const agent = state.input.policy.agents.find((a) => a.id === pick)!;
   const live = state.input.agents[pick];
   const detail = `${live?.activeTransfers ?? 0} active, ${live?.lastAssignedAt ? `last assigned ${live.lastAssignedAt}` : 'never assigned'}`;
   return withReason(markPicked(state, pick), `Load balancing: ${pick} (${detail}).`, {
     ranked,
-    decided: { agentId: pick, destination: agent.destination, decidedBy: 'load-balancing', label: `agent ${pick}` },
+    decided: { agentId: pick, destination: null, decidedBy: 'load-balancing', label: `agent ${pick}` },
   });
 }
 

@@ -1,4 +1,4 @@
-import type { CallDestination, FallbackTarget, RoutingDecision, RoutingInput, RoutingTrace, TransferPlanMode } from '../contracts';
+import type { CallDestination, FallbackTarget, PolicyAgent, RosterAgent, RoutingDecision, RoutingInput, RoutingTrace, TransferPlanMode } from '../contracts';
 import { customerStep } from './customer';
 import { departmentStep } from './department';
 import { knownAgentStep } from './known-agent';
@@ -82,6 +82,13 @@ function withPlan(destination: CallDestination, mode: TransferPlanMode, message:
   return { ...destination, transferPlan: { mode, ...(needsMessage ? { message } : {}) } };
 }
 
+/** Where an agent's calls go: only the whole routing file knows (the floor's roster does not carry it). */
+export function agentDestination(policy: { agents: readonly RosterAgent[] }, agentId: string): CallDestination {
+  const agent = policy.agents.find((candidate) => candidate.id === agentId) as Partial<PolicyAgent> | undefined;
+  if (!agent?.destination) throw new Error(`no destination for agent ${agentId} in this routing input`);
+  return agent.destination;
+}
+
 /**
  * The final decision once the reservation has answered: `reservedAgentId` may differ from the pipeline's
  * choice when another call took that agent in the meantime (the next in `ranked` was reserved), or be
@@ -95,13 +102,13 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
   const message = agentMessage(state);
   const policy = state.input.policy;
   let agentId = decided.agentId;
-  let destination = decided.destination;
+  let destination: CallDestination = decided.agentId === null ? decided.destination : agentDestination(policy, decided.agentId);
   let decidedBy = decided.decidedBy;
   if (decided.agentId && reservedAgentId !== decided.agentId) {
     if (reservedAgentId) {
       reasons.push(`${decided.agentId} was taken by another call a moment ago; reserved ${reservedAgentId}, next in line.`);
       agentId = reservedAgentId;
-      destination = policy.agents.find((agent) => agent.id === reservedAgentId)!.destination;
+      destination = agentDestination(policy, reservedAgentId);
     } else {
       reasons.push(unreserved ? `${unreserved}: ${state.department!.id} line.` : `Every qualified agent was taken by other calls a moment ago: ${state.department!.id} line.`);
       agentId = null;
@@ -114,8 +121,7 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
   if (agentId) {
     const nextAgent = result.ranked.find((id) => id !== agentId);
     if (nextAgent) {
-      const agent = policy.agents.find((a) => a.id === nextAgent)!;
-      fallbacks.push({ agentId: nextAgent, label: `agent ${nextAgent}`, destination: withPlan(agent.destination, mode, message), mode });
+      fallbacks.push({ agentId: nextAgent, label: `agent ${nextAgent}`, destination: withPlan(agentDestination(policy, nextAgent), mode, message), mode });
     }
     fallbacks.push({ agentId: null, label: `${state.department!.id} line`, destination: withPlan(state.department!.line, mode, message), mode });
   }
@@ -135,7 +141,7 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
     candidates: state.candidates,
     decidedBy,
     reasons,
-    choice: { agentId: decided.agentId, destination: withPlan(decided.destination, mode, message) },
+    choice: { agentId: decided.agentId, destination: withPlan(decided.agentId === null ? decided.destination : agentDestination(policy, decided.agentId), mode, message) },
     ranked: result.ranked,
   };
   return {

@@ -20,8 +20,16 @@ export interface RoutingState {
   ranked: string[];
   candidates: CandidateTrace[];
   /** Set when a step has decided; later steps pass the state through. */
-  decided: { agentId: string | null; destination: CallDestination; decidedBy: string; label: string } | null;
+  decided: Decided | null;
 }
+
+/**
+ * What a step decided: an agent (reached at the destination the routing file gives them, which only the
+ * full file knows) or a line (reached at its destination).
+ */
+export type Decided =
+  | { agentId: string; destination: null; decidedBy: string; label: string }
+  | { agentId: null; destination: CallDestination; decidedBy: string; label: string };
 
 /** One rule of the routing pipeline. `apply` is pure: same state in, same state out. */
 export interface RoutingStep {
