@@ -58,3 +58,30 @@ export type {
   TransferStatus,
   TransferStepName,
 } from './transfer';
+export {
+  AGENT_STATUS_COMMANDS,
+  FLOOR_WORKFLOW_TYPE,
+  agentPageQuery,
+  floorCommandsUpdate,
+  floorNoticeSignal,
+  floorTaskQueue,
+  floorWorkflowId,
+  liveStatesQuery,
+} from './floor';
+export type {
+  AgentCriteria,
+  AgentPage,
+  AgentPageRequest,
+  AgentRecord,
+  AgentStatusCommand,
+  AgentView,
+  Assignment,
+  FloorCommand,
+  FloorDepartment,
+  FloorInput,
+  FloorNotice,
+  FloorReply,
+  FloorReservation,
+  FloorState,
+  Roster,
+} from './floor';

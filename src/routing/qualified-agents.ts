@@ -21,12 +21,17 @@ export function qualify(state: RoutingState): RoutingState {
     if (!state.candidateOffices.includes(agent.office)) why.push(`office ${agent.office} is not a candidate office`);
     if (state.requireLanguage && !agent.languages.includes(state.language)) why.push(`does not speak ${state.language}`);
     if (state.requireSenior && agent.tier !== 'senior') why.push('is not senior');
-    if (live.activeTransfers >= agent.maxConcurrent) why.push(`at capacity (${live.activeTransfers}/${agent.maxConcurrent})`);
+    if (live.activeTransfers >= agent.maxConcurrent) why.push(`at capacity (${live.activeTransfers}/${agent.maxConcurrent}${live.state && live.state !== 'available' ? `, ${live.state}` : ''})`);
     if (why.length === 0) qualified.push(agent.id);
     traces.push({ agentId: agent.id, office: agent.office, pass: state.pass, verdict: why.length === 0 ? 'qualified' : 'dropped', why });
   }
-  const summary = qualified.length > 0 ? `qualified: ${qualified.join(', ')}` : 'no agent qualifies';
+  const summary = qualified.length > 0 ? `qualified: ${listAgents(qualified)}` : 'no agent qualifies';
   return withReason(state, `Agents (${describePass(state)}): ${summary}.`, { qualified, candidates: [...state.candidates, ...traces] });
+}
+
+/** A reason lists a handful of agents and counts the rest: a department of hundreds must not fill a history. */
+export function listAgents(agentIds: readonly string[], shown = 10): string {
+  return agentIds.length <= shown ? agentIds.join(', ') : `${agentIds.slice(0, shown).join(', ')} and ${agentIds.length - shown} more`;
 }
 
 export function describePass(state: Pick<RoutingState, 'pass'>): string {

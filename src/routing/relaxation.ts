@@ -11,20 +11,26 @@ const PASSES: { pass: Relaxation; requireSenior: boolean; requireLanguage: boole
 ];
 
 /**
- * Rule 11. No agent qualified: drop the seniority requirement and run rules 8-10 again; then also drop the
- * language; then the department's line, keeping the mode. Each relaxation is a reason of its own.
+ * Rule 11's relaxations: no agent qualified, so drop the seniority requirement and run rules 8-10 again, then
+ * also drop the language. Each relaxation is a reason of its own. The floor runs this against its own state.
  */
+export function relaxRequirements(initial: RoutingState): RoutingState {
+  let state: RoutingState = initial;
+  for (const next of PASSES) {
+    if (state.decided) return state;
+    // A pass that would require exactly what the previous one did cannot find anyone new.
+    if (next.pass === 'seniority' && !state.seniorRequired) continue;
+    state = withReason(state, `Relaxing: ${describePass({ pass: next.pass })}.`, { ...next });
+    state = balanceLoad(pickKnownAgent(qualify(state)));
+  }
+  return state;
+}
+
+/** Rule 11. Relax (see {@link relaxRequirements}); if still no one, the department's line, keeping the mode. */
 export const relaxationStep: RoutingStep = {
   name: 'relaxation',
   apply(initial) {
-    let state: RoutingState = initial;
-    for (const next of PASSES) {
-      if (state.decided) return state;
-      // A pass that would require exactly what the previous one did cannot find anyone new.
-      if (next.pass === 'seniority' && !state.seniorRequired) continue;
-      state = withReason(state, `Relaxing: ${describePass({ pass: next.pass })}.`, { ...next });
-      state = balanceLoad(pickKnownAgent(qualify(state)));
-    }
+    const state = relaxRequirements(initial);
     if (state.decided) return state;
     const line = state.department!.line;
     return withReason(state, `No agent available: ${state.department!.id} line, keeping ${state.mode}.`, {

@@ -1,0 +1,201 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AgentLiveState, AgentStateName, CandidateTrace, Relaxation, RosterAgent } from './routing';
+
+/**
+ * The floor: one entity workflow that holds every agent's state and every reservation, the way a contact
+ * center's router does. Capacity is decided in one place, one command at a time, so no agent is ever booked
+ * beyond `maxConcurrent`, and routing never reads a stale picture: rules 8-11 run inside the floor, against
+ * its own state, in the same step that reserves. It runs on a task queue of its own, so transfers in their
+ * first workflow task can never starve it of worker slots.
+ */
+export const FLOOR_WORKFLOW_TYPE = 'floor';
+
+/** The floor's own task queue, beside the transfers'. */
+export function floorTaskQueue(transferTaskQueue: string): string {
+  return `${transferTaskQueue}-floor`;
+}
+
+/** One floor per deployment (per transfer task queue): two deployments, or two tests, never share agents. */
+export function floorWorkflowId(transferTaskQueue: string): string {
+  return `floor:${transferTaskQueue}`;
+}
+
+/** What a department asks of the floor. Defaults live in the routing file loader (`DEFAULT_AFTER_CALL`). */
+export interface FloorDepartment {
+  id: string;
+  /** After a call reaches an agent, how long they stay busy unless marked ready sooner. */
+  afterCallSeconds: number;
+  /** After an agent says their call ended (`wrap-up`), how long their after-call work may take. */
+  wrapUpSeconds: number;
+}
+
+/** The part of the routing file the floor needs: who the agents are and what each department asks. */
+export interface Roster {
+  /** The routing file's version (a digest of its content) this roster came from. */
+  version: string;
+  agents: RosterAgent[];
+  departments: FloorDepartment[];
+}
+
+/** Rules 1-7's answer, which is what the floor needs to apply rules 8-11. */
+export interface AgentCriteria {
+  department: string;
+  candidateOffices: string[];
+  language: string;
+  seniorRequired: boolean;
+  /** The customer's last agent (rule 9), if any. */
+  knownAgent: string | null;
+  /** Agents already tried for this call: never offered again. */
+  exclude: string[];
+}
+
+/** What an agent is doing for one transfer. */
+export interface Assignment {
+  transferId: string;
+  state: 'reserved' | 'on-call' | 'wrap-up';
+  department: string | null;
+  /** Epoch ms. */
+  since: number;
+  /** Epoch ms: a reservation's TTL, or the end of an after-call or wrap-up hold. */
+  until: number;
+}
+
+/** One agent on the floor. */
+export interface AgentRecord {
+  /** What the agent last said: taking calls, or logged out. */
+  presence: 'available' | 'offline';
+  /** Epoch ms of the last change of the agent's visible state. */
+  since: number;
+  assignments: Assignment[];
+  /** Epoch ms; null = never assigned, which counts as idle longest. */
+  lastAssignedAt: number | null;
+}
+
+/** Everything the floor knows; carried whole across continue-as-new. */
+export interface FloorState {
+  /** Bumped by every change, so readers can tell a new picture from the last one. */
+  revision: number;
+  roster: Roster;
+  agents: Record<string, AgentRecord>;
+}
+
+export interface FloorInput {
+  /** The state carried over from the previous run; absent on the very first run. */
+  state?: FloorState;
+  /** The roster to start with when there is no state yet. */
+  roster?: Roster;
+  /** Continue as new after this many history events (a small number in tests); default in the workflow. */
+  maxEventsPerRun?: number;
+}
+
+/** A transfer asks the floor for the best free agent by the rules (8-11). */
+export interface ReserveCommand {
+  type: 'reserve';
+  transferId: string;
+  criteria: AgentCriteria;
+  /** The reservation ends by itself after this long should the transfer never say how it went. */
+  ttlSeconds: number;
+}
+
+/** A 1.0 transfer (in flight across an upgrade) asks for the first free agent of its own ranking. */
+export interface ReserveListedCommand {
+  type: 'reserve-listed';
+  transferId: string;
+  candidates: string[];
+  ttlSeconds: number;
+}
+
+/** An operator or an agent's desktop says what the agent is doing; the answer is the agent as they now stand. */
+export interface SetStatusCommand {
+  type: 'set-status';
+  agentId: string;
+  status: AgentStatusCommand;
+}
+
+export type FloorCommand = ReserveCommand | ReserveListedCommand | SetStatusCommand | { type: 'sync-roster'; roster: Roster };
+
+/** The floor's answer to a reservation. */
+export interface FloorReservation {
+  type: 'reservation';
+  /** The agent now reserved for the transfer, or null when none is free. */
+  agentId: string | null;
+  /** The next agent the rules would have chosen (the fallback chain's first try), if any. */
+  next: string | null;
+  /** The relaxation pass the agent was found in (`line`: none was). */
+  pass: Relaxation;
+  decidedBy: string;
+  /** Rules 8-11's reasons, for the transfer's decision. */
+  reasons: string[];
+  /** The top candidates and why each was or was not chosen (the whole list would not fit in a history). */
+  candidates: CandidateTrace[];
+  /** How many agents of the department were considered. */
+  considered: number;
+  /** The live state of the agents in `candidates`, as the floor saw it: what the what-if diff decides again from. */
+  live: Record<string, AgentLiveState>;
+  /** The roster version the floor decided with. */
+  rosterVersion: string;
+}
+
+export type FloorReply =
+  | FloorReservation
+  | { type: 'agent'; agent: AgentView }
+  | { type: 'roster-synced'; version: string; agents: number }
+  | { type: 'refused'; reason: string };
+
+/** Everything a floor update carries; a process sends its commands in batches (group commit). */
+export const floorCommandsUpdate = defineUpdate<FloorReply[], [FloorCommand[]]>('commands');
+
+/**
+ * Changes the floor accepts without an answer. A signal is durable once accepted and costs no workflow task
+ * round trip, so a transfer's release and the news that its call connected never wait on the floor.
+ */
+export type FloorNotice =
+  | { type: 'release'; transferId: string; agentId?: string }
+  | { type: 'connected'; transferId: string; agentId: string; department: string | null };
+export const floorNoticeSignal = defineSignal<[FloorNotice]>('notice');
+
+/**
+ * What an operator or an agent's desktop may say about an agent: `available` = ready for the next caller (ends
+ * any after-call hold), `wrap-up` = the call itself ended and after-call work began, `offline` = logged out.
+ */
+export const AGENT_STATUS_COMMANDS = ['available', 'wrap-up', 'offline'] as const;
+export type AgentStatusCommand = (typeof AGENT_STATUS_COMMANDS)[number];
+
+/** One agent as operators see them. Times are ISO 8601. */
+export interface AgentView {
+  id: string;
+  state: AgentStateName;
+  since: string;
+  presence: 'available' | 'offline';
+  office: string;
+  departments: string[];
+  load: number;
+  maxConcurrent: number;
+  lastAssignedAt: string | null;
+  assignments: { transferId: string; state: Assignment['state']; since: string; until: string }[];
+}
+
+export interface AgentPageRequest {
+  offset?: number;
+  limit?: number;
+  department?: string;
+  state?: AgentStateName;
+  /** Agent ids containing this text. */
+  search?: string;
+}
+
+export interface AgentPage {
+  revision: number;
+  rosterVersion: string;
+  /** Agents matching the filters (before paging). */
+  total: number;
+  /** Agents in each state, over the whole floor. */
+  counts: Record<AgentStateName, number>;
+  agents: AgentView[];
+}
+
+/** A page of agents, filtered; one read however many agents there are. */
+export const agentPageQuery = defineQuery<AgentPage, [AgentPageRequest]>('agents');
+
+/** Live state of the agents routing dry runs need (all, or one department's), in one read. */
+export const liveStatesQuery = defineQuery<{ revision: number; rosterVersion: string; agents: Record<string, AgentLiveState> }, [{ department?: string }]>('liveStates');

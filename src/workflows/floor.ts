@@ -1,0 +1,97 @@
+import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { FloorCommand, FloorInput } from '../contracts';
+import { AGENT_STATUS_COMMANDS, agentPageQuery, floorCommandsUpdate, floorNoticeSignal, liveStatesQuery } from '../contracts';
+import { FloorModel, emptyFloorState } from './floor/floor-model';
+
+/** A run of the floor carries on as a new one past this many events, whatever the server suggests. */
+const DEFAULT_MAX_EVENTS_PER_RUN = 10_000;
+
+/** A batch larger than this is refused before it reaches history: a process sends its commands in small groups. */
+const MAX_BATCH = 200;
+
+/**
+ * Every agent and every reservation of one deployment (see `FloorModel` for the rules it keeps). Changes come
+ * as one update carrying a batch of commands (reserve, set an agent's status, sync the roster), applied in
+ * order, and as signals for what needs no answer (a release, a call that connected). A timer wakes it when
+ * the next hold or reservation ends, so an agent freed by time is free at once. It runs for ever and carries
+ * its state into a new run before its history grows long or the server's per-run update budget runs out.
+ */
+export async function floor(input: FloorInput = {}): Promise<void> {
+  const model = new FloorModel(input.state ?? emptyFloorState(input.roster, Date.now()));
+  const maxEvents = input.maxEventsPerRun ?? DEFAULT_MAX_EVENTS_PER_RUN;
+  /** When the timer the main loop waits on fires (epoch ms); a change that brings a deadline earlier wakes it. */
+  let armedFor = Number.POSITIVE_INFINITY;
+  let wake = false;
+  const rearmIfSooner = () => {
+    if (model.nextDeadline() < armedFor) wake = true;
+  };
+
+  setHandler(
+    floorCommandsUpdate,
+    (commands) => {
+      const now = Date.now();
+      const replies = commands.map((command) => model.apply(command, now));
+      rearmIfSooner();
+      return replies;
+    },
+    { validator: validateCommands },
+  );
+  setHandler(floorNoticeSignal, (notice) => {
+    model.notice(notice, Date.now());
+    rearmIfSooner();
+  });
+  setHandler(agentPageQuery, (request) => model.page(request ?? {}, Date.now()));
+  setHandler(liveStatesQuery, (request) => ({ revision: model.revision, rosterVersion: model.state.roster.version, agents: model.liveStates(request?.department, Date.now()) }));
+
+  const continueAsNewDue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
+  while (!continueAsNewDue()) {
+    armedFor = model.nextDeadline();
+    const woken = () => wake || continueAsNewDue();
+    if (Number.isFinite(armedFor)) await condition(woken, Math.max(armedFor - Date.now(), 1));
+    else await condition(woken);
+    wake = false;
+    model.sweep(Date.now());
+  }
+  // Update and signal handlers are synchronous, so none is ever half-way through here.
+  await continueAsNew<typeof floor>({ state: model.state, maxEventsPerRun: input.maxEventsPerRun });
+}
+
+/** Refuses a malformed batch before it reaches history: a bad caller never changes the floor. */
+function validateCommands(commands: FloorCommand[]): void {
+  if (!Array.isArray(commands) || commands.length === 0 || commands.length > MAX_BATCH) throw new Error(`a batch holds 1 to ${MAX_BATCH} commands`);
+  for (const command of commands) {
+    switch (command?.type) {
+      case 'reserve':
+        requireId(command.transferId, 'transferId');
+        requireTtl(command.ttlSeconds);
+        if (typeof command.criteria?.department !== 'string' || !Array.isArray(command.criteria.candidateOffices) || !Array.isArray(command.criteria.exclude)) {
+          throw new Error('reserve: criteria need department, candidateOffices and exclude');
+        }
+        break;
+      case 'reserve-listed':
+        requireId(command.transferId, 'transferId');
+        requireTtl(command.ttlSeconds);
+        if (!Array.isArray(command.candidates)) throw new Error('reserve-listed: candidates must be a list');
+        break;
+      case 'set-status':
+        requireId(command.agentId, 'agentId');
+        if (!(AGENT_STATUS_COMMANDS as readonly string[]).includes(command.status)) throw new Error(`set-status: status must be one of ${AGENT_STATUS_COMMANDS.join(', ')}`);
+        break;
+      case 'sync-roster':
+        if (typeof command.roster?.version !== 'string' || !Array.isArray(command.roster.agents) || !Array.isArray(command.roster.departments)) {
+          throw new Error('sync-roster: a roster has a version, agents and departments');
+        }
+        break;
+      default:
+        throw new Error(`unknown command ${String((command as { type?: unknown })?.type)}`);
+    }
+  }
+}
+
+function requireId(value: unknown, name: string): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 512) throw new Error(`${name} is required`);
+}
+
+function requireTtl(ttlSeconds: unknown): void {
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) throw new Error('ttlSeconds must be 1..86400');
+}
