@@ -1,32 +1,31 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import type { CallDestination } from '../contracts';
-import { FailureType } from '../contracts';
+import type { CallStateReport, ExecuteTransferInput, SayToCallerInput, SendingMarker } from '../contracts';
+import { FailureType, SENDING_MARKER } from '../contracts';
 import type { CallControlClient, ControlCommand } from '../integrations/call-control-client';
 import { ControlRequestError } from '../integrations/call-control-client';
 import type { CallStatusSource } from '../integrations/call-status';
 import { callDestinationSchema } from '../vapi/destinations';
 import { checkControlUrl, parseAllowedHosts } from '../vapi/control-url';
 
+/**
+ * Records, durably and before the request's first byte is written, that a control POST is about to leave: a
+ * heartbeat the server has acknowledged. If the worker then dies, the attempt's timeout carries the marker
+ * (the attempt may have reached Vapi); without it, the attempt provably never left.
+ */
+export interface AttemptRecorder {
+  record(taskToken: Uint8Array, marker: SendingMarker): Promise<void>;
+}
+
 export interface CallControlDeps {
   callControl: CallControlClient;
   controlUrlAllowedHosts: readonly string[];
   callStatus: CallStatusSource;
+  attempts: AttemptRecorder;
 }
 
-export interface ExecuteTransferInput {
-  callId: string;
-  controlUrl: string;
-  destination: CallDestination;
-  /** Spoken to the caller before the transfer. */
-  content: string;
-}
-
-export interface SayToCallerInput {
-  callId: string;
-  controlUrl: string;
-  content: string;
-}
+/** While a POST waits for its answer, the attempt tells the server it is alive this often (heartbeat timeout 2 s). */
+const HEARTBEAT_EVERY_MS = 500;
 
 export function createCallControlActivities(deps: CallControlDeps) {
   const allowedHosts = parseAllowedHosts(deps.controlUrlAllowedHosts);
@@ -37,27 +36,30 @@ export function createCallControlActivities(deps: CallControlDeps) {
     if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, FailureType.ControlUrlRejected);
   }
 
-  async function send(controlUrl: string, command: ControlCommand): Promise<{ status: number }> {
+  /** A control command, its failure typed by what it proves (see ControlRequestError). */
+  async function send(controlUrl: string, command: ControlCommand, beforeWrite?: () => Promise<void>): Promise<{ status: number }> {
     try {
-      return await deps.callControl.send(controlUrl, command, { signal: Context.current().cancellationSignal });
+      return await deps.callControl.send(controlUrl, command, { signal: Context.current().cancellationSignal, ...(beforeWrite ? { beforeWrite } : {}) });
     } catch (error) {
       if (!(error instanceof ControlRequestError)) throw error;
+      const details = { status: error.status ?? null, retryAfterMs: error.retryAfterMs ?? null };
       switch (error.kind) {
         case 'rejected':
-          throw ApplicationFailure.nonRetryable(error.message, FailureType.ControlUrlRejected, { status: error.status });
+          throw ApplicationFailure.nonRetryable(error.message, FailureType.ControlUrlRejected, details);
         case 'unavailable':
-          throw ApplicationFailure.retryable(error.message, FailureType.ControlUrlUnavailable, { status: error.status });
+          throw ApplicationFailure.retryable(error.message, FailureType.ControlUrlUnavailable, details);
         case 'unknown':
-          throw ApplicationFailure.nonRetryable(error.message, FailureType.TransferOutcomeUnknown);
+          throw ApplicationFailure.nonRetryable(error.message, FailureType.TransferOutcomeUnknown, details);
       }
     }
   }
 
   return {
     /**
-     * POSTs `{type: "transfer", destination, content}` to the call's controlUrl. 4xx and ambiguous timeouts are
-     * final (sending a transfer twice is worse than not at all); 5xx and undelivered requests are retried by
-     * the workflow's retry policy.
+     * POSTs `{type: "transfer", destination, content}` to the call's controlUrl, once. Before writing, the
+     * attempt is recorded (see {@link AttemptRecorder}); while it waits it heartbeats with the same marker.
+     * Failures say what they prove: `ControlUrlRejected` (nothing happened), `ControlUrlUnavailable` (it never
+     * reached Vapi, or Vapi did not act: safe to send again), `TransferOutcomeUnknown` (it may have been done).
      */
     async executeTransfer(input: ExecuteTransferInput): Promise<{ status: number }> {
       guard(input.controlUrl, input.callId);
@@ -65,11 +67,21 @@ export function createCallControlActivities(deps: CallControlDeps) {
       if (!destination.success) {
         throw ApplicationFailure.nonRetryable('routing produced a destination Vapi would refuse', FailureType.NoDestination);
       }
-      return send(input.controlUrl, { type: 'transfer', destination: destination.data, content: input.content });
+      const context = Context.current();
+      const marker: SendingMarker = { [SENDING_MARKER]: true, at: new Date().toISOString() };
+      let beating: ReturnType<typeof setInterval> | undefined;
+      try {
+        return await send(input.controlUrl, { type: 'transfer', destination: destination.data, content: input.content }, async () => {
+          await deps.attempts.record(context.info.taskToken, marker);
+          beating = setInterval(() => context.heartbeat(marker), HEARTBEAT_EVERY_MS);
+        });
+      } finally {
+        clearInterval(beating);
+      }
     },
 
-    /** Vapi's current status of the call (`in-progress`, `forwarding`, `ended`, ...), or null when unknown. */
-    async checkCallState(input: { callId: string }): Promise<{ status: string | null }> {
+    /** Where Vapi says the call stands (`in-progress`, `forwarding`, `ended`, ...) and why it ended; null when it cannot be asked. */
+    async checkCallState(input: { callId: string }): Promise<CallStateReport> {
       return { status: await deps.callStatus.status(input.callId).catch(() => null) };
     },
 
@@ -79,7 +91,7 @@ export function createCallControlActivities(deps: CallControlDeps) {
       try {
         return await send(input.controlUrl, { type: 'say', content: input.content });
       } catch (error) {
-        if (error instanceof ApplicationFailure && error.type === FailureType.TransferOutcomeUnknown) {
+        if (error instanceof ApplicationFailure && error.type !== FailureType.ControlUrlUnavailable && error.type !== FailureType.ControlUrlRejected) {
           throw ApplicationFailure.retryable(error.message, FailureType.ControlUrlUnavailable);
         }
         throw error;

@@ -1,36 +1,41 @@
 import type { ContactCenter } from '../config/contact-center';
-import type { AgentDirectory } from '../integrations/agent-directory';
+import type { Activities } from '../contracts';
 import type { CallControlClient } from '../integrations/call-control-client';
 import type { CallStatusSource } from '../integrations/call-status';
 import type { Crm } from '../integrations/crm';
+import type { FloorClient } from '../integrations/floor-client';
 import type { ToneJudge } from '../integrations/tone';
+import type { AttemptRecorder } from './call-control';
 import { createCallControlActivities } from './call-control';
 import { createCrmActivities } from './crm';
 import { createRoutingActivities } from './routing';
+
+export type { AttemptRecorder } from './call-control';
 
 /** Everything the activities touch outside the worker, injected so tests can hand in fakes. */
 export interface ActivityDeps {
   contactCenter: ContactCenter;
   crm: Crm;
-  /** Agents' live state and reservations (one `agent` workflow per agent). */
-  agents: AgentDirectory;
+  /** Agents' states and reservations: the floor workflow. */
+  floor: FloorClient;
   tone: ToneJudge;
   callControl: CallControlClient;
   controlUrlAllowedHosts: readonly string[];
   /** Vapi's view of a call, for deciding whether a silent transfer may fall back. */
   callStatus: CallStatusSource;
+  /** Where a control POST records that it is about to leave (an acknowledged heartbeat). */
+  attempts: AttemptRecorder;
 }
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   return {
     ...createCrmActivities({ crm: deps.crm }),
-    ...createRoutingActivities({ contactCenter: deps.contactCenter, agents: deps.agents, tone: deps.tone }),
+    ...createRoutingActivities({ contactCenter: deps.contactCenter, floor: deps.floor, tone: deps.tone }),
     ...createCallControlActivities({
       callControl: deps.callControl,
       controlUrlAllowedHosts: deps.controlUrlAllowedHosts,
       callStatus: deps.callStatus,
+      attempts: deps.attempts,
     }),
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

@@ -8,7 +8,8 @@ import { createReadinessCheck } from '../temporal/readiness';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { parseAllowedHosts } from '../vapi/control-url';
 import type { ContactCenter } from '../config/contact-center';
-import { TemporalAgentDirectory } from '../integrations/agent-directory';
+import { rosterOf } from '../config/contact-center';
+import { TemporalFloorClient } from '../integrations/floor-client';
 import type { CrmAdapter } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
 import { callStatusSource } from '../integrations/call-status';
@@ -71,7 +72,7 @@ export async function startApiServer(options: {
     operator: {
       adminToken: config.adminToken,
       transfers,
-      agents: new TemporalAgentDirectory(client.workflow, config.temporal.taskQueue),
+      floor: new TemporalFloorClient(client.workflow, config.temporal.taskQueue, () => rosterOf(options.contactCenter)),
       contactCenter: options.contactCenter,
       crm: options.crm,
       tone: new LexiconToneJudge(),

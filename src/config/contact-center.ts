@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CUSTOMER_TIERS, TRANSFER_PLAN_MODES } from '../contracts';
-import type { RoutingPolicy } from '../contracts';
+import { CUSTOMER_TIERS, DEFAULT_AFTER_CALL, TRANSFER_PLAN_MODES } from '../contracts';
+import type { FloorDepartment, RoutingPolicy, RoutingRules, Roster } from '../contracts';
 import { callDestinationSchema } from '../vapi/destinations';
 import { explainVapiIssue } from '../vapi/suggest';
 
@@ -76,7 +77,14 @@ export const contactCenterFileSchema = z
       .strict(),
     departments: z.record(
       idSchema,
-      z.object({ aliases: z.array(z.string().min(1)).default([]), line: callDestinationSchema }).strict(),
+      z
+        .object({
+          aliases: z.array(z.string().min(1)).default([]),
+          line: callDestinationSchema,
+          'after-call-seconds': z.number().int().min(0).max(86_400).default(DEFAULT_AFTER_CALL.afterCallSeconds),
+          'wrap-up-seconds': z.number().int().min(0).max(86_400).default(DEFAULT_AFTER_CALL.wrapUpSeconds),
+        })
+        .strict(),
     ),
     lines: z
       .object({ general: callDestinationSchema, 'enterprise-24x7': callDestinationSchema, 'after-hours-voicemail': callDestinationSchema })
@@ -141,11 +149,13 @@ export interface Office {
   holidays: string[];
 }
 
-export type Department = { id: string; aliases: string[]; line: ContactCenterFile['departments'][string]['line'] };
+export type Department = { id: string; aliases: string[]; line: ContactCenterFile['departments'][string]['line']; afterCallSeconds: number; wrapUpSeconds: number };
 export type Agent = ContactCenterFile['agents'][number];
 export type Customer = ContactCenterFile['customers'][number];
 
 export interface ContactCenter {
+  /** A digest of the routing file's content: transfers record it, the floor's roster carries it. */
+  version: string;
   offices: Office[];
   callerRegions: { usWestAreaCodes: string[]; countryCodes: Record<string, string> };
   /** In file order: routing rule 1 picks the first department whose alias matches. */
@@ -169,7 +179,7 @@ export const DEFAULT_TRANSFER_MODES: RoutingPolicy['transferModes'] = {
 };
 
 /** Validates parsed YAML; errors name the file, the path inside it and the problem. */
-export function parseContactCenter(raw: unknown, source = '(inline)'): ContactCenter {
+export function parseContactCenter(raw: unknown, source = '(inline)', text = JSON.stringify(raw)): ContactCenter {
   const parsed = contactCenterFileSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${source}: ${formatPath(issue.path)}: ${explainVapiIssue(issue)}`);
@@ -177,6 +187,7 @@ export function parseContactCenter(raw: unknown, source = '(inline)'): ContactCe
   }
   const file = parsed.data;
   return {
+    version: createHash('sha256').update(text).digest('hex').slice(0, 12),
     offices: Object.entries(file.offices).map(([id, office]) => ({
       id,
       timezone: office.timezone,
@@ -187,7 +198,13 @@ export function parseContactCenter(raw: unknown, source = '(inline)'): ContactCe
       usWestAreaCodes: file['caller-regions']['us-west-area-codes'],
       countryCodes: file['caller-regions']['country-codes'],
     },
-    departments: Object.entries(file.departments).map(([id, department]) => ({ id, ...department })),
+    departments: Object.entries(file.departments).map(([id, department]) => ({
+      id,
+      aliases: department.aliases,
+      line: department.line,
+      afterCallSeconds: department['after-call-seconds'],
+      wrapUpSeconds: department['wrap-up-seconds'],
+    })),
     lines: file.lines,
     agents: file.agents,
     transferModes: { ...DEFAULT_TRANSFER_MODES, ...file['transfer-modes'] },
@@ -213,7 +230,7 @@ export function parseContactCenterText(text: string, source: string): ContactCen
   } catch (error) {
     throw new RoutingConfigError(`Invalid routing configuration:\n  ${source}: ${(error as Error).message}`);
   }
-  return parseContactCenter(raw, source);
+  return parseContactCenter(raw, source, text);
 }
 
 function formatPath(pathItems: PropertyKey[]): string {
@@ -255,8 +272,22 @@ function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** The routing configuration as workflows see it: the routing file without its demo customers. */
+/** The whole routing configuration without the demo customers: what dry runs, the diff and 1.0 transfers read. */
 export function routingPolicyOf(center: ContactCenter): RoutingPolicy {
-  const { offices, callerRegions, departments, lines, agents, transferModes } = center;
-  return { offices, callerRegions, departments, lines, agents, transferModes };
+  return { ...routingRulesOf(center), agents: center.agents };
+}
+
+/** Rules 1-7's part of the file (no agents): small at any size, so a transfer records it whole. */
+export function routingRulesOf(center: ContactCenter): RoutingRules {
+  const { offices, callerRegions, lines, transferModes } = center;
+  return { offices, callerRegions, departments: center.departments.map(({ id, aliases, line }) => ({ id, aliases, line })), lines, transferModes };
+}
+
+/** What the floor needs of the file: the agents as routing ranks them, and each department's after-call times. */
+export function rosterOf(center: ContactCenter): Roster {
+  return {
+    version: center.version,
+    agents: center.agents.map(({ id, office, skills, languages, tier, maxConcurrent }) => ({ id, office, skills, languages, tier, maxConcurrent })),
+    departments: center.departments.map(({ id, afterCallSeconds, wrapUpSeconds }): FloorDepartment => ({ id, afterCallSeconds, wrapUpSeconds })),
+  };
 }

@@ -20,7 +20,14 @@ export function floorWorkflowId(transferTaskQueue: string): string {
   return `floor:${transferTaskQueue}`;
 }
 
-/** What a department asks of the floor. Defaults live in the routing file loader (`DEFAULT_AFTER_CALL`). */
+/**
+ * After a call reaches an agent, they stay busy for `afterCallSeconds` unless marked ready sooner; after they
+ * say the call ended (`wrap-up`), for `wrapUpSeconds`. A department may set its own in the routing file; the
+ * routing rules state these defaults.
+ */
+export const DEFAULT_AFTER_CALL = { afterCallSeconds: 300, wrapUpSeconds: 60 } as const;
+
+/** What a department asks of the floor. */
 export interface FloorDepartment {
   id: string;
   /** After a call reaches an agent, how long they stay busy unless marked ready sooner. */

@@ -21,6 +21,7 @@ export type {
   AgentStateName,
   CandidateTrace,
   FallbackTarget,
+  OfficeClock,
   Relaxation,
   RoutingInput,
   PolicyAgent,
@@ -60,6 +61,7 @@ export type {
 } from './transfer';
 export {
   AGENT_STATUS_COMMANDS,
+  DEFAULT_AFTER_CALL,
   FLOOR_WORKFLOW_TYPE,
   agentPageQuery,
   floorCommandsUpdate,
@@ -85,3 +87,18 @@ export type {
   FloorState,
   Roster,
 } from './floor';
+export { SENDING_MARKER, mayHaveBeenSent } from './activities';
+export type {
+  Activities,
+  CallStateReport,
+  ExecuteTransferInput,
+  LegacyReservationRequest,
+  PostSummaryInput,
+  ReserveAgentInput,
+  ReserveAgentResult,
+  RoutingRulesSnapshot,
+  SayToCallerInput,
+  SendingMarker,
+} from './activities';
+export type { FloorWorkflow, TransferCallWorkflow } from './workflows';
+export type { ReserveCommand, ReserveListedCommand, SetStatusCommand } from './floor';

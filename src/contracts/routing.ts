@@ -1,6 +1,14 @@
 import type { CallDestination, TransferPlanMode } from './destinations';
 import type { CustomerProfile, Urgency } from './customer';
 
+/** An office's wall clock at the as-of time: recorded, so a replay never depends on the worker's time-zone data. */
+export interface OfficeClock {
+  date: string;
+  weekday: 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+  minutes: number;
+  display: string;
+}
+
 /** An agent as routing qualifies and ranks them (rules 8-11): everything but how to reach them. */
 export interface RosterAgent {
   id: string;
@@ -88,6 +96,8 @@ export interface RoutingInput {
   agents: Record<string, AgentLiveState>;
   /** The as-of time (ISO 8601): workflow time inside a transfer, or the `at` of a dry run. */
   at: string;
+  /** Each office's wall clock at `at`, as recorded when the transfer read its inputs (else computed from time-zone data). */
+  clocks?: Record<string, OfficeClock>;
   /** Agents already tried for this call (fallback chain); never offered again. */
   exclude?: string[];
 }

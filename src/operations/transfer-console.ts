@@ -10,7 +10,7 @@ import {
 import type { TransferOutcome, TransferRequest } from '../contracts';
 import type { CallStatusSource } from '../integrations/call-status';
 import type { CrmAdapter, StoredTransferNote } from '../integrations/crm';
-import type { transferCall } from '../workflows';
+import type { TransferCallWorkflow } from '../contracts';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
 import { currentWorkflowBundle, replayTransfers } from './replay';
@@ -294,7 +294,7 @@ export class TransferConsole {
     }
     const retried: TransferRequest = { ...request, retryOf: description.runId };
     try {
-      const handle = await this.deps.workflowClient.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, transferStartOptions(retried, this.deps.taskQueue, 'retry'));
+      const handle = await this.deps.workflowClient.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, transferStartOptions(retried, this.deps.taskQueue, 'retry'));
       return { workflowId, runId: handle.firstExecutionRunId, strategy: 'new-run', previousRunId: description.runId, callState };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new TransferConsoleError('conflict', 'another run of this transfer has just started');

@@ -6,7 +6,7 @@ import type { RoutingInput, TransferRequest } from '../contracts';
  */
 export function routingInput(
   request: Pick<TransferRequest, 'department' | 'reason' | 'urgency' | 'callerNumber'>,
-  inputs: Pick<RoutingInput, 'customer' | 'tone' | 'policy' | 'agents' | 'at'>,
+  inputs: Pick<RoutingInput, 'customer' | 'tone' | 'policy' | 'agents' | 'at'> & Pick<Partial<RoutingInput>, 'clocks'>,
 ): RoutingInput {
   return {
     ...(request.department ? { department: request.department } : {}),

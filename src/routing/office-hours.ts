@@ -1,13 +1,17 @@
-import type { RoutingPolicy } from '../contracts';
+import type { OfficeClock, RoutingPolicy } from '../contracts';
 import { localTime } from './local-time';
 import type { RoutingStep } from './routing-state';
 import { withReason } from './routing-state';
 
 type Office = RoutingPolicy['offices'][number];
 
-/** Whether the office is open at `at`: its own time zone, holidays closed all day, closing time exclusive. */
-export function officeStatus(office: Office, at: Date): { open: boolean; why: string } {
-  const local = localTime(at, office.timezone);
+/**
+ * Whether the office is open at `at`: its own time zone, holidays closed all day, closing time exclusive. With
+ * a recorded `clock` (the office's wall clock at `at`, read when the transfer started), no time-zone data is
+ * consulted, so a replay on a worker with other time-zone data decides the same.
+ */
+export function officeStatus(office: Office, at: Date, clock?: OfficeClock): { open: boolean; why: string } {
+  const local = clock ?? localTime(at, office.timezone);
   if (office.holidays.includes(local.date)) return { open: false, why: `${office.id} is closed for the holiday ${local.date}` };
   const hours = office.hours[local.weekday];
   if (!hours) return { open: false, why: `${office.id} is closed on ${local.display.slice(0, 3)}` };
@@ -26,11 +30,12 @@ export const officeHoursStep: RoutingStep = {
     const at = new Date(state.input.at);
     const offices = state.input.policy.offices;
     const home = offices.find((office) => office.id === state.office);
-    const homeStatus = home ? officeStatus(home, at) : { open: false, why: `office ${state.office} is not configured` };
+    const clocks = state.input.clocks ?? {};
+    const homeStatus = home ? officeStatus(home, at, clocks[home.id]) : { open: false, why: `office ${state.office} is not configured` };
     if (homeStatus.open) {
       return withReason(state, `Candidates from ${state.office}: ${homeStatus.why}.`, { candidateOffices: [state.office] });
     }
-    const openOthers = offices.filter((office) => office.id !== state.office && officeStatus(office, at).open).map((office) => office.id);
+    const openOthers = offices.filter((office) => office.id !== state.office && officeStatus(office, at, clocks[office.id]).open).map((office) => office.id);
     if (openOthers.length > 0) {
       return withReason(state, `Follow the sun: ${homeStatus.why}; candidates from ${openOthers.join(', ')}, open now.`, {
         candidateOffices: openOthers,

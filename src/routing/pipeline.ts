@@ -1,4 +1,17 @@
-import type { CallDestination, FallbackTarget, PolicyAgent, RosterAgent, RoutingDecision, RoutingInput, RoutingTrace, TransferPlanMode } from '../contracts';
+import type {
+  AgentCriteria,
+  CallDestination,
+  CandidateTrace,
+  FallbackTarget,
+  FloorReservation,
+  PolicyAgent,
+  Relaxation,
+  RosterAgent,
+  RoutingDecision,
+  RoutingInput,
+  RoutingTrace,
+  TransferPlanMode,
+} from '../contracts';
 import { customerStep } from './customer';
 import { departmentStep } from './department';
 import { knownAgentStep } from './known-agent';
@@ -89,6 +102,62 @@ export function agentDestination(policy: { agents: readonly RosterAgent[] }, age
   return agent.destination;
 }
 
+/** What a decision is made of, however it was reached (one pipeline run, or rules 1-7 and the floor). */
+interface Chosen {
+  agentId: string | null;
+  destination: CallDestination;
+  decidedBy: string;
+  reasons: string[];
+  /** What the rules chose before any reservation (the trace's `choice`). */
+  choice: { agentId: string | null; destination: CallDestination };
+  candidates: CandidateTrace[];
+  ranked: string[];
+  pass: Relaxation;
+  /** The next agent to try if this one does not connect, and where they are reached. */
+  next: { agentId: string; destination: CallDestination } | null;
+}
+
+function assembleDecision(state: RoutingState, chosen: Chosen): RoutingDecision {
+  const message = agentMessage(state);
+  const policy = state.input.policy;
+  const mode = state.mode;
+  const fallbacks: FallbackTarget[] = [];
+  if (chosen.agentId) {
+    if (chosen.next) fallbacks.push({ agentId: chosen.next.agentId, label: `agent ${chosen.next.agentId}`, destination: withPlan(chosen.next.destination, mode, message), mode });
+    fallbacks.push({ agentId: null, label: `${state.department!.id} line`, destination: withPlan(state.department!.line, mode, message), mode });
+  }
+  // Rule 1's general line and rule 7's after-hours lines end routing; anything else may still fall to general.
+  const endsHere = state.decided?.decidedBy === 'department' || state.decided?.decidedBy === 'office-hours';
+  if (!endsHere) {
+    fallbacks.push({ agentId: null, label: 'general line', destination: withPlan(policy.lines.general, 'blind-transfer', message), mode: 'blind-transfer' });
+  }
+  const trace: RoutingTrace = {
+    at: state.input.at,
+    department: state.department?.id ?? null,
+    office: state.office,
+    language: state.language,
+    seniorRequired: state.seniorRequired,
+    candidateOffices: state.candidateOffices,
+    relaxation: chosen.pass,
+    candidates: chosen.candidates,
+    decidedBy: chosen.decidedBy,
+    reasons: chosen.reasons,
+    choice: { agentId: chosen.choice.agentId, destination: withPlan(chosen.choice.destination, mode, message) },
+    ranked: chosen.ranked,
+  };
+  return {
+    department: state.department?.id ?? null,
+    agentId: chosen.agentId,
+    destination: withPlan(chosen.destination, mode, message),
+    mode,
+    reasons: chosen.reasons,
+    decidedBy: chosen.decidedBy,
+    agentMessage: message,
+    trace,
+    fallbacks,
+  };
+}
+
 /**
  * The final decision once the reservation has answered: `reservedAgentId` may differ from the pipeline's
  * choice when another call took that agent in the meantime (the next in `ranked` was reserved), or be
@@ -99,10 +168,10 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
   const { state } = result;
   const decided = state.decided!;
   const reasons = [...state.reasons];
-  const message = agentMessage(state);
   const policy = state.input.policy;
+  const choice = { agentId: decided.agentId, destination: decided.agentId === null ? decided.destination : agentDestination(policy, decided.agentId) };
   let agentId = decided.agentId;
-  let destination: CallDestination = decided.agentId === null ? decided.destination : agentDestination(policy, decided.agentId);
+  let destination: CallDestination = choice.destination;
   let decidedBy = decided.decidedBy;
   if (decided.agentId && reservedAgentId !== decided.agentId) {
     if (reservedAgentId) {
@@ -116,43 +185,85 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
       decidedBy = 'reservation';
     }
   }
-  const mode = state.mode;
-  const fallbacks: FallbackTarget[] = [];
-  if (agentId) {
-    const nextAgent = result.ranked.find((id) => id !== agentId);
-    if (nextAgent) {
-      fallbacks.push({ agentId: nextAgent, label: `agent ${nextAgent}`, destination: withPlan(agentDestination(policy, nextAgent), mode, message), mode });
-    }
-    fallbacks.push({ agentId: null, label: `${state.department!.id} line`, destination: withPlan(state.department!.line, mode, message), mode });
+  const nextAgent = agentId ? result.ranked.find((id) => id !== agentId) : undefined;
+  return assembleDecision(state, {
+    agentId,
+    destination,
+    decidedBy,
+    reasons,
+    choice,
+    candidates: state.candidates,
+    ranked: result.ranked,
+    pass: state.pass,
+    next: nextAgent ? { agentId: nextAgent, destination: agentDestination(policy, nextAgent) } : null,
+  });
+}
+
+/** Rules 1-7: department, customer, office, language, seniority, mode and office hours. */
+export const RULES_PIPELINE: readonly RoutingStep[] = DEFAULT_PIPELINE.slice(0, 7);
+
+/**
+ * Rules 1-7 alone: either they decide (the general line, an after-hours line) or they say what agent the call
+ * needs ({@link criteriaOf}), which the floor chooses by rules 8-11 against its own state.
+ */
+export function routeRules(input: RoutingInput): RoutingState {
+  let state = initialState(input);
+  for (const step of RULES_PIPELINE) {
+    if (state.decided) break;
+    state = step.apply(state);
   }
-  // Rule 1's general line and rule 7's after-hours lines end routing; anything else may still fall to general.
-  const endsHere = decided.decidedBy === 'department' || decided.decidedBy === 'office-hours';
-  if (!endsHere) {
-    fallbacks.push({ agentId: null, label: 'general line', destination: withPlan(policy.lines.general, 'blind-transfer', message), mode: 'blind-transfer' });
-  }
-  const trace: RoutingTrace = {
-    at: state.input.at,
-    department: state.department?.id ?? null,
-    office: state.office,
+  return state;
+}
+
+/** What the floor needs to choose an agent, or null when rules 1-7 decided a line. */
+export function criteriaOf(state: RoutingState): AgentCriteria | null {
+  if (state.decided || !state.department) return null;
+  return {
+    department: state.department.id,
+    candidateOffices: state.candidateOffices,
     language: state.language,
     seniorRequired: state.seniorRequired,
-    candidateOffices: state.candidateOffices,
-    relaxation: state.pass,
-    candidates: state.candidates,
-    decidedBy,
-    reasons,
-    choice: { agentId: decided.agentId, destination: withPlan(decided.agentId === null ? decided.destination : agentDestination(policy, decided.agentId), mode, message) },
-    ranked: result.ranked,
+    knownAgent: state.input.customer.lastAgentId,
+    exclude: state.input.exclude ?? [],
   };
-  return {
-    department: state.department?.id ?? null,
-    agentId,
-    destination: withPlan(destination, mode, message),
-    mode,
+}
+
+/**
+ * The decision from rules 1-7 and the floor's answer: a line rules 1-7 chose; the agent the floor reserved;
+ * the department's line when no agent was free (keeping the mode); or, when the floor could not be asked
+ * (`unreserved` says why), the department's line too.
+ */
+export function decideWithFloor(state: RoutingState, answer: { reservation: FloorReservation; destinations: Record<string, CallDestination> } | { unreserved: string }): RoutingDecision {
+  const base = { candidates: [] as CandidateTrace[], ranked: [] as string[], next: null };
+  if (state.decided) {
+    const decided = state.decided;
+    if (decided.agentId !== null) throw new Error('rules 1-7 never choose an agent');
+    const choice = { agentId: null, destination: decided.destination };
+    return assembleDecision(state, { ...base, ...choice, choice, decidedBy: decided.decidedBy, reasons: state.reasons, pass: state.pass });
+  }
+  const line = state.department!.line;
+  if ('unreserved' in answer) {
+    const reasons = [...state.reasons, `${answer.unreserved}: ${state.department!.id} line.`];
+    return assembleDecision(state, { ...base, agentId: null, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'reservation', reasons, pass: 'line' });
+  }
+  const { reservation, destinations } = answer;
+  const reasons = [...state.reasons, ...reservation.reasons];
+  const found = { candidates: reservation.candidates, pass: reservation.pass };
+  if (!reservation.agentId) {
+    reasons.push(`No agent available: ${state.department!.id} line, keeping ${state.mode}.`);
+    return assembleDecision(state, { ...base, ...found, agentId: null, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'relaxation', reasons });
+  }
+  const destination = destinations[reservation.agentId];
+  if (!destination) throw new Error(`no destination for agent ${reservation.agentId} in this routing file`);
+  const nextDestination = reservation.next ? destinations[reservation.next] : undefined;
+  return assembleDecision(state, {
+    ...found,
+    agentId: reservation.agentId,
+    destination,
+    choice: { agentId: reservation.agentId, destination },
+    decidedBy: reservation.decidedBy,
     reasons,
-    decidedBy,
-    agentMessage: message,
-    trace,
-    fallbacks,
-  };
+    ranked: [reservation.agentId, ...(reservation.next ? [reservation.next] : [])],
+    next: reservation.next && nextDestination ? { agentId: reservation.next, destination: nextDestination } : null,
+  });
 }

@@ -1,7 +1,7 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { VapiCallId, transferSummary, transferWorkflowId } from '../contracts';
 import type { TransferRequest } from '../contracts';
-import type { transferCall } from '../workflows';
+import type { TransferCallWorkflow } from '../contracts';
 
 /**
  * How every run of `transferCall` is started: by the webhook, by a transfer-destination-request, or by an
@@ -22,5 +22,5 @@ export function transferStartOptions(request: TransferRequest, taskQueue: string
     // the client's connection, instead of through its task queue. Only for a client built on a worker's
     // NativeConnection (npm start); any other client must not ask.
     ...(options.eager ? { requestEagerStart: true } : {}),
-  } satisfies WorkflowStartOptions<typeof transferCall>;
+  } satisfies WorkflowStartOptions<TransferCallWorkflow>;
 }

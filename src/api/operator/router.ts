@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { ContactCenter } from '../../config/contact-center';
 import { RoutingConfigError, parseContactCenterText, routingPolicyOf } from '../../config/contact-center';
 import type { CustomerProfile } from '../../contracts';
-import type { AgentDirectory } from '../../integrations/agent-directory';
+import { AGENT_STATES, AGENT_STATUS_COMMANDS } from '../../contracts';
+import type { FloorClient } from '../../integrations/floor-client';
 import type { Crm } from '../../integrations/crm';
 import { toCustomerProfile } from '../../integrations/crm';
 import type { ToneJudge } from '../../integrations/tone';
@@ -20,14 +21,24 @@ export interface OperatorDeps {
   adminToken: string | undefined;
   /** Reads recorded transfers for the routing what-if (`POST /routing/diff`); absent, that route answers 404. */
   transfers?: TransferConsole;
-  agents: AgentDirectory;
+  /** Agents' states live in the floor workflow: one read per request, however many agents. */
+  floor: FloorClient;
   contactCenter: ContactCenter;
   crm: Crm;
   tone: ToneJudge;
   transferToolNames: readonly string[];
 }
 
-const statusBody = z.object({ status: z.enum(['available', 'offline']) }).strict();
+const statusBody = z.object({ status: z.enum(AGENT_STATUS_COMMANDS) }).strict();
+const agentsQuery = z
+  .object({
+    offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    department: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(64).optional(),
+    state: z.enum(AGENT_STATES).optional(),
+    search: z.string().max(64).optional(),
+  })
+  .strict();
 const explainBody = z.object({ message: z.unknown(), at: z.iso.datetime({ offset: true }).optional() }).strict();
 const diffBody = z
   .object({
@@ -49,18 +60,16 @@ export function operatorRouter(deps: OperatorDeps): Router {
   const router = express.Router();
   router.use(['/agents', '/routing'], requireAdmin(deps.adminToken), express.json({ limit: '1mb' }));
 
-  router.get('/agents', async (_req, res) => {
-    const live = await deps.agents.liveStates(deps.contactCenter.agents.map((agent) => agent.id), { fresh: true });
+  /** A page of agents with their state and since when, and counts per state: one read of the floor. */
+  router.get('/agents', async (req, res) => {
+    const query = agentsQuery.safeParse(req.query);
+    if (!query.success) throw new AppError({ httpStatus: 400, code: 'invalid_request', message: 'invalid query', details: describeIssues(query.error) });
+    const page = await deps.floor.page(query.data);
+    const names = new Map(deps.contactCenter.agents.map((agent) => [agent.id, agent]));
     res.json({
-      agents: deps.contactCenter.agents.map((agent) => ({
-        id: agent.id,
-        office: agent.office,
-        skills: agent.skills,
-        languages: agent.languages,
-        tier: agent.tier,
-        maxConcurrent: agent.maxConcurrent,
-        ...live[agent.id],
-      })),
+      ...page,
+      offset: query.data.offset ?? 0,
+      agents: page.agents.map((agent) => ({ ...agent, name: names.get(agent.id)?.name ?? null, languages: names.get(agent.id)?.languages ?? [], tier: names.get(agent.id)?.tier ?? null })),
     });
   });
 
@@ -71,7 +80,9 @@ export function operatorRouter(deps: OperatorDeps): Router {
     }
     const body = statusBody.safeParse(req.body);
     if (!body.success) throw new AppError({ httpStatus: 400, code: 'invalid_request', message: 'invalid body', details: describeIssues(body.error) });
-    res.json({ id: agentId, ...(await deps.agents.setStatus(agentId, body.data.status)) });
+    const reply = await deps.floor.setStatus(agentId, body.data.status);
+    if (reply.type !== 'agent') throw new AppError({ httpStatus: 409, code: 'conflict', message: reply.type === 'refused' ? reply.reason : 'the floor did not answer with the agent' });
+    res.json(reply.agent);
   });
 
   /** What routing would decide for this tool-calls message at `at`, with live agent state; reserves nothing. */
@@ -94,7 +105,7 @@ export function operatorRouter(deps: OperatorDeps): Router {
     const words = callerWords(message.data);
     const [customer, live] = await Promise.all([
       profileOf(deps.crm, args.data.customerId, number),
-      deps.agents.liveStates(deps.contactCenter.agents.map((agent) => agent.id), { fresh: true }),
+      deps.floor.liveStates().then((states) => states.agents),
     ]);
     const result = route(
       routingInput(

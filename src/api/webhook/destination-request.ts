@@ -9,7 +9,7 @@ import { checkControlUrl } from '../../vapi/control-url';
 import type { TransferDestinationRequestMessage } from '../../vapi/messages';
 import { callerNumber, callerWords } from '../../vapi/messages';
 import { callDestinationSchema } from '../../vapi/destinations';
-import type { transferCall } from '../../workflows';
+import type { TransferCallWorkflow } from '../../contracts';
 
 export type DestinationRequestClient = Pick<WorkflowClient, 'executeUpdateWithStart'>;
 
@@ -61,7 +61,7 @@ export async function answerDestinationRequest(
   };
   const startOptions = transferStartOptions(request, options.taskQueue);
   const workflowId = startOptions.workflowId;
-  const startWorkflowOperation = new WithStartWorkflowOperation<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, startOptions);
+  const startWorkflowOperation = new WithStartWorkflowOperation<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, startOptions);
   const deadline = AbortSignal.timeout(options.deadlineMs);
   try {
     const answer = await Promise.race([

@@ -2,7 +2,7 @@ import type { ConnectionLike, WorkflowClient } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TRANSFER_WORKFLOW_TYPE } from '../../contracts';
 import type { TransferRequest } from '../../contracts';
-import type { transferCall } from '../../workflows';
+import type { TransferCallWorkflow } from '../../contracts';
 import { transferStartOptions } from '../../temporal/transfer-start';
 
 /**
@@ -30,7 +30,7 @@ export async function startTransfer(
   const deadline = Date.now() + deadlineMs;
   const bounded = <T>(fn: () => Promise<T>): Promise<T> => (client.connection ? client.connection.withDeadline(deadline, fn) : fn());
   try {
-    await bounded(() => client.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, options));
+    await bounded(() => client.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, options));
     return { workflowId, status: 'started' };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, status: 'already-handled' };

@@ -18,7 +18,7 @@ import type {
   RosterAgent,
   RoutingRules,
 } from '../../contracts';
-import { AGENT_STATES, ANONYMOUS_CUSTOMER, NEUTRAL_TONE } from '../../contracts';
+import { AGENT_STATES, ANONYMOUS_CUSTOMER, DEFAULT_AFTER_CALL, NEUTRAL_TONE } from '../../contracts';
 import { pickKnownAgent } from '../../routing/known-agent';
 import { balanceLoad } from '../../routing/load-balancing';
 import { initialState } from '../../routing/pipeline';
@@ -31,9 +31,6 @@ export const TRACE_SIZE = 8;
 
 /** Pages of `GET /agents` hold at most this many agents. */
 export const MAX_PAGE = 500;
-
-/** A department the roster does not describe gets these after-call settings (routing rules: "after a call"). */
-export const FALLBACK_AFTER_CALL = { afterCallSeconds: 300, wrapUpSeconds: 60 };
 
 /**
  * Rules 1-7 have run in the transfer already; the floor's routing state carries no rules of its own, only the
@@ -337,7 +334,7 @@ export class FloorModel {
   }
 
   private afterCall(department: string | null): { afterCallSeconds: number; wrapUpSeconds: number } {
-    return this.state.roster.departments.find((candidate) => candidate.id === department) ?? FALLBACK_AFTER_CALL;
+    return this.state.roster.departments.find((candidate) => candidate.id === department) ?? DEFAULT_AFTER_CALL;
   }
 
   private routingState(criteria: AgentCriteria, now: number): RoutingState {

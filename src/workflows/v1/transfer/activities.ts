@@ -1,5 +1,5 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { Activities } from '../../../activities';
+import type { Activities } from '../../../contracts';
 
 /**
  * The activities of a transfer, grouped by how they may run. Everything before the control POST that is

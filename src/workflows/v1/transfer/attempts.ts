@@ -1,5 +1,5 @@
 import { ActivityFailure, CancellationScope, TimeoutFailure, condition, isCancellation, log, sleep } from '@temporalio/workflow';
-import type { Activities } from '../../../activities';
+import type { Activities } from '../../../contracts';
 import { FailureType } from '../../../contracts';
 import { callControl, vapiApi } from './activities';
 import { failureType } from './describe';
