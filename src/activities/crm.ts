@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../contracts';
-import type { CustomerProfile, RoutingDecision, Urgency } from '../contracts';
-import type { Crm } from '../integrations/crm';
+import type { CustomerProfile, NoteStatus, RoutingDecision, Urgency } from '../contracts';
+import type { Crm, TransferNoteStatus } from '../integrations/crm';
 import { CrmError, toCustomerProfile } from '../integrations/crm';
 
 export interface EnrichCustomerInput {
@@ -57,6 +57,12 @@ export function createCrmActivities(deps: { crm: Crm }) {
           candidates: (input.decision.trace?.candidates ?? []).map(({ agentId, verdict, why }) => ({ agentId, verdict, why })),
         },
       }));
+    },
+
+    /** Moves the note's status forward (the CRM layer refuses to move it back). */
+    async markSummary(input: { noteId: string; status: NoteStatus; reason?: string }): Promise<{ changed: boolean }> {
+      await crmCall(() => deps.crm.updateNoteStatus(input.noteId, input.status as TransferNoteStatus, input.reason ?? ''));
+      return { changed: true };
     },
 
     /** Compensation for {@link postSummary}: the note stays, marked as not transferred, so the history is honest. */

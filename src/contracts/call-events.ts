@@ -27,6 +27,12 @@ export interface DestinationAnswer {
  */
 export const decideDestinationUpdate = defineUpdate<DestinationAnswer>('decideDestination');
 
+/**
+ * Sent by the API to a transfer started for a `transfer-destination-request` when the API stopped waiting and
+ * told Vapi there is no destination: Vapi will not transfer, so the transfer abandons whatever it holds.
+ */
+export const destinationAbandonedSignal = defineSignal('destinationAbandoned');
+
 /** How Vapi's `endedReason` reads for a transfer. */
 export type CallOutcomeKind = 'transferred' | 'not-connected' | 'caller-hung-up' | 'call-ended';
 

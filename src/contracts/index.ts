@@ -10,7 +10,7 @@ export {
   unexpiredReservations,
 } from './agent';
 export type { AgentReservation, AgentState, ReserveAgentRequest } from './agent';
-export { callEventSignal, classifyEndedReason, decideDestinationUpdate } from './call-events';
+export { callEventSignal, classifyEndedReason, decideDestinationUpdate, destinationAbandonedSignal } from './call-events';
 export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-events';
 export { TRANSFER_PLAN_MODES } from './destinations';
 export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
@@ -43,9 +43,12 @@ export {
 export { ANONYMOUS_CUSTOMER, CRM_UNREACHABLE_CUSTOMER, CUSTOMER_TIERS, URGENCIES } from './customer';
 export type { CustomerProfile, CustomerTier, Urgency } from './customer';
 export {
+  DEFAULT_WARM_DIAL_SECONDS,
+  TRANSFER_OUTCOMES,
   TRANSFER_STEPS,
   TRANSFER_TASK_QUEUE,
   TRANSFER_WORKFLOW_TYPE,
+  dialWindowSeconds,
   transferSummary,
   transferWorkflowId,
 } from './transfer';
@@ -102,3 +105,5 @@ export type {
 } from './activities';
 export type { FloorWorkflow, TransferCallWorkflow } from './workflows';
 export type { ReserveCommand, ReserveListedCommand, SetStatusCommand } from './floor';
+export { NOTE_STATUSES } from './notes';
+export type { NoteStatus } from './notes';

@@ -43,7 +43,23 @@ export interface TransferRequest {
   fallbackCheckSeconds: number;
   /** Set on an operator's retry: the run id of the failed run this one repeats. */
   retryOf?: string;
+  /**
+   * How long a warm transfer may ring before its silence means the caller is back with the assistant
+   * (TRANSFER_WARM_DIAL_SECONDS; absent in 1.0 requests: {@link DEFAULT_WARM_DIAL_SECONDS}). A blind transfer's
+   * is `fallbackCheckSeconds`. A transfer plan's own timeout, when it sets one, wins.
+   */
+  warmDialSeconds?: number;
+  /**
+   * `destination-request` only: when the API stops waiting for the decision and tells Vapi there is none
+   * (ISO 8601). Past it, the transfer abandons: Vapi will not transfer.
+   */
+  answerBy?: string;
+  /** The as-of time routing uses instead of now; set only by the simulator in npm start's embedded mode (ISO 8601). */
+  routeAt?: string;
 }
+
+/** A warm transfer rings this long, at most, unless the transfer plan or TRANSFER_WARM_DIAL_SECONDS says otherwise. */
+export const DEFAULT_WARM_DIAL_SECONDS = 60;
 
 /** Where the call goes and why. Reasons are meant for a supervisor to read. */
 export interface RoutingDecision {
@@ -51,6 +67,8 @@ export interface RoutingDecision {
   /** The agent reserved for this call, or null when a line was chosen. */
   agentId: string | null;
   destination: CallDestination;
+  /** Where the call goes, in words: "agent a-17", "billing line", "after-hours voicemail" (absent in 1.0 decisions). */
+  label?: string;
   mode: TransferPlanMode;
   reasons: string[];
   /** The routing step that made the final choice. */
@@ -68,6 +86,7 @@ export interface RoutingDecision {
  * activities (markers in the history, run inside the workflow task); the rest are activities.
  */
 export const TRANSFER_STEPS = [
+  'loadRoutingRules',
   'loadRoutingPolicy',
   'assessTone',
   'enrichCustomer',
@@ -77,6 +96,8 @@ export const TRANSFER_STEPS = [
   'executeTransfer',
   'checkCallState',
   'releaseAgent',
+  'agentConnected',
+  'markSummary',
   'markSummaryNotTransferred',
   'sayToCaller',
 ] as const;
@@ -97,6 +118,7 @@ export type TransferStage =
   | 'routing'
   | 'summarizing'
   | 'transferring'
+  | 'resolving-doubt'
   | 'awaiting-outcome'
   | 'compensating'
   | 'completed'
@@ -104,22 +126,29 @@ export type TransferStage =
   | 'cancelled';
 
 /**
+ * How a transfer ended:
  * - `transferred`: Vapi reported the call forwarded (`status-update` forwarding, or ended with
- *   `assistant-forwarded-call`);
+ *   `assistant-forwarded-call`), or its API said so;
  * - `transfer-initiated`: Vapi accepted the transfer but reported nothing more before the outcome timeout;
- * - `not-connected`: Vapi reported the transfer failed (no answer, busy, transfer error);
+ * - `not-connected`: the destination did not connect and the fallback chain ran out (the caller was told);
  * - `caller-hung-up`: the caller left before the transfer was made;
- * - `unknown`: the transfer request went out, no answer came back and Vapi reported nothing: it is not resent;
- * - `failed`: Switchboard could not make the transfer; `cancelled`: an operator cancelled it.
+ * - `unknown`: a transfer request may have reached Vapi and nothing, not even Vapi's API, could say whether it
+ *   did: nothing was undone and nothing was sent again;
+ * - `deadline-missed`: a transfer-destination-request was decided after the API had told Vapi there was none;
+ * - `failed`: Switchboard could not make the transfer, and nothing can have reached Vapi; `cancelled`: an
+ *   operator cancelled it before anything was sent.
  */
-export type TransferOutcome =
-  | 'transferred'
-  | 'transfer-initiated'
-  | 'not-connected'
-  | 'caller-hung-up'
-  | 'unknown'
-  | 'failed'
-  | 'cancelled';
+export const TRANSFER_OUTCOMES = [
+  'transferred',
+  'transfer-initiated',
+  'not-connected',
+  'caller-hung-up',
+  'unknown',
+  'deadline-missed',
+  'failed',
+  'cancelled',
+] as const;
+export type TransferOutcome = (typeof TRANSFER_OUTCOMES)[number];
 
 /** The answer of {@link transferStatusQuery}. */
 export interface TransferStatus {
@@ -151,4 +180,15 @@ export function transferSummary(request: Pick<TransferRequest, 'department' | 'u
 /** One workflow per tool call: a repeated webhook delivery maps onto the same id and never transfers twice. */
 export function transferWorkflowId(callId: string, toolCallId: string): string {
   return `transfer-${callId}-${toolCallId}`;
+}
+
+/**
+ * How long Vapi may take to connect a transfer to `destination`: before then, its silence proves nothing (a warm
+ * transfer may still be ringing). Blind transfers: `fallbackCheckSeconds`; warm ones: the plan's own dial
+ * timeout, else `warmDialSeconds`.
+ */
+export function dialWindowSeconds(destination: CallDestination, request: Pick<TransferRequest, 'fallbackCheckSeconds' | 'warmDialSeconds'>): number {
+  const plan = destination.transferPlan;
+  if (!plan || plan.mode.startsWith('blind')) return request.fallbackCheckSeconds;
+  return plan.dialTimeout ?? plan.timeout ?? request.warmDialSeconds ?? DEFAULT_WARM_DIAL_SECONDS;
 }

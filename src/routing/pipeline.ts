@@ -90,7 +90,8 @@ export function agentMessage(state: RoutingState): string {
   return `Incoming ${state.department?.id ?? 'general'} call from ${who}${reason}.`;
 }
 
-function withPlan(destination: CallDestination, mode: TransferPlanMode, message: string): CallDestination {
+/** A destination with the transfer plan of `mode` (and the agent's message where the mode speaks one). */
+export function withPlan(destination: CallDestination, mode: TransferPlanMode, message: string): CallDestination {
   const needsMessage = mode === 'warm-transfer-say-message' || mode === 'warm-transfer-wait-for-operator-to-speak-first-and-then-say-message';
   return { ...destination, transferPlan: { mode, ...(needsMessage ? { message } : {}) } };
 }
@@ -105,6 +106,8 @@ export function agentDestination(policy: { agents: readonly RosterAgent[] }, age
 /** What a decision is made of, however it was reached (one pipeline run, or rules 1-7 and the floor). */
 interface Chosen {
   agentId: string | null;
+  /** Where the call goes, in words. */
+  label: string;
   destination: CallDestination;
   decidedBy: string;
   reasons: string[];
@@ -149,6 +152,7 @@ function assembleDecision(state: RoutingState, chosen: Chosen): RoutingDecision 
     department: state.department?.id ?? null,
     agentId: chosen.agentId,
     destination: withPlan(chosen.destination, mode, message),
+    label: chosen.label,
     mode,
     reasons: chosen.reasons,
     decidedBy: chosen.decidedBy,
@@ -188,6 +192,7 @@ export function finalizeDecision(result: RouteResult, reservedAgentId: string | 
   const nextAgent = agentId ? result.ranked.find((id) => id !== agentId) : undefined;
   return assembleDecision(state, {
     agentId,
+    label: agentId ? `agent ${agentId}` : decidedBy === 'reservation' ? `${state.department!.id} line` : decided.label,
     destination,
     decidedBy,
     reasons,
@@ -239,19 +244,19 @@ export function decideWithFloor(state: RoutingState, answer: { reservation: Floo
     const decided = state.decided;
     if (decided.agentId !== null) throw new Error('rules 1-7 never choose an agent');
     const choice = { agentId: null, destination: decided.destination };
-    return assembleDecision(state, { ...base, ...choice, choice, decidedBy: decided.decidedBy, reasons: state.reasons, pass: state.pass });
+    return assembleDecision(state, { ...base, ...choice, choice, label: decided.label, decidedBy: decided.decidedBy, reasons: state.reasons, pass: state.pass });
   }
   const line = state.department!.line;
   if ('unreserved' in answer) {
     const reasons = [...state.reasons, `${answer.unreserved}: ${state.department!.id} line.`];
-    return assembleDecision(state, { ...base, agentId: null, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'reservation', reasons, pass: 'line' });
+    return assembleDecision(state, { ...base, agentId: null, label: `${state.department!.id} line`, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'reservation', reasons, pass: 'line' });
   }
   const { reservation, destinations } = answer;
   const reasons = [...state.reasons, ...reservation.reasons];
   const found = { candidates: reservation.candidates, pass: reservation.pass };
   if (!reservation.agentId) {
     reasons.push(`No agent available: ${state.department!.id} line, keeping ${state.mode}.`);
-    return assembleDecision(state, { ...base, ...found, agentId: null, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'relaxation', reasons });
+    return assembleDecision(state, { ...base, ...found, agentId: null, label: `${state.department!.id} line`, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'relaxation', reasons });
   }
   const destination = destinations[reservation.agentId];
   if (!destination) throw new Error(`no destination for agent ${reservation.agentId} in this routing file`);
@@ -259,6 +264,7 @@ export function decideWithFloor(state: RoutingState, answer: { reservation: Floo
   return assembleDecision(state, {
     ...found,
     agentId: reservation.agentId,
+    label: `agent ${reservation.agentId}`,
     destination,
     choice: { agentId: reservation.agentId, destination },
     decidedBy: reservation.decidedBy,

@@ -1,3 +1,5 @@
 // The workflow bundle's entry: every workflow the worker registers, by explicit name.
+export { floor } from './floor';
+export { transferCall } from './transfer-call';
+// 1.0's per-agent workflows: kept registered for the ones already running; nothing starts new ones.
 export { agent } from './v1/agent';
-export { transferCall } from './v1/transfer-call';

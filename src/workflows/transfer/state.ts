@@ -1,0 +1,151 @@
+import { ApplicationFailure, isCancellation, proxySinks, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type {
+  CallEvent,
+  CallOutcomeKind,
+  CustomerProfile,
+  RoutingDecision,
+  StepRecord,
+  TransferOutcome,
+  TransferRequest,
+  TransferSinks,
+  TransferStatus,
+  TransferStepName,
+} from '../../contracts';
+import { CustomerTierAttribute, FailureType, TransferDepartment, TransferOutcomeAttribute, classifyEndedReason } from '../../contracts';
+import { describeDecision, describeFailure } from './describe';
+
+const { transferMetrics } = proxySinks<TransferSinks>();
+
+/** Vapi's word on the call, reduced to what decides the outcome. */
+export interface Reported {
+  kind: CallOutcomeKind;
+  endedReason: string | null;
+}
+
+/**
+ * What one transfer knows so far. `status` is what the `status` query returns; the rest decides what the
+ * workflow may still do.
+ */
+export class TransferState {
+  readonly status: TransferStatus;
+  /** Vapi's word on the call: `ended` wins over everything, `forwarding` and `transfer-update` confirm the transfer. */
+  reported: Reported | null = null;
+  /**
+   * Whether a transfer may be in Vapi's hands: `maybe` once a POST may have reached Vapi (its answer lost, its
+   * worker gone after writing), `yes` once Vapi took one. From the first moment it is not `no`, nothing is ever
+   * undone: no compensation, no apology, no second POST to the same call without Vapi's word.
+   */
+  sent: 'no' | 'maybe' | 'yes' = 'no';
+  customer: CustomerProfile | null = null;
+  /** The CRM note written for the agent, once written. */
+  noteId: string | null = null;
+  /** A transfer-destination-request whose answer came too late: Vapi was told there is none. */
+  abandoned = false;
+
+  constructor(
+    readonly request: TransferRequest,
+    readonly transferId: string,
+  ) {
+    this.status = { callId: request.callId, toolCallId: request.toolCallId, stage: 'received', steps: [], decision: null, outcome: null, failure: null, callEvents: [] };
+  }
+
+  get decision(): RoutingDecision | null {
+    return this.status.decision;
+  }
+
+  hear(event: CallEvent): void {
+    this.status.callEvents.push(event);
+    if (this.status.callEvents.length > 20) this.status.callEvents.shift();
+    if (event.kind === 'ended') this.reported = { kind: classifyEndedReason(event.endedReason), endedReason: event.endedReason };
+    else this.reported ??= { kind: 'transferred', endedReason: null }; // forwarding or transfer-update
+  }
+
+  /** The caller has gone (Vapi reported the call ended, and not by a transfer). */
+  get callEnded(): boolean {
+    return this.reported !== null && this.reported.kind !== 'transferred';
+  }
+
+  /** Stops the forward steps once the caller has gone: nothing is left to transfer. */
+  stopIfCallEnded(): void {
+    if (this.callEnded) throw ApplicationFailure.nonRetryable(`call ended (${this.reported!.endedReason ?? 'no reason given'})`, FailureType.CallEnded);
+  }
+
+  /** A POST may have reached Vapi: from now on nothing is undone. Never moves back. */
+  maybeSent(): void {
+    if (this.sent === 'no') this.sent = 'maybe';
+  }
+
+  /** Vapi took a POST. */
+  surelySent(): void {
+    this.sent = 'yes';
+  }
+
+  /**
+   * Runs one named step and records it for the `status` query: running, then completed or failed. With
+   * `recover`, a failure (other than a cancellation) is recorded and then answered by its result instead of
+   * thrown. Written with one `then` rather than async/await: the SDK captures a stack trace for every promise
+   * a workflow creates, and each await adds one.
+   */
+  step<T>(name: TransferStepName, run: () => Promise<T>, recover?: (error: unknown) => T): Promise<T> {
+    const record: StepRecord = { name, status: 'running', startedAt: new Date().toISOString() };
+    this.status.steps.push(record);
+    return run().then(
+      (result) => {
+        record.status = 'completed';
+        record.finishedAt = new Date().toISOString();
+        return result;
+      },
+      (error: unknown) => {
+        record.status = 'failed';
+        record.error = describeFailure(error);
+        record.finishedAt = new Date().toISOString();
+        if (recover && !isCancellation(error)) return recover(error);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Records where the call goes: for the `status` query, the search attributes, the memo and the Web UI's
+   * current details. The memo keeps the decision readable once the run has closed: `routing` as the rules
+   * decided it (never rewritten, so a later routing change can be compared with it), `decision` where the
+   * call went last when the fallback chain moved it. Both hold the top candidates only.
+   */
+  decide(decision: RoutingDecision, customer: CustomerProfile, routingVersion?: string): void {
+    const first = this.status.decision === null;
+    this.customer = customer;
+    this.status.decision = decision;
+    const summary = { department: decision.department, agentId: decision.agentId, mode: decision.mode, destination: decision.destination, decidedBy: decision.decidedBy, reasons: decision.reasons };
+    if (first) {
+      upsertSearchAttributes([
+        { key: CustomerTierAttribute, value: customer.tier },
+        ...(decision.department ? [{ key: TransferDepartment, value: decision.department }] : []),
+      ]);
+      upsertMemo({
+        routing: { ...summary, at: decision.trace.at, choice: decision.trace.choice, candidates: decision.trace.candidates, ...(routingVersion ? { version: routingVersion } : {}) },
+      });
+    } else {
+      upsertMemo({ decision: summary });
+    }
+    setCurrentDetails(describeDecision(decision, customer.tier, this.request.urgency));
+  }
+
+  transferAccepted(): void {
+    transferMetrics.executed({ department: this.decision?.department ?? null, receivedAt: this.request.receivedAt });
+  }
+
+  fallingBack(): void {
+    transferMetrics.fallback({ department: this.decision?.department ?? null });
+  }
+
+  compensated(compensation: string): void {
+    transferMetrics.compensated({ compensation });
+  }
+
+  finish(stage: TransferStatus['stage'], outcome: TransferOutcome): void {
+    this.status.stage = stage;
+    this.status.outcome = outcome;
+    transferMetrics.finished({ department: this.decision?.department ?? null, outcome });
+    upsertSearchAttributes([{ key: TransferOutcomeAttribute, value: outcome }]);
+  }
+}
