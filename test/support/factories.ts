@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../../src/activities';
 import type { ActivityDeps } from '../../src/activities';
-import { loadContactCenter } from '../../src/config/contact-center';
+import { loadContactCenter, rosterOf } from '../../src/config/contact-center';
 import type { ContactCenter } from '../../src/config/contact-center';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
 import type { TransferRequest } from '../../src/contracts';
@@ -9,7 +9,7 @@ import { HttpCallControlClient } from '../../src/integrations/call-control-clien
 import { unknownCallStatus } from '../../src/integrations/call-status';
 import { DemoCrm } from '../../src/integrations/crm';
 import { LexiconToneJudge } from '../../src/integrations/tone';
-import { InMemoryAgentDirectory } from './in-memory-agents';
+import { InMemoryFloor } from './in-memory-floor';
 
 let cachedContactCenter: ContactCenter | undefined;
 
@@ -54,7 +54,9 @@ export function transferRequest(overrides: Partial<TransferRequest> & { controlB
     urgency: rest.urgency ?? 'medium',
     // Short, so a test that does not play Vapi's status reports does not wait two minutes.
     outcomeTimeoutSeconds: rest.outcomeTimeoutSeconds ?? 1,
-    fallbackCheckSeconds: rest.fallbackCheckSeconds ?? 30,
+    // Dial windows of a second: a test's silence means something as soon as the outcome timeout allows.
+    fallbackCheckSeconds: rest.fallbackCheckSeconds ?? 1,
+    warmDialSeconds: rest.warmDialSeconds ?? 1,
   };
 }
 
@@ -64,7 +66,9 @@ export function activityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDep
   return {
     contactCenter,
     crm: new DemoCrm(contactCenter),
-    agents: new InMemoryAgentDirectory(),
+    floor: new InMemoryFloor(rosterOf(contactCenter)),
+    // Records nothing: tests of a worker lost mid-POST run real worker processes with the real recorder.
+    attempts: { record: async () => undefined },
     tone: new LexiconToneJudge(),
     callControl: new HttpCallControlClient(1_000),
     callStatus: unknownCallStatus,

@@ -1,21 +1,25 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { Activities, ActivityDeps } from '../../src/activities';
+import type { ActivityDeps } from '../../src/activities';
+import { rosterOf } from '../../src/config/contact-center';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
-import type { CallEvent, StepRecord, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
+import type { Activities, AgentLiveState, CallEvent, StepRecord, TransferCallWorkflow, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
-import type { transferCall } from '../../src/workflows';
-import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
+import { TemporalFloorClient } from '../../src/integrations/floor-client';
+import { heartbeatAttemptRecorder } from '../../src/temporal/worker-runtime';
 import { activitiesWith, alwaysOpenContactCenter } from './factories';
-import { productionWorkerOptions, uniqueTaskQueue, workflowBundle } from './temporal';
+import { uniqueTaskQueue } from './temporal';
+import { testWorkers, whileRunning } from './workers';
+
 
 export interface TransferRun {
   value: TransferResult | undefined;
   error: unknown;
   status: TransferStatus;
-  handle: WorkflowHandle<typeof transferCall>;
+  handle: WorkflowHandle<TransferCallWorkflow>;
   deps: ReturnType<typeof activitiesWith>['deps'];
+  /** Every agent's live state on the floor as the transfer ended. */
+  agents: Record<string, AgentLiveState>;
 }
 
 /**
@@ -30,33 +34,29 @@ export async function runTransfer(
   options: {
     deps?: Partial<ActivityDeps>;
     wrap?: (activities: Activities) => Partial<Activities>;
-    beforeWorkerStarts?: (handle: WorkflowHandle<typeof transferCall>) => Promise<void>;
-    whileRunning?: (handle: WorkflowHandle<typeof transferCall>) => Promise<void>;
+    beforeWorkerStarts?: (handle: WorkflowHandle<TransferCallWorkflow>) => Promise<void>;
+    whileRunning?: (handle: WorkflowHandle<TransferCallWorkflow>) => Promise<void>;
     /** Plays Vapi: signals these call events once the workflow waits for the transfer's outcome. */
     vapiReports?: CallEvent[];
   } = {},
 ): Promise<TransferRun> {
   const taskQueue = uniqueTaskQueue('transfer');
-  // The real agents' workflows on this test's own task queue, unless the test brings its own directory.
+  // The real floor workflow on this test's own task queues, unless the test brings its own floor.
+  const contactCenter = options.deps?.contactCenter ?? alwaysOpenContactCenter();
   const { deps, activities } = activitiesWith({
-    agents: new TemporalAgentDirectory(env.client.workflow, taskQueue),
-    contactCenter: alwaysOpenContactCenter(),
+    floor: new TemporalFloorClient(env.client.workflow, taskQueue, () => rosterOf(contactCenter)),
+    attempts: heartbeatAttemptRecorder(env.client),
+    contactCenter,
     ...options.deps,
   });
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    ...productionWorkerOptions(),
-    activities: { ...activities, ...options.wrap?.(activities) },
-  });
-  const handle = await env.client.workflow.start<typeof transferCall>(TRANSFER_WORKFLOW_TYPE, {
+  const workers = await testWorkers(env, { taskQueue, activities: { ...activities, ...options.wrap?.(activities) } });
+  const handle = await env.client.workflow.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, {
     workflowId: transferWorkflowId(request.callId, request.toolCallId),
     taskQueue,
     args: [request],
   });
   await options.beforeWorkerStarts?.(handle);
-  const run = await worker.runUntil(async () => {
+  const run = await whileRunning(workers, async () => {
     await options.whileRunning?.(handle);
     if (options.vapiReports) {
       await waitForStage(handle, 'awaiting-outcome');
@@ -66,25 +66,21 @@ export async function runTransfer(
       (value) => ({ value, error: undefined as unknown }),
       (error: unknown) => ({ value: undefined, error }),
     );
-    // Read the agents while the worker still polls: after runUntil nobody answers their queries.
-    const agents = await deps.agents.liveStates(
-      deps.contactCenter.agents.map((agent) => agent.id),
-      { fresh: true },
-    );
+    // Read the floor while the workers still poll: after they stop nobody answers its queries. Signals the
+    // transfer sent last (release, connected) are applied before a query that follows them is answered.
+    const { agents } = await deps.floor.liveStates();
     return { ...settled, status: await handle.query(transferStatusQuery), handle, agents };
   });
-  const { agents, ...rest } = run;
-  return { ...rest, deps: { ...deps, agents: { ...deps.agents, liveStates: async () => agents } } };
+  return { ...run, deps };
 }
 
-/** How many transfers an agent holds right now (as read when the transfer ended). */
-export async function activeTransfers(deps: TransferRun['deps'], agentId: string): Promise<number> {
-  const live = await deps.agents.liveStates([agentId]);
-  return live[agentId]?.activeTransfers ?? 0;
+/** How many transfers an agent holds (reserved or on a call) as the transfer ended. */
+export function activeTransfers(run: Pick<TransferRun, 'agents'>, agentId: string): number {
+  return run.agents[agentId]?.activeTransfers ?? 0;
 }
 
 /** Resolves once the workflow has started the named step (or, given a status, once that step has reached it). */
-export async function waitForStep(handle: WorkflowHandle<typeof transferCall>, step: string, stepStatus?: StepRecord['status']): Promise<void> {
+export async function waitForStep(handle: WorkflowHandle<TransferCallWorkflow>, step: string, stepStatus?: StepRecord['status']): Promise<void> {
   const reached = (record: StepRecord) => record.name === step && (stepStatus === undefined || record.status === stepStatus);
   while (!(await handle.query(transferStatusQuery)).steps.some(reached)) {
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -92,7 +88,7 @@ export async function waitForStep(handle: WorkflowHandle<typeof transferCall>, s
 }
 
 /** Resolves once the workflow has reached the stage (or finished). */
-export async function waitForStage(handle: WorkflowHandle<typeof transferCall>, stage: TransferStatus['stage']): Promise<void> {
+export async function waitForStage(handle: WorkflowHandle<TransferCallWorkflow>, stage: TransferStatus['stage']): Promise<void> {
   for (;;) {
     const status = await handle.query(transferStatusQuery);
     if (status.stage === stage || status.outcome !== null) return;
@@ -107,8 +103,8 @@ export async function waitForStage(handle: WorkflowHandle<typeof transferCall>, 
  */
 export function whileTheControlUrlIsDown(
   control: FakeControlServer,
-  act: (handle: WorkflowHandle<typeof transferCall>) => Promise<unknown>,
-): { whileRunning: (handle: WorkflowHandle<typeof transferCall>) => Promise<void> } {
+  act: (handle: WorkflowHandle<TransferCallWorkflow>) => Promise<unknown>,
+): { whileRunning: (handle: WorkflowHandle<TransferCallWorkflow>) => Promise<void> } {
   control.respondWith(() => ({ status: 503 }));
   return {
     whileRunning: async (handle) => {

@@ -160,11 +160,13 @@ function retryAfterMs(failure: unknown): number | undefined {
  * After a POST: Vapi's word on it. In doubt, its API is asked at once (it may already say `forwarding`). Then
  * Vapi's reports are awaited for the destination's dial time — a warm transfer may ring that long, and until
  * then silence proves nothing — and the API asked: `in-progress` with nothing reported means the caller is
- * back with the assistant. When the API cannot be asked, reports are awaited up to the outcome timeout.
+ * back with the assistant. When the API cannot be asked, reports are awaited until the outcome timeout (counted
+ * from the POST) has passed.
  */
 async function watch(transfer: TransferState, destination: CallDestination, posted: Posted): Promise<Verdict> {
   transfer.status.stage = posted === 'accepted' ? 'awaiting-outcome' : 'resolving-doubt';
   const { request } = transfer;
+  const startedAt = Date.now();
   const heard = () => transfer.reported !== null;
   if (posted === 'doubt' && !heard()) {
     const early = await askVapi(transfer, 'Ask Vapi whether the transfer reached the call');
@@ -175,7 +177,8 @@ async function watch(transfer: TransferState, destination: CallDestination, post
     const asked = await askVapi(transfer, 'Ask Vapi whether the caller is still with the assistant');
     if (asked !== null && !heard()) return asked;
   }
-  if (!heard()) await condition(heard, request.outcomeTimeoutSeconds * 1000, { summary: 'Wait for Vapi to report the outcome' });
+  const rest = request.outcomeTimeoutSeconds * 1000 - (Date.now() - startedAt);
+  if (!heard() && rest > 0) await condition(heard, rest, { summary: 'Wait for Vapi to report the outcome' });
   return heard() ? fromReport(transfer) : 'silent';
 }
 
@@ -243,16 +246,4 @@ async function nextAgent(transfer: TransferState, routed: Routed, tried: Set<str
 function nextLine(lines: RoutingDecision['fallbacks']): Target | null {
   const line = lines[0];
   return line ? { label: line.label, agentId: null, destination: line.destination, content: `Sorry, nobody picked up there. Let me try the ${line.label} for you.` } : null;
-}
-
-function routedCriteria(routed: Routed) {
-  const state = routed.rules;
-  return {
-    department: state.department!.id,
-    candidateOffices: state.candidateOffices,
-    language: state.language,
-    seniorRequired: state.seniorRequired,
-    knownAgent: null,
-    exclude: [] as string[],
-  };
 }
