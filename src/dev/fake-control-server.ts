@@ -9,7 +9,7 @@ export interface ReceivedControlCommand {
   receivedAt: number;
 }
 
-export type ControlResponder = (command: ReceivedControlCommand) => { status: number; body?: unknown; delayMs?: number };
+export type ControlResponder = (command: ReceivedControlCommand) => { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> };
 
 export interface FakeControlServer {
   /** Base URL: a call's controlUrl is `${baseUrl}/<callId>/control`. */
@@ -57,7 +57,7 @@ export async function startFakeControlServer(options: { port?: number; host?: st
       const answer = responder(command);
       const send = () => {
         if (res.destroyed) return;
-        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body ?? {}));
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body ?? {}));
       };
       if (answer.delayMs) setTimeout(send, answer.delayMs);
       else send();

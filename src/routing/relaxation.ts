@@ -21,7 +21,8 @@ export function relaxRequirements(initial: RoutingState): RoutingState {
     // A pass that would require exactly what the previous one did cannot find anyone new.
     if (next.pass === 'seniority' && !state.seniorRequired) continue;
     state = withReason(state, `Relaxing: ${describePass({ pass: next.pass })}.`, { ...next });
-    state = balanceLoad(pickKnownAgent(qualify(state)));
+    state = pickKnownAgent(qualify(state));
+    if (!state.decided) state = balanceLoad(state);
   }
   return state;
 }

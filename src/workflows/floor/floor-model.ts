@@ -115,7 +115,8 @@ export class FloorModel {
       }
       this.release(transferId, held, now);
     }
-    let routing = balanceLoad(pickKnownAgent(qualify(this.routingState(criteria, now))));
+    let routing = pickKnownAgent(qualify(this.routingState(criteria, now)));
+    if (!routing.decided) routing = balanceLoad(routing);
     routing = relaxRequirements(routing);
     const agentId = routing.decided?.agentId ?? null;
     if (agentId) this.assign(agentId, { transferId, state: 'reserved', department: criteria.department, since: now, until: now + ttlSeconds * 1000 }, now);

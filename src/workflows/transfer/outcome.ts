@@ -33,6 +33,7 @@ export async function settle(transfer: TransferState, outcome: TransferOutcome):
   });
   const failed = outcome === 'not-connected' || outcome === 'failed' || outcome === 'deadline-missed';
   transfer.finish(failed ? 'failed' : 'completed', outcome);
-  await condition(allHandlersFinished);
+  // A cancelled run settles too: waiting for its handlers must not be cancelled with it.
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return { outcome, decision: transfer.decision };
 }
