@@ -3,18 +3,19 @@ import { LexiconToneJudge } from '../../src/integrations/tone';
 import { DemoCrm } from '../../src/integrations/crm';
 import { buildToolCallsPayload } from '../../src/dev/vapi-payloads';
 import { demoContactCenter } from '../support/factories';
-import { InMemoryAgentDirectory } from '../support/in-memory-agents';
+import { rosterOf } from '../../src/config/contact-center';
+import { InMemoryFloor } from '../support/in-memory-floor';
 import { appWith } from '../support/test-app';
 
 const TOKEN = 'admin-token-for-tests';
 
 function operatorApp() {
   const center = demoContactCenter();
-  const agents = new InMemoryAgentDirectory();
+  const floor = new InMemoryFloor(rosterOf(center));
   const { app } = appWith({
-    operator: { adminToken: TOKEN, agents, contactCenter: center, crm: new DemoCrm(center), tone: new LexiconToneJudge(), transferToolNames: ['transfer_call'] },
+    operator: { adminToken: TOKEN, floor, contactCenter: center, crm: new DemoCrm(center), tone: new LexiconToneJudge(), transferToolNames: ['transfer_call'] },
   });
-  return { app, agents };
+  return { app, floor };
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -32,16 +33,53 @@ describe('operator endpoints', () => {
     expect(response.status).toBe(401);
   });
 
-  it('lists agents with live state and takes one offline', async () => {
-    const { app, agents } = operatorApp();
+  it('lists agents with their state and since when, counts per state, and takes one offline', async () => {
+    const { app, floor } = operatorApp();
 
     const changed = await request(app).post('/agents/a-ana/status').set(auth).send({ status: 'offline' });
     const listed = await request(app).get('/agents').set(auth);
 
-    expect(changed.body).toMatchObject({ id: 'a-ana', status: 'offline' });
+    expect(changed.body).toMatchObject({ id: 'a-ana', state: 'offline', presence: 'offline' });
+    expect(listed.body).toMatchObject({ total: 12, offset: 0, counts: { available: 11, offline: 1, reserved: 0, 'on-call': 0, 'wrap-up': 0 } });
     expect(listed.body.agents).toHaveLength(12);
-    expect(listed.body.agents[0]).toMatchObject({ id: 'a-ana', status: 'offline', activeTransfers: 0 });
-    expect(agents.agents.get('a-ana')!.status).toBe('offline');
+    expect(listed.body.agents[0]).toMatchObject({ id: 'a-ana', name: 'Ana Ruiz', state: 'offline', since: expect.any(String), load: 0, maxConcurrent: 1, departments: ['support', 'billing'] });
+    expect((await floor.liveStates()).agents['a-ana']).toMatchObject({ status: 'offline' });
+  });
+
+  it('pages and filters agents: by department, by state, by id', async () => {
+    const { app } = operatorApp();
+    await request(app).post('/agents/a-ben/status').set(auth).send({ status: 'offline' });
+
+    const page = await request(app).get('/agents?offset=2&limit=3').set(auth);
+    const billing = await request(app).get('/agents?department=billing').set(auth);
+    const offline = await request(app).get('/agents?state=offline').set(auth);
+    const search = await request(app).get('/agents?search=han').set(auth);
+
+    expect(page.body).toMatchObject({ total: 12, offset: 2 });
+    expect(page.body.agents.map((agent: { id: string }) => agent.id)).toEqual(['a-chloe', 'a-dev', 'a-elena']);
+    expect(billing.body.agents.every((agent: { departments: string[] }) => agent.departments.includes('billing'))).toBe(true);
+    expect(offline.body.agents.map((agent: { id: string }) => agent.id)).toEqual(['a-ben']);
+    expect(search.body.agents.map((agent: { id: string }) => agent.id)).toEqual(['a-hans']);
+  });
+
+  it('marks an agent on a call ready again: the hold ends and they take the next caller', async () => {
+    const { app, floor } = operatorApp();
+    await floor.reserve({ type: 'reserve-listed', transferId: 't-1', candidates: ['a-dev'], ttlSeconds: 60 });
+    await floor.notify({ type: 'connected', transferId: 't-1', agentId: 'a-dev', department: 'sales' });
+
+    const held = (await request(app).get('/agents?search=a-dev').set(auth)).body.agents[0];
+    const ready = await request(app).post('/agents/a-dev/status').set(auth).send({ status: 'available' });
+
+    expect(held).toMatchObject({ state: 'on-call', load: 1, assignments: [expect.objectContaining({ transferId: 't-1', state: 'on-call' })] });
+    expect(ready.body).toMatchObject({ id: 'a-dev', state: 'available', load: 0 });
+  });
+
+  it('refuses a bad page request with 400 and changes nothing', async () => {
+    const { app } = operatorApp();
+
+    for (const query of ['limit=0', 'limit=100000', 'state=sleeping', 'offset=-1', 'department=..%2F', 'color=red']) {
+      expect((await request(app).get(`/agents?${query}`).set(auth)).status).toBe(400);
+    }
   });
 
   it('refuses an unknown agent (404) and an invented status (400)', async () => {
@@ -52,8 +90,8 @@ describe('operator endpoints', () => {
   });
 
   it('explains the decision routing-rules.md prescribes, with reasons, for live agent state, reserving nothing', async () => {
-    const { app, agents } = operatorApp();
-    await agents.setStatus('a-ana', 'offline');
+    const { app, floor } = operatorApp();
+    await floor.setStatus('a-ana', 'offline');
     const { body } = buildToolCallsPayload({ arguments: { department: 'billing', reason: 'invoice', urgency: 'medium' }, callerNumber: '+12125550111' });
 
     const response = await request(app).post('/routing/explain').set(auth).send({ message: body.message, at: '2026-11-25T15:00:00Z' });
@@ -68,7 +106,7 @@ describe('operator endpoints', () => {
       destination: { type: 'number', number: '+12025550103' },
     });
     expect(response.body.reasons).toEqual(expect.arrayContaining(['Last agent a-ana does not qualify now.']));
-    expect(agents.agents.get('a-chloe')).toBeUndefined();
+    expect((await floor.liveStates()).agents['a-chloe']).toMatchObject({ activeTransfers: 0 });
   });
 
   it('refuses an explain request without a transfer tool call', async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { transferStatusQuery, transferWorkflowId } from '../../src/contracts';
@@ -12,16 +11,14 @@ import { createLogger } from '../../src/observability/logger';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { callDestinationSchema } from '../../src/vapi/destinations';
-import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
-import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
 import { waitForStage } from '../support/run-transfer';
-import { connectTestEnv, productionWorkerOptions, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
+import { floorBackedActivities, startTestWorkers } from '../support/workers';
 import { defaultWebhookSettings } from '../support/test-app';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
-let worker: Worker;
-let workerRun: Promise<void>;
+let workers: Awaited<ReturnType<typeof startTestWorkers>>;
 let app: ReturnType<typeof createApp>;
 /** The same app, with transfers that wait long enough for a test to play Vapi's status reports. */
 let patientApp: ReturnType<typeof createApp>;
@@ -45,14 +42,7 @@ function vapiMessage(name: string, callId: string, toolCallId?: string) {
 beforeAll(async () => {
   env = await connectTestEnv();
   control = await startFakeControlServer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    ...productionWorkerOptions(),
-    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agents: new TemporalAgentDirectory(env.client.workflow, taskQueue) }).activities,
-  });
-  workerRun = worker.run();
+  workers = await startTestWorkers(env, taskQueue, floorBackedActivities(env, taskQueue).activities);
   const deps = {
     ...defaultWebhookSettings(),
     webhookAuth: { mode: 'none' as const },
@@ -68,8 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
+  await workers?.stop();
   await control?.close();
   await env?.teardown();
 });

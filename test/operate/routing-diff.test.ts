@@ -13,7 +13,9 @@ import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery } from '..
 import type { TransferRequest } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
-import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
+import { TemporalFloorClient } from '../../src/integrations/floor-client';
+import { rosterOf } from '../../src/config/contact-center';
+import { startTestWorkers, floorBackedActivities } from '../support/workers';
 import { createMetrics } from '../../src/observability/metrics';
 import { TransferConsole } from '../../src/operations/transfer-console';
 import { createDataConverter } from '../../src/temporal/data-converter';
@@ -66,8 +68,7 @@ writeFileSync(candidates.invalid, readFileSync(recordedFile, 'utf8').replace('bl
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
+let workers: Awaited<ReturnType<typeof startTestWorkers>>;
 let console: TransferConsole;
 const calls: Record<'enterprise' | 'support' | 'sales' | 'invoice', string> = { enterprise: '', support: '', sales: '', invoice: '' };
 
@@ -88,15 +89,7 @@ beforeAll(async () => {
   env = await connectTestEnv();
   control = await startFakeControlServer();
   client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    dataConverter,
-    sinks: createMetrics({ departments: [], defaultMetrics: false }).sinks(),
-    activities: activitiesWith({ contactCenter: loadContactCenter(recordedFile), agents: new TemporalAgentDirectory(client.workflow, taskQueue) }).activities,
-  });
-  workerRun = worker.run();
+  workers = await startTestWorkers(env, taskQueue, floorBackedActivities(env, taskQueue, { contactCenter: loadContactCenter(recordedFile) }, client).activities, { dataConverter });
   console = new TransferConsole({ workflowClient: client.workflow, taskQueue, callStatus: { status: async () => null } });
 
   // One after the other, so each decision sees the agents the earlier ones left: a-ana served the first.
@@ -112,8 +105,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
+  await workers?.stop();
   await control?.close();
   await env?.teardown();
 });
@@ -175,7 +167,7 @@ describe('routing diff', () => {
       operator: {
         adminToken: ADMIN,
         transfers: console,
-        agents: new TemporalAgentDirectory(client.workflow, taskQueue),
+        floor: new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(loadContactCenter(recordedFile))),
         contactCenter: loadContactCenter(recordedFile),
         crm: activitiesWith().deps.crm,
         tone: activitiesWith().deps.tone,

@@ -9,7 +9,9 @@ import { agentWorkflowId, transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
-import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
+import { TemporalFloorClient } from '../../src/integrations/floor-client';
+import { rosterOf } from '../../src/config/contact-center';
+import { startTestWorkers, floorBackedActivities } from '../support/workers';
 import type { CallStatusSource } from '../../src/integrations/call-status';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
@@ -31,8 +33,7 @@ const UI_ORIGIN = 'http://localhost:8233';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
-let worker: Worker;
-let workerRun: Promise<void>;
+let workers: Awaited<ReturnType<typeof startTestWorkers>>;
 let client: Client;
 let app: ReturnType<typeof createApp>;
 const logLines: string[] = [];
@@ -48,15 +49,7 @@ beforeAll(async () => {
   env = await connectTestEnv();
   control = await startFakeControlServer();
   client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle({ encryptedFailures: true }),
-    dataConverter,
-    sinks: metrics.sinks(),
-    activities: activitiesWith({ contactCenter: alwaysOpenContactCenter(), agents: new TemporalAgentDirectory(client.workflow, taskQueue) }).activities,
-  });
-  workerRun = worker.run();
+  workers = await startTestWorkers(env, taskQueue, floorBackedActivities(env, taskQueue, { contactCenter: alwaysOpenContactCenter() }, client).activities, { dataConverter, encryptedFailures: true });
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
   app = createApp({
     ...defaultWebhookSettings(),
@@ -73,7 +66,7 @@ beforeAll(async () => {
     codec: { codec, corsOrigins: [UI_ORIGIN] },
     operator: {
       adminToken: ADMIN,
-      agents: new TemporalAgentDirectory(client.workflow, taskQueue),
+      floor: new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(alwaysOpenContactCenter())),
       contactCenter: alwaysOpenContactCenter(),
       crm: activitiesWith().deps.crm,
       tone: activitiesWith().deps.tone,
@@ -83,8 +76,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
+  await workers?.stop();
   await control?.close();
   await env?.teardown();
 });

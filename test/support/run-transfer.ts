@@ -1,15 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../src/activities';
-import { rosterOf } from '../../src/config/contact-center';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import type { Activities, AgentLiveState, CallEvent, StepRecord, TransferCallWorkflow, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
-import { TemporalFloorClient } from '../../src/integrations/floor-client';
-import { heartbeatAttemptRecorder } from '../../src/temporal/worker-runtime';
-import { activitiesWith, alwaysOpenContactCenter } from './factories';
+import type { activitiesWith } from './factories';
 import { uniqueTaskQueue } from './temporal';
-import { testWorkers, whileRunning } from './workers';
+import { floorBackedActivities, testWorkers, whileRunning } from './workers';
 
 
 export interface TransferRun {
@@ -42,13 +39,7 @@ export async function runTransfer(
 ): Promise<TransferRun> {
   const taskQueue = uniqueTaskQueue('transfer');
   // The real floor workflow on this test's own task queues, unless the test brings its own floor.
-  const contactCenter = options.deps?.contactCenter ?? alwaysOpenContactCenter();
-  const { deps, activities } = activitiesWith({
-    floor: new TemporalFloorClient(env.client.workflow, taskQueue, () => rosterOf(contactCenter)),
-    attempts: heartbeatAttemptRecorder(env.client),
-    contactCenter,
-    ...options.deps,
-  });
+  const { deps, activities } = floorBackedActivities(env, taskQueue, options.deps);
   const workers = await testWorkers(env, { taskQueue, activities: { ...activities, ...options.wrap?.(activities) } });
   const handle = await env.client.workflow.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, {
     workflowId: transferWorkflowId(request.callId, request.toolCallId),

@@ -1,5 +1,11 @@
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ActivityDeps } from '../../src/activities';
+import { rosterOf } from '../../src/config/contact-center';
 import type { Activities } from '../../src/contracts';
+import { TemporalFloorClient } from '../../src/integrations/floor-client';
+import { heartbeatAttemptRecorder } from '../../src/temporal/worker-runtime';
+import { activitiesWith, alwaysOpenContactCenter } from './factories';
 import type { SwitchboardWorkers } from '../../src/temporal/worker';
 import { createWorkers } from '../../src/temporal/worker';
 import { productionWorkerOptions, workflowBundle } from './temporal';
@@ -30,4 +36,31 @@ export async function whileRunning<T>(workers: SwitchboardWorkers, fn: () => Pro
     workers.shutdown();
     await running;
   }
+}
+
+/**
+ * Real activities over the demo CRM (or the given dependencies) with the floor workflow on this task queue
+ * and the production attempt recorder: what a worker process runs, on a test's own queues.
+ */
+export function floorBackedActivities(env: TestWorkflowEnvironment, taskQueue: string, overrides: Partial<ActivityDeps> = {}, client: Client = env.client) {
+  const contactCenter = overrides.contactCenter ?? alwaysOpenContactCenter();
+  return activitiesWith({
+    floor: new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(contactCenter)),
+    attempts: heartbeatAttemptRecorder(client),
+    ...overrides,
+    contactCenter,
+  });
+}
+
+/** Starts a process's two workers on `taskQueue`; `stop()` shuts them down and waits. */
+export async function startTestWorkers(env: TestWorkflowEnvironment, taskQueue: string, activities: Activities, options: { encryptedFailures?: boolean; dataConverter?: ReturnType<typeof productionWorkerOptions>['dataConverter'] } = {}) {
+  const workers = await testWorkers(env, { taskQueue, activities, ...options });
+  const running = workers.run();
+  return {
+    workers,
+    stop: async () => {
+      workers.shutdown();
+      await running;
+    },
+  };
 }
