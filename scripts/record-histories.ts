@@ -5,13 +5,13 @@ import { startDevServer } from '../src/dev/dev-server';
 import { freePort } from '../src/temporal/free-port';
 import { startFakeControlServer } from '../src/dev/fake-control-server';
 import { temporalCliPath } from '../src/dev/temporal-binaries';
-import { CURRENT_GENERATION, HISTORIES_DIR, HISTORY_SCENARIOS } from '../test/support/history-scenarios';
+import { CURRENT_GENERATION, FLOOR_SCENARIOS, HISTORIES_DIR, HISTORY_SCENARIOS } from '../test/support/history-scenarios';
 import { connectTestEnv } from '../test/support/temporal';
 
 /**
- * `npm run histories:record`: runs every history scenario on a throw-away dev server and writes its
- * history to test/fixtures/histories/<current generation>; `--only <names>` records just those. Earlier
- * generations are never touched.
+ * `npm run histories:record`: runs every history scenario (transfers and the floor) on a throw-away dev server
+ * and writes its history to test/fixtures/histories/<current generation>; `--only <names>` records just those.
+ * Earlier generations are never touched.
  */
 async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv.slice(process.argv.indexOf('--only') + 1) : undefined;
@@ -35,6 +35,20 @@ async function main(): Promise<void> {
         `${JSON.stringify({ workflowId: run.handle.workflowId, description: scenario.description, recordedAt: new Date().toISOString() }, null, 2)}\n`,
       );
       process.stdout.write(`recorded ${scenario.name} (${history.events?.length ?? 0} events, outcome ${run.status.outcome})\n`);
+    }
+    for (const scenario of FLOOR_SCENARIOS) {
+      if (only && !only.includes(scenario.name)) continue;
+      const { workflowId, runs } = await scenario.run(env);
+      for (const [index, runId] of runs.entries()) {
+        const name = runs.length > 1 ? `${scenario.name}-run${index + 1}` : scenario.name;
+        const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+        writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+        writeFileSync(
+          path.join(outDir, `${name}.meta.json`),
+          `${JSON.stringify({ workflowId, description: scenario.description, recordedAt: new Date().toISOString() }, null, 2)}\n`,
+        );
+        process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
+      }
     }
   } finally {
     await control.close();

@@ -1,26 +1,28 @@
 import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { AgentCriteria, FloorWorkflow, Roster } from '../../src/contracts';
+import { FLOOR_WORKFLOW_TYPE, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, floorTaskQueue, floorWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
-import { callEventSignal, decideDestinationUpdate } from '../../src/contracts';
 import type { Crm } from '../../src/integrations/crm';
-import { transferRequest } from './factories';
+import { TemporalFloorClient } from '../../src/integrations/floor-client';
+import { activitiesWith, transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
-import { runTransfer, waitForStage, whileTheControlUrlIsDown } from './run-transfer';
+import { runTransfer, waitForStage, waitForStep, whileTheControlUrlIsDown } from './run-transfer';
+import { uniqueTaskQueue } from './temporal';
+import { vapiSays } from './vapi-api';
+import { startTestWorkers } from './workers';
 
 /** Where recorded histories live: one folder per generation of workflow code, each replayed by `npm test`. */
 export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
 
 /**
- * The generation the current workflow code records. 1.0 is the baseline: from here on every change to
- * workflow code goes behind `patched()`, this constant moves to the next generation, and the folders of
- * earlier generations stay, so their histories must keep replaying.
+ * The generation the current workflow code records. 1.0 is the baseline; 2.0 is the transfer behind
+ * `patched('transfer-generation-2')` and the floor. Earlier folders stay, and must keep replaying.
  */
-export const CURRENT_GENERATION = '1.0';
+export const CURRENT_GENERATION = '2.0';
 
-/**
- * The paths of `transferCall` whose recorded histories are committed under test/fixtures/histories/<generation>
- * and replayed by `npm test`: one per outcome and per compensation branch.
- */
+/** A path of `transferCall` whose recorded history is committed and replayed by `npm test`. */
 export interface HistoryScenario {
   name: string;
   description: string;
@@ -36,11 +38,26 @@ const crmDown: Crm = {
 };
 
 const forwarded = [{ kind: 'forwarding' as const }];
+const transfersOnly = (status: number) => (command: { body: unknown }) => ((command.body as { type: string }).type === 'transfer' ? { status } : { status: 200 });
+
+/** executeTransfer whose first attempt stops heartbeating, as if its worker had died: before sending, or after. */
+function firstAttemptLost(afterSending: boolean) {
+  let calls = 0;
+  return (activities: ReturnType<typeof activitiesWith>['activities']) => ({
+    executeTransfer: async (input: Parameters<typeof activities.executeTransfer>[0]) => {
+      calls += 1;
+      if (calls > 1) return activities.executeTransfer(input);
+      if (afterSending) await activities.executeTransfer(input);
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      return { status: 200 };
+    },
+  });
+}
 
 export const HISTORY_SCENARIOS: HistoryScenario[] = [
   {
     name: 'success-forwarded',
-    description: 'known customer, billing agent reserved, transfer accepted, Vapi reports forwarding',
+    description: 'known customer, the floor reserves the billing agent, transfer accepted, Vapi reports forwarding: the agent stays on the call',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
       return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), { vapiReports: forwarded });
@@ -48,7 +65,7 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
   },
   {
     name: 'success-unconfirmed',
-    description: 'general line, transfer accepted, Vapi reports nothing before the outcome timeout',
+    description: 'general line (no reservation), transfer accepted, Vapi reports nothing before the outcome timeout',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
       return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, department: undefined, reason: 'just a question' }));
@@ -56,46 +73,37 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
   },
   {
     name: 'not-connected',
-    description: 'transfer accepted, Vapi reports call.forwarding.no-answer: agent released',
+    description: 'transfer accepted, Vapi reports call.forwarding.no-answer: the agent is freed at once',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), {
-        vapiReports: [{ kind: 'ended', endedReason: 'call.forwarding.no-answer' }],
-      });
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), { vapiReports: [{ kind: 'ended', endedReason: 'call.forwarding.no-answer' }] });
     },
   },
   {
     name: 'caller-hung-up-before-transfer',
     description: 'the controlUrl answers 503 and the caller hangs up during the backoff: compensated, nothing transferred, nothing said',
     run: (env, control) =>
-      runTransfer(
-        env,
-        transferRequest({ controlBaseUrl: control.baseUrl }),
-        whileTheControlUrlIsDown(control, (handle) => handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' })),
-      ),
+      runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }), whileTheControlUrlIsDown(control, (handle) => handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' }))),
   },
   {
     name: 'crm-down-degraded',
-    description: 'CRM lookup fails after retries: routed as anonymous caller, still transferred',
+    description: 'the CRM lookup fails: routed as an anonymous caller, still transferred',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), {
-        deps: { crm: crmDown },
-        vapiReports: forwarded,
-      });
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), { deps: { crm: crmDown }, vapiReports: forwarded });
     },
   },
   {
     name: 'transfer-rejected-compensated',
-    description: 'controlUrl answers 400: summary marked, agent released, caller told',
+    description: 'the controlUrl answers 400: summary marked, agent released, caller told',
     run: (env, control) => {
-      control.respondWith((command) => ((command.body as { type: string }).type === 'transfer' ? { status: 400 } : { status: 200 }));
+      control.respondWith(transfersOnly(400));
       return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }));
     },
   },
   {
     name: 'transfer-retried-then-accepted',
-    description: 'controlUrl answers 503 twice, then accepts; Vapi reports forwarding',
+    description: 'the controlUrl answers 503 twice (Vapi did not act), then accepts; Vapi reports forwarding',
     run: (env, control) => {
       let attempts = 0;
       control.respondWith(() => ((attempts += 1) <= 2 ? { status: 503 } : { status: 200 }));
@@ -103,64 +111,100 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     },
   },
   {
-    name: 'attempt-lost-then-resent',
-    description: 'the first transfer attempt times out (worker died before posting); Vapi reports nothing and says in-progress: sent once more',
+    name: 'rate-limited-then-accepted',
+    description: 'the controlUrl answers 429 with Retry-After: 1; sent again after it',
+    run: (env, control) => {
+      let attempts = 0;
+      control.respondWith(() => ((attempts += 1) === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }));
+    },
+  },
+  {
+    name: 'gateway-error-outcome-unknown',
+    description: 'the controlUrl answers 502 (Vapi may have acted); Vapi cannot be asked: the caller holds, nothing undone or resent, outcome unknown',
+    run: (env, control) => {
+      control.respondWith(transfersOnly(502));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }));
+    },
+  },
+  {
+    name: 'gateway-error-vapi-says-forwarding',
+    description: 'the controlUrl answers 502; Vapi’s API, asked at once, says forwarding: transferred with one POST',
+    run: (env, control) => {
+      control.respondWith(transfersOnly(502));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, warmDialSeconds: 20 }), { deps: { callStatus: vapiSays('forwarding').callStatus } });
+    },
+  },
+  {
+    name: 'gateway-error-resent-after-vapi',
+    description: 'the controlUrl answers 502; after the dial time Vapi’s API says the caller is still with the assistant: sent once more, forwarded',
+    run: (env, control) => {
+      let attempts = 0;
+      control.respondWith((command) => ((command.body as { type: string }).type !== 'transfer' ? { status: 200 } : (attempts += 1) === 1 ? { status: 502 } : { status: 200 }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, warmDialSeconds: 1, outcomeTimeoutSeconds: 30 }), { deps: { callStatus: vapiSays('in-progress', 'in-progress', 'forwarding').callStatus } });
+    },
+  },
+  {
+    name: 'resent-then-refused-kept',
+    description: 'a 502, resent once because Vapi said the caller waits, then refused (400): nothing undone, no apology, outcome unknown',
+    run: (env, control) => {
+      let attempts = 0;
+      control.respondWith((command) => ((command.body as { type: string }).type !== 'transfer' ? { status: 200 } : (attempts += 1) === 1 ? { status: 502 } : { status: 400 }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, warmDialSeconds: 1, outcomeTimeoutSeconds: 30 }), { deps: { callStatus: vapiSays('in-progress').callStatus } });
+    },
+  },
+  {
+    name: 'attempt-lost-never-left',
+    description: 'the first attempt’s worker died before the attempt was recorded: sent again at once, one POST',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      let calls = 0;
-      let asked = 0;
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 2, fallbackCheckSeconds: 1 }), {
-        deps: { callStatus: { status: async () => (asked++ === 0 ? 'in-progress' : 'forwarding') } },
-        wrap: (activities) => ({
-          executeTransfer: async (input) => {
-            calls += 1;
-            if (calls > 1) return activities.executeTransfer(input);
-            await new Promise((resolve) => setTimeout(resolve, 6_000));
-            return { status: 200 };
-          },
-        }),
-      });
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl }), { wrap: firstAttemptLost(false) });
     },
   },
   {
-    name: 'outcome-unknown-then-forwarded',
-    description: 'the transfer POST times out; not resent; Vapi then reports the call forwarded',
+    name: 'attempt-lost-after-sending',
+    description: 'the first attempt’s worker died after sending; Vapi’s API says forwarding: transferred, never resent',
     run: (env, control) => {
-      control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30, fallbackCheckSeconds: 1 }), {
-        vapiReports: [{ kind: 'ended', endedReason: 'assistant-forwarded-call' }],
-      });
+      control.respondWith(() => ({ status: 200 }));
+      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 }), { wrap: firstAttemptLost(true), deps: { callStatus: vapiSays('forwarding').callStatus } });
     },
   },
   {
-    name: 'outcome-unknown-silent',
-    description: 'the transfer POST times out and Vapi reports nothing: outcome unknown, reservation kept',
+    name: 'answer-lost-then-forwarded',
+    description: 'the transfer POST times out after it was sent; not resent; Vapi then reports the call forwarded',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200, delayMs: 3_000 }));
-      return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, fallbackCheckSeconds: 1 }));
+      const request = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30 });
+      return runTransfer(env, request, {
+        whileRunning: async (handle) => {
+          await waitForStep(handle, 'executeTransfer', 'failed');
+          await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'assistant-forwarded-call' });
+        },
+      });
     },
   },
   {
     name: 'fallback-next-agent',
-    description: 'first agent silent, Vapi says the caller is still with the assistant: next agent, then forwarded',
+    description: 'the first agent stays silent past the dial time and Vapi says the caller is with the assistant: the floor’s next agent, then forwarded',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
-      let checks = 0;
-      const request = transferRequest({
-        controlBaseUrl: control.baseUrl,
-        department: 'support',
-        customerId: undefined,
-        callerNumber: undefined,
-        outcomeTimeoutSeconds: 30,
-        fallbackCheckSeconds: 1,
-      });
+      const request = transferRequest({ controlBaseUrl: control.baseUrl, department: 'support', customerId: undefined, callerNumber: undefined, outcomeTimeoutSeconds: 30 });
       return runTransfer(env, request, {
-        deps: { callStatus: { status: async () => (checks++ === 0 ? 'in-progress' : 'forwarding') } },
+        deps: { callStatus: vapiSays('in-progress').callStatus },
         whileRunning: async (handle) => {
           await control.waitForCommands(request.callId, 2);
           await handle.signal(callEventSignal, { kind: 'forwarding' });
         },
       });
+    },
+  },
+  {
+    name: 'fallback-chain-exhausted',
+    description: 'nobody connects: the first agent, the next, the support line and the general line, then the caller is told; no agent left reserved',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      const request = transferRequest({ controlBaseUrl: control.baseUrl, department: 'support', customerId: undefined, callerNumber: undefined, outcomeTimeoutSeconds: 30 });
+      return runTransfer(env, request, { deps: { callStatus: vapiSays('in-progress').callStatus } });
     },
   },
   {
@@ -170,7 +214,7 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
   },
   {
     name: 'cancelled-after-transfer',
-    description: 'cancelled while waiting for the outcome of a sent transfer: kept, nothing compensated, transfer-initiated',
+    description: 'cancelled while waiting for the outcome of a sent transfer: kept, nothing compensated, transfer-initiated, the agent held',
     run: (env, control) => {
       control.respondWith(() => ({ status: 200 }));
       return runTransfer(env, transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 60 }), {
@@ -192,4 +236,76 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
         vapiReports: forwarded,
       }),
   },
+  {
+    name: 'destination-request-past-deadline',
+    description: 'transfer-destination-request whose answer came too late: the API told Vapi there is none, so the agent is released and the run ends deadline-missed',
+    run: (env) =>
+      runTransfer(env, transferRequest({ mode: 'destination-request', controlUrl: undefined, department: undefined, reason: 'my internet is down', outcomeTimeoutSeconds: 30 }), {
+        whileRunning: async (handle) => {
+          await handle.executeUpdate(decideDestinationUpdate);
+          await handle.signal(destinationAbandonedSignal);
+        },
+      }),
+  },
 ];
+
+/** A run of the floor whose history is committed; `runs` are the run ids to record (several across continue-as-new). */
+export interface FloorScenario {
+  name: string;
+  description: string;
+  run(env: TestWorkflowEnvironment): Promise<{ workflowId: string; runs: string[] }>;
+}
+
+const floorRoster: Roster = {
+  version: 'floor-scenario',
+  agents: ['f-ana', 'f-ben', 'f-cal'].map((id, index) => ({ id, office: 'hq', skills: ['care'], languages: ['en'], tier: index === 0 ? ('senior' as const) : ('junior' as const), maxConcurrent: index === 2 ? 2 : 1 })),
+  departments: [{ id: 'care', afterCallSeconds: 1, wrapUpSeconds: 1 }],
+};
+const care: AgentCriteria = { department: 'care', candidateOffices: ['hq'], language: 'en', seniorRequired: false, knownAgent: null, exclude: [] };
+
+/** Drives a floor through reservations, a connected call, statuses, a release and the timers that end holds. */
+async function exerciseFloor(env: TestWorkflowEnvironment, maxEventsPerRun?: number): Promise<{ workflowId: string; runs: string[] }> {
+  const taskQueue = uniqueTaskQueue('floor-history');
+  const workflowId = floorWorkflowId(taskQueue);
+  await env.client.workflow.start<FloorWorkflow>(FLOOR_WORKFLOW_TYPE, { workflowId, taskQueue: floorTaskQueue(taskQueue), args: [{ roster: floorRoster, ...(maxEventsPerRun ? { maxEventsPerRun } : {}) }] });
+  const workers = await startTestWorkers(env, taskQueue, activitiesWith().activities);
+  const floor = new TemporalFloorClient(env.client.workflow, taskQueue, () => floorRoster);
+  try {
+    await floor.reserve({ type: 'reserve', transferId: 't-1', criteria: { ...care, knownAgent: 'f-ben' }, ttlSeconds: 600 });
+    await floor.reserve({ type: 'reserve', transferId: 't-2', criteria: { ...care, seniorRequired: true }, ttlSeconds: 1 });
+    await floor.notify({ type: 'connected', transferId: 't-1', agentId: 'f-ben', department: 'care' });
+    await floor.setStatus('f-cal', 'offline');
+    await floor.reserve({ type: 'reserve-listed', transferId: 't-3', candidates: ['f-cal', 'f-ana'], ttlSeconds: 600 });
+    await floor.setStatus('f-ben', 'wrap-up');
+    await floor.notify({ type: 'release', transferId: 't-3' });
+    await floor.setStatus('f-cal', 'available');
+    for (let i = 4; i < 12; i += 1) {
+      await floor.reserve({ type: 'reserve', transferId: `t-${i}`, criteria: care, ttlSeconds: 600 });
+      await floor.notify({ type: 'release', transferId: `t-${i}` });
+    }
+    // The wrap-up hold and the short reservation end by time: the floor's timer, not a command, frees them.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await floor.syncRoster({ ...floorRoster, version: 'floor-scenario-2' });
+    await floor.page({});
+  } finally {
+    await workers.stop();
+  }
+  const runs: string[] = [];
+  for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.unshift(execution.runId);
+  return { workflowId, runs };
+}
+
+export const FLOOR_SCENARIOS: FloorScenario[] = [
+  {
+    name: 'floor-day',
+    description: 'the floor: reservations by the rules (known agent, seniority relaxed), a 1.0 listed reservation, a call connected, wrap-up, offline and back, releases, holds and a reservation ended by its timer, a roster synced',
+    run: (env) => exerciseFloor(env),
+  },
+  {
+    name: 'floor-continued-as-new',
+    description: 'the same day with continue-as-new every 20 events: each run carries the state into the next',
+    run: (env) => exerciseFloor(env, 20),
+  },
+];
+
+export type { WorkflowHandle };

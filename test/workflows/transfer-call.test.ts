@@ -10,6 +10,7 @@ import { HOLD_MESSAGE, SORRY_MESSAGE } from '../../src/workflows/transfer/descri
 import { transferRequest } from '../support/factories';
 import { activeTransfers, runTransfer, waitForStage, waitForStep, whileTheControlUrlIsDown } from '../support/run-transfer';
 import { connectTestEnv } from '../support/temporal';
+import { vapiSays } from '../support/vapi-api';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
@@ -42,20 +43,6 @@ function failureChain(error: unknown): { workflowType?: string; activityType?: s
 const kinds = (callId: string) => control.commandsFor(callId).map((command) => (command.body as { type: string }).type);
 const transferPosts = (callId: string) => control.commandsFor(callId).filter((command) => (command.body as { type: string }).type === 'transfer');
 const steps = (status: { steps: { name: string; status: string }[] }) => status.steps.map((step) => `${step.name}:${step.status}`);
-
-/** Vapi's API playing a script: each ask gets the next answer (the last one repeats); asks are timed. */
-function vapiSays(...answers: (string | null)[]) {
-  const askedAt: number[] = [];
-  return {
-    askedAt,
-    callStatus: {
-      status: async () => {
-        askedAt.push(Date.now());
-        return answers[Math.min(askedAt.length - 1, answers.length - 1)] ?? null;
-      },
-    },
-  };
-}
 
 describe('transferCall, generation 2', () => {
   it('reads the rules, reserves on the floor, posts the summary and exactly one transfer, and when Vapi reports it forwarded keeps the agent on the call and marks the note', async () => {

@@ -7,7 +7,7 @@ import type { RoutingState } from '../../routing/routing-state';
 import type { Compensations } from '../saga';
 import { afterwards, crm, floor, reads } from './activities';
 import { describeFailure } from './describe';
-import { UNDO } from './undo';
+import { UNDO, UNDO_PREFIX } from './undo';
 import type { TransferState } from './state';
 
 /** A reservation outlives a transfer whose outcome never arrives by this much at most. */
@@ -51,7 +51,7 @@ export async function routeTransfer(transfer: TransferState, saga: Compensations
   if (criteria) {
     // Registered before the reservation is asked for: whatever the floor gives this transfer, now or in the
     // fallback chain, is freed if the transfer is undone. Release is by transfer, so it is idempotent.
-    saga.add(UNDO.releaseAgent, () => releaseAgent(transfer, undefined, ''));
+    saga.add(UNDO.releaseAgent, () => releaseAgent(transfer, undefined, '', { undo: true }));
     decision = decideWithFloor(rules, await reserve(transfer, criteria));
   } else {
     decision = decideWithFloor(rules, { unreserved: 'rules decided a line' });
@@ -82,11 +82,11 @@ export async function reserve(transfer: TransferState, criteria: AgentCriteria, 
 }
 
 /** Frees what the transfer holds (on `agentId` only, when given); a failure is logged, not thrown: the TTL frees it in the end. */
-export async function releaseAgent(transfer: TransferState, agentId: string | undefined, why: string): Promise<void> {
+export async function releaseAgent(transfer: TransferState, agentId: string | undefined, why: string, options: { undo?: boolean } = {}): Promise<void> {
   await transfer.step(
     'releaseAgent',
     () =>
-      afterwards.releaseAgent.executeWithOptions({ summary: `Release ${agentId ? `agent ${agentId}` : "the transfer's agent"}${why}` }, [
+      afterwards.releaseAgent.executeWithOptions({ summary: `${options.undo ? UNDO_PREFIX : ''}Release ${agentId ? `agent ${agentId}` : "the transfer's agent"}${why}` }, [
         { transferId: transfer.transferId, ...(agentId ? { agentId } : {}) },
       ]),
     otherwise(undefined, 'could not release the agent; its reservation expires by itself'),

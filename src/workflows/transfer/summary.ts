@@ -3,7 +3,7 @@ import type { NoteStatus, RoutingDecision } from '../../contracts';
 import type { Compensations } from '../saga';
 import { afterwards, crm } from './activities';
 import { describeFailure } from './describe';
-import { UNDO } from './undo';
+import { UNDO, UNDO_PREFIX } from './undo';
 import type { TransferState } from './state';
 
 /**
@@ -20,7 +20,7 @@ export async function postSummary(transfer: TransferState, decision: RoutingDeci
       ]),
     );
     transfer.noteId = note.noteId;
-    saga.add(UNDO.markSummary, () => markNote(transfer, 'not-transferred', 'transfer not completed', { throwOnFailure: true }));
+    saga.add(UNDO.markSummary, () => markNote(transfer, 'not-transferred', 'transfer not completed', { undo: true }));
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('summary not posted; transferring without it', { error: describeFailure(error) });
@@ -28,13 +28,14 @@ export async function postSummary(transfer: TransferState, decision: RoutingDeci
 }
 
 /** Moves the note's status forward so the agent's CRM says what became of the call; best effort unless asked. */
-export async function markNote(transfer: TransferState, status: NoteStatus, reason: string, options: { throwOnFailure?: boolean } = {}): Promise<void> {
+export async function markNote(transfer: TransferState, status: NoteStatus, reason: string, options: { undo?: boolean } = {}): Promise<void> {
   if (!transfer.noteId) return;
   const noteId = transfer.noteId;
   await transfer.step(
     'markSummary',
-    () => afterwards.markSummary.executeWithOptions({ summary: `Mark the CRM summary ${status}` }, [{ noteId, status, reason }]).then(() => undefined),
-    options.throwOnFailure
+    () => afterwards.markSummary.executeWithOptions({ summary: `${options.undo ? UNDO_PREFIX : ''}Mark the CRM summary ${status}` }, [{ noteId, status, reason }]).then(() => undefined),
+    // An undo's failure is the saga's to record (it logs it and goes on); any other is logged here.
+    options.undo
       ? undefined
       : (error) => {
           log.warn('could not update the CRM note', { status, error: describeFailure(error) });

@@ -8,6 +8,9 @@ export const UNDO = {
   markSummary: 'markSummary',
 } as const;
 
+/** Every compensation's step summary starts so: the Web UI's timeline (and the history check) tell undo from do. */
+export const UNDO_PREFIX = 'Undo: ';
+
 export const UNDONE: Record<keyof typeof UNDO, string> = {
   releaseAgent: 'agent released',
   markSummary: 'summary marked not transferred',
