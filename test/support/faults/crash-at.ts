@@ -1,0 +1,30 @@
+/**
+ * Kills this worker process (SIGKILL, as an OOM killer or a lost host would) at a named point of its first
+ * transfer POST, for the crash-point tests. Loaded through crash-at.mjs; lives under test/, so no production
+ * code carries a switch for it.
+ *
+ * - `before-post`: the POST activity has started, nothing is recorded and nothing written;
+ * - `after-answer`: Vapi answered 2xx, and the activity's completion never reaches the server.
+ * (After the request was written and before its answer, the test's control server holds the answer and the
+ * test kills the process from outside.)
+ */
+import type { ControlCommand, ControlSendOptions } from '../../../src/integrations/call-control-client';
+import { HttpCallControlClient } from '../../../src/integrations/call-control-client';
+
+const point = process.env.SWITCHBOARD_TEST_CRASH_AT;
+const send = HttpCallControlClient.prototype.send;
+let crashed = false;
+
+function crash(): never {
+  crashed = true;
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+}
+
+HttpCallControlClient.prototype.send = async function crashing(this: HttpCallControlClient, controlUrl: string, command: ControlCommand, options?: ControlSendOptions) {
+  const armed = !crashed && command.type === 'transfer';
+  if (armed && point === 'before-post') crash();
+  const answer = await send.call(this, controlUrl, command, options);
+  if (armed && point === 'after-answer') crash();
+  return answer;
+};
