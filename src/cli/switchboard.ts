@@ -76,7 +76,7 @@ function story(details: TransferDetails): string {
     details.request
       ? `  request: department ${String(details.request.department ?? '-')}, urgency ${String(details.request.urgency)}, received ${String(details.request.receivedAt)}`
       : undefined,
-    details.decision ? `  decision: ${details.decision.agentId ? `agent ${details.decision.agentId}` : `${details.decision.department ?? 'general'} line`} (${details.decision.mode ?? '-'}), by ${details.decision.decidedBy ?? '-'}` : undefined,
+    details.decision ? `  decision: ${details.decision.label} (${details.decision.mode ?? '-'}), by ${details.decision.decidedBy ?? '-'}` : undefined,
     ...(details.decision?.reasons ?? []).map((reason) => `    - ${reason}`),
     '  steps (local: run inside a workflow task, timed from its start):',
     ...details.steps.map((step) => {

@@ -7,7 +7,8 @@ import {
   TransferOutcomeAttribute,
   VapiCallId,
 } from '../contracts';
-import type { TransferOutcome, TransferRequest } from '../contracts';
+import type { RoutingDecision, TransferOutcome, TransferRequest } from '../contracts';
+import { destinationLabel } from '../routing/labels';
 import type { CallStatusSource } from '../integrations/call-status';
 import type { CrmAdapter, StoredTransferNote } from '../integrations/crm';
 import type { transferCall } from '../workflows';
@@ -61,7 +62,16 @@ export interface TransferDetails extends TransferListItem {
   summary: string | null;
   details: string | null;
   request: Record<string, unknown> | null;
-  decision: { department: string | null; agentId: string | null; mode: string | null; decidedBy: string | null; reasons: string[]; candidates: unknown } | null;
+  decision: {
+    department: string | null;
+    agentId: string | null;
+    /** Where the call went, named from its destination ("agent a-17", "billing line", "after-hours voicemail"). */
+    label: string;
+    mode: string | null;
+    decidedBy: string | null;
+    reasons: string[];
+    candidates: unknown;
+  } | null;
   steps: TransferHistory['steps'];
   callEvents: TransferHistory['signals'];
   failure: string | null;
@@ -78,6 +88,9 @@ export interface RetryResult {
   previousRunId: string;
   callState: string | null;
 }
+
+/** The decision as the workflow keeps it in its memo (`routing`, or `decision` after a fallback). */
+type DecisionMemo = Partial<Pick<RoutingDecision, 'department' | 'agentId' | 'mode' | 'decidedBy' | 'reasons' | 'destination'>>;
 
 const FILTER_VALUE = /^[A-Za-z0-9._:-]{1,128}$/;
 const RELATIVE = /^(\d{1,6})([smhd])$/;
@@ -227,20 +240,10 @@ export class TransferConsole {
     ]);
     // The memo holds the decision as the workflow last made it (routing, then each fallback), whatever the
     // run's end; a completed run's result says the same.
-    const memo = (description.memo?.decision ?? description.memo?.routing ?? null) as Partial<NonNullable<TransferDetails['decision']>> | null;
+    const memo = (description.memo?.decision ?? description.memo?.routing ?? null) as DecisionMemo | null;
     const routed = (description.memo?.routing ?? null) as { candidates?: unknown } | null;
     const decided = history.result?.decision ?? null;
-    const decision =
-      memo || decided
-        ? {
-            department: memo?.department ?? decided?.department ?? null,
-            agentId: memo?.agentId ?? decided?.agentId ?? null,
-            mode: memo?.mode ?? decided?.mode ?? null,
-            decidedBy: memo?.decidedBy ?? decided?.decidedBy ?? null,
-            reasons: memo?.reasons ?? decided?.reasons ?? [],
-            candidates: routed?.candidates ?? decided?.trace.candidates ?? null,
-          }
-        : null;
+    const decision = memo || decided ? this.decisionOf(memo, decided, routed, history) : null;
     return {
       ...listItem(description),
       outcome: description.typedSearchAttributes.get(TransferOutcomeAttribute) ?? history.result?.outcome ?? null,
@@ -253,6 +256,24 @@ export class TransferConsole {
       failure: history.failure,
       runs,
       note,
+    };
+  }
+
+  /** The decision as the memo (else the result) holds it, its destination named against the routing file the run recorded. */
+  private decisionOf(memo: DecisionMemo | null, decided: RoutingDecision | null, routed: { candidates?: unknown } | null, history: TransferHistory): TransferDetails['decision'] {
+    const department = memo?.department ?? decided?.department ?? null;
+    const agentId = memo?.agentId ?? decided?.agentId ?? null;
+    const decidedBy = memo?.decidedBy ?? decided?.decidedBy ?? null;
+    const destination = memo?.destination ?? decided?.destination;
+    const policy = history.localResults.find((local) => local.activity === 'loadRoutingPolicy' && !local.failed)?.result as RoutingPolicy | undefined;
+    return {
+      department,
+      agentId,
+      label: destination ? destinationLabel({ agentId, department, decidedBy: decidedBy ?? '', destination }, policy) : agentId ? `agent ${agentId}` : 'a line',
+      mode: memo?.mode ?? decided?.mode ?? null,
+      decidedBy,
+      reasons: memo?.reasons ?? decided?.reasons ?? [],
+      candidates: routed?.candidates ?? decided?.trace.candidates ?? null,
     };
   }
 

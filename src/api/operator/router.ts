@@ -10,6 +10,7 @@ import { toCustomerProfile } from '../../integrations/crm';
 import type { ToneJudge } from '../../integrations/tone';
 import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMessageSchema, transferArgumentsSchema } from '../../vapi/messages';
 import { routingInput } from '../../routing/input';
+import { destinationLabel } from '../../routing/labels';
 import { finalizeDecision, route } from '../../routing/pipeline';
 import { AppError } from '../errors';
 import type { TransferConsole } from '../../operations/transfer-console';
@@ -105,6 +106,7 @@ export function operatorRouter(deps: OperatorDeps): Router {
     const decision = finalizeDecision(result, result.state.decided!.agentId);
     res.json({
       department: decision.department,
+      label: destinationLabel(decision, result.state.input.policy),
       office: decision.trace.office,
       language: decision.trace.language,
       mode: decision.mode,
