@@ -1,5 +1,6 @@
 import type { WorkflowClient, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import {
   CustomerTierAttribute,
   TRANSFER_WORKFLOW_TYPE,
@@ -222,7 +223,7 @@ export class TransferConsole {
     const query = transferQuery(filters, this.deps.now?.() ?? new Date());
     const limit = Math.min(Math.max(filters.limit ?? 50, 1), 500);
     const transfers: TransferListItem[] = [];
-    for await (const info of this.deps.workflowClient.list({ query, pageSize: limit })) {
+    for await (const info of this.visible(query, limit)) {
       transfers.push(listItem(info));
       if (transfers.length >= limit) break;
     }
@@ -331,6 +332,23 @@ export class TransferConsole {
     return { workflowId, runId: description.runId, status: 'cancel-requested' };
   }
 
+  /**
+   * Visibility rows without their memos: every column operators list comes from search attributes, which are
+   * never encrypted, so listing needs no PAYLOAD_ENCRYPTION_KEYS (the SDK's `list` decodes each memo, and
+   * fails on an encrypted one without the keys).
+   */
+  private async *visible(query: string, pageSize: number) {
+    const client = this.deps.workflowClient;
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, ...(nextPageToken ? { nextPageToken } : {}) });
+      for (const raw of page.executions) {
+        yield await executionInfoFromRaw({ ...raw, memo: null }, client.options.loadedDataConverter, raw, client.options.namespace);
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+  }
+
   private async describeTransfer(workflowId: string) {
     try {
       const description = await this.deps.workflowClient.getHandle(workflowId).describe();
@@ -345,7 +363,7 @@ export class TransferConsole {
   private async runsOf(workflowId: string): Promise<TransferDetails['runs']> {
     const runs: TransferDetails['runs'] = [];
     const query = `WorkflowId = '${workflowId.replace(/'/g, '')}'`;
-    for await (const info of this.deps.workflowClient.list({ query, pageSize: 20 })) {
+    for await (const info of this.visible(query, 20)) {
       runs.push({ runId: info.runId, status: info.status.name, startedAt: info.startTime.toISOString() });
       if (runs.length >= 20) break;
     }

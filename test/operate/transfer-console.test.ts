@@ -20,6 +20,7 @@ import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
+import { switchboard } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 import { defaultWebhookSettings } from '../support/test-app';
@@ -258,6 +259,25 @@ describe('keeping callers data encrypted', () => {
     const withoutKeys = await replayTransfers([{ workflowId, history }], { dataConverter: createDataConverter() });
     expect(withoutKeys[0]?.ok).toBe(false);
     expect(withoutKeys[0]?.message).toMatch(/payload was encrypted with key \\*"k2\\*", but PAYLOAD_ENCRYPTION_KEYS is not set on this process/);
+  });
+});
+
+describe('the transfer CLI with encryption on', () => {
+  it('lists transfers without PAYLOAD_ENCRYPTION_KEYS, since every column comes from search attributes, while show names the keys it needs', async () => {
+    const { workflowId, callId } = await postTransfer({ refused: true });
+    await closed(workflowId);
+    const withoutKeys = { PAYLOAD_ENCRYPTION_KEYS: '' };
+
+    const listed = await eventually(
+      () => switchboard(['transfers', 'list', '--call-id', callId, '--since', '1h'], withoutKeys),
+      (result) => result.code !== 0 || result.stdout.includes(workflowId),
+    );
+    const shown = await switchboard(['transfers', 'show', workflowId], withoutKeys);
+
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(listed.stdout).toMatch(new RegExp(`^${workflowId}\\s+FAILED\\s+failed\\s+billing\\s+standard\\s+`, 'm'));
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toContain('payload was encrypted with key "k2", but PAYLOAD_ENCRYPTION_KEYS is not set on this process');
   });
 });
 
