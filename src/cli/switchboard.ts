@@ -27,7 +27,7 @@ const USAGE = `Usage: npx switchboard <command>
   transfers list   [--outcome failed] [--department billing] [--call-id ID] [--since 24h|ISO] [--status running|closed] [--limit 50] [--json]
   transfers show   <workflowId> [--json]
   transfers retry  <workflowId> [--force]    a new run with the same request (only while the call is live)
-  transfers cancel <workflowId>
+  transfers cancel <workflowId>            before the transfer POST its compensations run; after it, nothing is undone
   replay <workflowId...> | --query '<visibility query>' [--limit N] | --file <history.json...>   [--bundle dist/workflow-bundle.js]
       replays histories against this checkout's workflow code; exit 0 only when all replay cleanly
   routing diff [--config <candidate.yaml>] [--since 24h | --query '<visibility query>' | --file <history.json...>] [--limit N] [--json] [--fail-on-change]
@@ -157,7 +157,7 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
     }
     case 'cancel': {
       const cancelled = await console.cancel(id());
-      print(`cancellation requested for ${cancelled.workflowId} (run ${cancelled.runId}); its compensations run next`);
+      print(`cancellation requested for ${cancelled.workflowId} (run ${cancelled.runId}): ${cancelled.effect}`);
       return 0;
     }
     default:

@@ -8,7 +8,7 @@ import {
   TransferOutcomeAttribute,
   VapiCallId,
 } from '../contracts';
-import type { RoutingDecision, TransferOutcome, TransferRequest } from '../contracts';
+import type { RoutingDecision, TransferOutcome, TransferRequest, TransferStepName } from '../contracts';
 import { destinationLabel } from '../routing/labels';
 import type { CallStatusSource } from '../integrations/call-status';
 import type { CrmAdapter, StoredTransferNote } from '../integrations/crm';
@@ -79,6 +79,25 @@ export interface TransferDetails extends TransferListItem {
   runs: { runId: string; status: string; startedAt: string }[];
   /** The CRM note the agent received (null: none written, or no CRM given); `error` when the CRM could not be asked. */
   note: StoredTransferNote | { error: string } | null;
+}
+
+/** The step that POSTs the transfer to the controlUrl: once scheduled, the transfer may have reached Vapi. */
+const TRANSFER_POST_STEP: TransferStepName = 'executeTransfer';
+
+/** What a cancel does to a transfer, by whether its POST may have reached Vapi (README, "Cancel"). */
+export const CANCEL_EFFECT = {
+  notSent: 'the transfer has not been sent: its compensations run (the CRM summary is marked not transferred, the agent released) and it ends cancelled',
+  sent: "the transfer may already have reached Vapi and cannot be taken back: nothing is undone, the wait for Vapi's report just ends (outcome transfer-initiated; the agent keeps the reservation until its TTL)",
+} as const;
+
+export interface CancelResult {
+  workflowId: string;
+  runId: string;
+  status: 'cancel-requested';
+  /** An `executeTransfer` was scheduled before or with the cancel: the POST may have reached Vapi. */
+  transferSent: boolean;
+  /** What happens to this transfer now, in a sentence. */
+  effect: string;
 }
 
 export interface RetryResult {
@@ -324,12 +343,19 @@ export class TransferConsole {
     }
   }
 
-  /** Cancels a running transfer: its compensations run (agent released, note marked), nothing more is sent. */
-  async cancel(workflowId: string): Promise<{ workflowId: string; runId: string; status: 'cancel-requested' }> {
+  /**
+   * Asks a running transfer to stop, and says what that does to this one. Before the transfer POST its
+   * compensations run; once a POST may have reached Vapi (an `executeTransfer` scheduled, read from the run's
+   * history after the request) it cannot be taken back: nothing is undone and the wait for Vapi's report ends.
+   */
+  async cancel(workflowId: string): Promise<CancelResult> {
     const description = await this.describeTransfer(workflowId);
     if (description.status.name !== 'RUNNING') throw new TransferConsoleError('not_running', `the transfer is not running (${description.status.name.toLowerCase()})`);
-    await this.deps.workflowClient.getHandle(workflowId, description.runId).cancel();
-    return { workflowId, runId: description.runId, status: 'cancel-requested' };
+    const handle = this.deps.workflowClient.getHandle(workflowId, description.runId);
+    await handle.cancel();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const transferSent = events.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === TRANSFER_POST_STEP);
+    return { workflowId, runId: description.runId, status: 'cancel-requested', transferSent, effect: transferSent ? CANCEL_EFFECT.sent : CANCEL_EFFECT.notSent };
   }
 
   /**
@@ -343,7 +369,9 @@ export class TransferConsole {
     do {
       const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, ...(nextPageToken ? { nextPageToken } : {}) });
       for (const raw of page.executions) {
-        yield await executionInfoFromRaw({ ...raw, memo: null }, client.options.loadedDataConverter, raw, client.options.namespace);
+        // Proto messages keep their defaults (a running workflow's historyLength 0) on the prototype: keep it.
+        const withoutMemo = Object.assign(Object.create(Object.getPrototypeOf(raw) as object) as typeof raw, raw, { memo: null });
+        yield await executionInfoFromRaw(withoutMemo, client.options.loadedDataConverter, raw, client.options.namespace);
       }
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
