@@ -38,8 +38,9 @@ const USAGE = `Usage: npx switchboard <command>
       the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
 Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev server), TEMPORAL_NAMESPACE,
-TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads. \`transfers show\` reads the
-agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on DATA_DIR).`;
+TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads (transfers list needs none).
+\`transfers show\` reads the agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on
+DATA_DIR, so run it with the DATA_DIR npm start uses).`;
 
 /** Exit 2: the command or its input is wrong (usage shown unless it would not help, as for an invalid file). */
 class UsageError extends Error {
@@ -68,7 +69,12 @@ function table(rows: TransferListItem[]): string {
   return cells.map((line) => line.map((cell, index) => cell.padEnd(widths[index]!)).join('  ').trimEnd()).join('\n');
 }
 
-function story(details: TransferDetails): string {
+/** Where `transfers show` reads notes, for its output: the CRM's kind and, for the demo CRM, the DATA_DIR it read. */
+function noteSource(config: ReturnType<typeof loadConfig>): string {
+  return config.crm.kind === 'demo' ? `the demo CRM of the npm start on DATA_DIR ${config.dataDir}` : `the ${config.crm.kind} CRM of CRM_URL`;
+}
+
+function story(details: TransferDetails, source: string): string {
   const lines = [
     `${details.workflowId}  (run ${details.runId}, ${details.status.toLowerCase()}, outcome ${details.outcome ?? 'pending'})`,
     details.summary ? `  ${details.summary}` : undefined,
@@ -86,15 +92,15 @@ function story(details: TransferDetails): string {
     ...(details.callEvents.length > 0 ? ['  vapi reported:', ...details.callEvents.map((event) => `    ${event.at} ${event.name}${event.kind ? ` (${event.kind})` : ''}`)] : []),
     details.failure ? `  failure: ${details.failure}` : undefined,
     details.runs.length > 1 ? `  runs: ${details.runs.map((run) => `${run.runId} ${run.status.toLowerCase()}`).join(', ')}` : undefined,
-    ...noteLines(details.note),
+    ...noteLines(details.note, source),
   ];
   return lines.filter((line): line is string => line !== undefined).join('\n');
 }
 
 /** The note as the agent received it, indented under its status. */
-function noteLines(note: TransferDetails['note']): string[] {
-  if (note === null) return ['  note: none in the CRM'];
-  if ('error' in note) return [`  note: the CRM could not be asked (${note.error})`];
+function noteLines(note: TransferDetails['note'], source: string): string[] {
+  if (note === null) return [`  note: none in ${source}`];
+  if ('error' in note) return [`  note: ${source} could not be asked: ${note.error}`];
   return [`  note ${note.noteId} (${describeNoteStatus(note.status, note.statusReason)}):`, ...note.text.split('\n').map((line) => `    ${line}`)];
 }
 
@@ -144,7 +150,7 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
       const crm = await createCrm(config, { contactCenter: loadContactCenter(config.routingConfigPath), demoNotes: 'attach' });
       try {
         const details = await transferConsole(client, config, crm).show(workflowId);
-        print(values.json ? JSON.stringify(details, null, 2) : story(details));
+        print(values.json ? JSON.stringify(details, null, 2) : story(details, noteSource(config)));
       } finally {
         await crm.close();
       }
