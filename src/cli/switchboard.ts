@@ -18,7 +18,8 @@ import { replayTransfers } from '../operations/replay';
 import { SKIP, diffRouting, formatRoutingDiff } from '../operations/routing-diff';
 import type { RoutingDiffReport } from '../operations/routing-diff';
 import type { RoutingPolicy } from '../contracts';
-import { connectClient, temporalTarget } from '../temporal/connection';
+import { TemporalUnreachableError, connectClient, connectionErrorReason, describeTarget, temporalTarget } from '../temporal/connection';
+import { isGrpcServiceError } from '@temporalio/client';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 
@@ -51,6 +52,9 @@ class UsageError extends Error {
     super(message);
   }
 }
+
+/** gRPC's UNAVAILABLE and DEADLINE_EXCEEDED: the server stopped answering. */
+const LOST_SERVER_CODES: ReadonlySet<number> = new Set([14, 4]);
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -265,16 +269,25 @@ async function main(argv: string[]): Promise<number> {
     print(`${(values.base ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '')}/codec/${codecUrlToken(config.adminToken)}`);
     return 0;
   }
-  installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
+  // The command reports every failure itself, in one line; the SDK's and the Rust core's own logs (backtraces
+  // included) only when LOG_LEVEL asks for them.
+  installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ? config.logLevel : 'silent', name: 'switchboard-cli' }));
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   const needsCluster = !((command === 'replay' || command === 'routing') && rest.includes('--file'));
+  const target = temporalTarget(config);
   // An operator at a terminal: a few seconds, then an error naming the address tried and how to change it.
-  const client = needsCluster ? await connectClient(temporalTarget(config), dataConverter, { connectTimeoutMs: 5_000 }) : undefined;
+  const client = needsCluster ? await connectClient(target, dataConverter, { connectTimeoutMs: 5_000, maxAttempts: 5 }) : undefined;
   try {
     if (command === 'transfers') return await transfers(client!, config, rest);
     if (command === 'replay') return await replay(client, config, dataConverter, rest);
     if (command === 'routing') return await routing(client, config, dataConverter, rest);
     throw new UsageError(`unknown command: ${command}`);
+  } catch (error) {
+    // The server went away after the connection was made: the same one line as a failed connect.
+    if (client && isGrpcServiceError(error) && LOST_SERVER_CODES.has(error.code)) {
+      throw new TemporalUnreachableError(`cannot reach ${describeTarget(target)}: ${connectionErrorReason(error)}`);
+    }
+    throw error;
   } finally {
     await client?.connection.close();
   }
