@@ -109,6 +109,8 @@ async function main(): Promise<void> {
     config,
     client: new Client({ connection: workerConnection, namespace: target.namespace, dataConverter }),
     eagerStart: true,
+    // Like loopback controlUrls: the simulator's as-of time is for the embedded demo only.
+    honourRouteAt: embedded,
     logger,
     webhookAuth,
     contactCenter,

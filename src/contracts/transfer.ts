@@ -48,7 +48,15 @@ export interface TransferRequest {
   fallbackCheckSeconds: number;
   /** Set on an operator's retry: the run id of the failed run this one repeats. */
   retryOf?: string;
+  /**
+   * The as-of time routing uses instead of now (ISO 8601); set only by the simulator in embedded mode
+   * (`npm run simulate -- --at …`, header `x-switchboard-route-at`), so a demo can be tried at office hours.
+   */
+  routeAt?: string;
 }
+
+/** The request header in which the simulator asks for an as-of time; only `npm start`'s embedded mode honours it. */
+export const ROUTE_AT_HEADER = 'x-switchboard-route-at';
 
 /** What the CRM knows about the caller; anonymous callers get the defaults. */
 export interface CustomerProfile {

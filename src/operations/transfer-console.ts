@@ -183,6 +183,7 @@ function requestSummary(request: TransferRequest | null): Record<string, unknown
     callerWordsLength: request.callerWords?.length ?? 0,
     hasControlUrl: Boolean(request.controlUrl),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    ...(request.routeAt ? { routeAt: request.routeAt } : {}),
   };
 }
 
