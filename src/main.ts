@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startApiServer } from './api/server';
 import { loadContactCenter } from './config/contact-center';
 import { loadConfig } from './config/env';
+import { settingsPrefix } from './config/hints';
 import type { AppConfig } from './config/env';
 import { startDevServer } from './dev/dev-server';
 import type { DevServer } from './dev/dev-server';
@@ -149,7 +150,7 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
     `  Metrics:       ${apiUrl}/metrics`,
     `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${config.dataDir}; set CRM_URL for your own)` : config.crm.kind}`,
     `  Payloads:      ${encrypted ? 'AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint' : 'not encrypted (set PAYLOAD_ENCRYPTION_KEYS to encrypt)'}`,
-    `  Try it:        ${config.port === 3000 ? '' : `PORT=${config.port} `}npm run simulate -- --department billing --reason "question about my invoice"`,
+    `  Try it:        ${settingsPrefix(config, ['PORT'])}npm run simulate -- --department billing --reason "question about my invoice"`,
     '',
   ].filter((line): line is string => line !== undefined);
   process.stdout.write(`${lines.join('\n')}\n`);
