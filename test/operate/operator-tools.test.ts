@@ -7,17 +7,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { spawnTypeScript } from '../../bench/harness/processes';
 import type { ManagedProcess } from '../../bench/harness/processes';
-import { createApp } from '../../src/api/app';
 import type { ContactCenter } from '../../src/config/contact-center';
 import { TemporalAgentDirectory } from '../../src/integrations/agent-directory';
-import { createLogger } from '../../src/observability/logger';
 import { TransferConsole } from '../../src/operations/transfer-console';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { switchboard } from '../support/cli';
 import { activitiesWith, alwaysOpenContactCenter, demoContactCenter } from '../support/factories';
 import { connectTestEnv, productionWorkerOptions, uniqueTaskQueue, workflowBundle } from '../support/temporal';
-import { defaultWebhookSettings } from '../support/test-app';
+import { appWith } from '../support/test-app';
 
 // The operator's own tools (the simulator, routing:explain, the transfer CLI) run as an operator runs them,
 // against a Switchboard API listening on a real port with a real worker behind it.
@@ -56,14 +54,10 @@ async function serve(contactCenter: ContactCenter): Promise<Service> {
   });
   workers.push({ worker, run: worker.run() });
   const transfers = new TransferConsole({ workflowClient: env.client.workflow, taskQueue, callStatus: { status: async () => null } });
-  const app = createApp({
-    ...defaultWebhookSettings(),
-    webhookAuth: { mode: 'none' },
-    transferToolNames: ['transfer_call'],
+  const { app } = appWith({
     allowedHosts: parseAllowedHosts(['*.vapi.ai', '127.0.0.1']),
     taskQueue,
     workflowClient: env.client.workflow,
-    logger: createLogger({ level: 'silent' }),
     readiness: createReadinessCheck(env.client, taskQueue),
     outcomeTimeoutSeconds: 30,
     transfers,
