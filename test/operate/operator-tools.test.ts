@@ -75,7 +75,7 @@ function simulate(service: Service, args: string[], extraEnv: Record<string, str
   const child = spawnTypeScript('src/cli/simulate.ts', {
     name: `simulate ${args.join(' ')}`,
     args: ['--url', service.webhookUrl, ...args],
-    env: { ADMIN_TOKEN: undefined, DATA_DIR: undefined, LOG_LEVEL: 'error', ...extraEnv },
+    env: { ADMIN_TOKEN: undefined, DATA_DIR: undefined, DEV_SERVER_PORT: undefined, PORT: undefined, LOG_LEVEL: 'error', ...extraEnv },
   });
   started.push(child);
   return child;
