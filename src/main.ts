@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startApiServer } from './api/server';
 import { loadContactCenter } from './config/contact-center';
 import { loadConfig } from './config/env';
+import { settingsPrefix } from './config/hints';
 import type { AppConfig } from './config/env';
 import { startDevServer } from './dev/dev-server';
 import type { DevServer } from './dev/dev-server';
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
     config = { ...config, controlUrlAllowedHosts: [...config.controlUrlAllowedHosts, '127.0.0.1'] };
     logger.warn('embedded mode: controlUrls on http://127.0.0.1 are accepted for the local simulator (set CONTROL_URL_ALLOWED_HOSTS to change)');
   }
-  if (embedded && !config.adminToken) {
+  const adminTokenGenerated = embedded && !config.adminToken;
+  if (adminTokenGenerated) {
     // The demo's operator endpoints (agents, routing explain) need a token; make one up and print it.
     config = { ...config, adminToken: randomBytes(16).toString('hex') };
   }
@@ -108,6 +110,8 @@ async function main(): Promise<void> {
     config,
     client: new Client({ connection: workerConnection, namespace: target.namespace, dataConverter }),
     eagerStart: true,
+    // Like loopback controlUrls: the simulator's as-of time is for the embedded demo only.
+    honourRouteAt: embedded,
     logger,
     webhookAuth,
     contactCenter,
@@ -126,25 +130,27 @@ async function main(): Promise<void> {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone.catch(() => undefined);
   };
-  printBanner(config, api.url, devServer, Boolean(codec));
+  printBanner(config, api.url, devServer, Boolean(codec), adminTokenGenerated);
   await workerDone;
 }
 
-function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined, encrypted: boolean): void {
+function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined, encrypted: boolean, adminTokenGenerated: boolean): void {
+  // A token the operator set is theirs to know; only one made up here has to be shown to be usable.
+  const adminToken = adminTokenGenerated ? config.adminToken : config.adminToken ? '<ADMIN_TOKEN as set>' : '(ADMIN_TOKEN unset)';
   const lines = [
     '',
     'Switchboard is running.',
     `  Vapi webhook:  ${apiUrl}/webhook   (tool: ${config.transferToolNames.join(', ')})`,
     `  Health:        ${apiUrl}/healthz   ${apiUrl}/readyz`,
     devServer
-      ? `  Temporal:      ${devServer.address} (dev server, data in ${path.relative(process.cwd(), config.dataDir) || '.'})`
+      ? `  Temporal:      ${devServer.address} (dev server, data in ${config.dataDir})`
       : `  Temporal:      ${config.temporal.address} (namespace ${config.temporal.namespace})`,
     devServer?.uiUrl ? `  Web UI:        ${devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows` : undefined,
-    `  Operator:      ${apiUrl}/transfers, ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${config.adminToken ?? '(ADMIN_TOKEN unset)'})`,
+    `  Operator:      ${apiUrl}/transfers, ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${adminToken})`,
     `  Metrics:       ${apiUrl}/metrics`,
-    `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${path.relative(process.cwd(), config.dataDir) || '.'}; set CRM_URL for your own)` : config.crm.kind}`,
+    `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${config.dataDir}; set CRM_URL for your own)` : config.crm.kind}`,
     `  Payloads:      ${encrypted ? 'AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint' : 'not encrypted (set PAYLOAD_ENCRYPTION_KEYS to encrypt)'}`,
-    `  Try it:        ${config.port === 3000 ? '' : `PORT=${config.port} `}npm run simulate -- --department billing --reason "question about my invoice"`,
+    `  Try it:        ${settingsPrefix(config, ['PORT'])}npm run simulate -- --department billing --reason "question about my invoice"`,
     '',
   ].filter((line): line is string => line !== undefined);
   process.stdout.write(`${lines.join('\n')}\n`);

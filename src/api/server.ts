@@ -44,6 +44,8 @@ export async function startApiServer(options: {
   eagerStart?: boolean;
   /** The Web UI's base URL, shown on /healthz so the simulator can link to its workflow (TEMPORAL_UI_URL, or npm start's own UI). */
   temporalUiUrl?: string;
+  /** npm start's embedded mode: the simulator's as-of time (`x-switchboard-route-at`) becomes the transfer's `routeAt`. */
+  honourRouteAt?: boolean;
 }): Promise<ApiServer> {
   const { config, client, logger } = options;
   const transfers = new TransferConsole({
@@ -63,6 +65,7 @@ export async function startApiServer(options: {
     rateLimitPerMinute: config.rateLimitPerMinute,
     startDeadlineMs: config.startDeadlineMs,
     ...(options.eagerStart ? { eagerStart: true } : {}),
+    ...(options.honourRouteAt ? { honourRouteAt: true } : {}),
     allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,

@@ -1,11 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const HELP = `npm run routing:explain -- <tool-calls message.json> [--at 2026-11-25T15:00:00Z] [--url http://127.0.0.1:3000]
+const EXAMPLE_MESSAGE = 'src/dev/templates/tool-calls.transfer.SYNTHETIC.json';
 
-Asks a running Switchboard (POST /routing/explain, with ADMIN_TOKEN) what routing would decide for the
-Vapi tool-calls message in the file (the body's "message" or the message itself), at --at or now, with the
-agents' live state. Reserves nothing and calls no one.
+const HELP = `npm run routing:explain -- <message.json> [--at <ISO 8601 time>] [--url <Switchboard URL>]
+
+Asks a running Switchboard (POST /routing/explain) what routing would decide for a Vapi tool-calls message:
+department, office, language, mode, where the call would go (label, destination, agent), the reasons and the
+fallbacks, with the agents' live state. Reserves nothing and calls no one.
+
+  <message.json>   a Vapi tool-calls webhook body ({"message": {...}}) or the message itself; the transfer tool
+                   call's arguments (department, reason, urgency, customerId) and the caller's number are read
+                   (${EXAMPLE_MESSAGE} is one: billing, "question about my invoice")
+  --at <time>      the as-of time for office hours and holidays, ISO 8601 with an offset (default: now)
+  --url <url>      the Switchboard to ask (default http://127.0.0.1:$PORT, PORT default 3000)
+  --help           this text
+
+Needs ADMIN_TOKEN: the one the service was started with (npm start prints the one it made up).
+
+Example (a Wednesday afternoon in New York):
+  ADMIN_TOKEN=<token> npm run routing:explain -- ${EXAMPLE_MESSAGE} --at 2026-11-25T15:00:00-05:00
 `;
 
 /** fetch's "fetch failed" hides the reason (ECONNREFUSED, ENOTFOUND) in its cause. */
@@ -15,7 +29,11 @@ function unreachableReason(error: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { at: { type: 'string' }, url: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { at: { type: 'string' }, url: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
   const file = positionals[0];
   const token = process.env.ADMIN_TOKEN;
   if (!file || !token) throw new Error(`a message file and ADMIN_TOKEN are required\n\n${HELP}`);

@@ -18,7 +18,8 @@ import { replayTransfers } from '../operations/replay';
 import { SKIP, diffRouting, formatRoutingDiff } from '../operations/routing-diff';
 import type { RoutingDiffReport } from '../operations/routing-diff';
 import type { RoutingPolicy } from '../contracts';
-import { connectClient, temporalTarget } from '../temporal/connection';
+import { TemporalUnreachableError, connectClient, connectionErrorReason, describeTarget, temporalTarget } from '../temporal/connection';
+import { isGrpcServiceError } from '@temporalio/client';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 
@@ -27,7 +28,7 @@ const USAGE = `Usage: npx switchboard <command>
   transfers list   [--outcome failed] [--department billing] [--call-id ID] [--since 24h|ISO] [--status running|closed] [--limit 50] [--json]
   transfers show   <workflowId> [--json]
   transfers retry  <workflowId> [--force]    a new run with the same request (only while the call is live)
-  transfers cancel <workflowId>
+  transfers cancel <workflowId>            before the transfer POST its compensations run; after it, nothing is undone
   replay <workflowId...> | --query '<visibility query>' [--limit N] | --file <history.json...>   [--bundle dist/workflow-bundle.js]
       replays histories against this checkout's workflow code; exit 0 only when all replay cleanly
   routing diff [--config <candidate.yaml>] [--since 24h | --query '<visibility query>' | --file <history.json...>] [--limit N] [--json] [--fail-on-change]
@@ -38,8 +39,9 @@ const USAGE = `Usage: npx switchboard <command>
       the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
 Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev server), TEMPORAL_NAMESPACE,
-TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads. \`transfers show\` reads the
-agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on DATA_DIR).`;
+TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads (transfers list needs none).
+\`transfers show\` reads the agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on
+DATA_DIR, so run it with the DATA_DIR npm start uses).`;
 
 /** Exit 2: the command or its input is wrong (usage shown unless it would not help, as for an invalid file). */
 class UsageError extends Error {
@@ -50,6 +52,9 @@ class UsageError extends Error {
     super(message);
   }
 }
+
+/** gRPC's UNAVAILABLE and DEADLINE_EXCEEDED: the server stopped answering. */
+const LOST_SERVER_CODES: ReadonlySet<number> = new Set([14, 4]);
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -68,7 +73,12 @@ function table(rows: TransferListItem[]): string {
   return cells.map((line) => line.map((cell, index) => cell.padEnd(widths[index]!)).join('  ').trimEnd()).join('\n');
 }
 
-function story(details: TransferDetails): string {
+/** Where `transfers show` reads notes, for its output: the CRM's kind and, for the demo CRM, the DATA_DIR it read. */
+function noteSource(config: ReturnType<typeof loadConfig>): string {
+  return config.crm.kind === 'demo' ? `the demo CRM of the npm start on DATA_DIR ${config.dataDir}` : `the ${config.crm.kind} CRM of CRM_URL`;
+}
+
+function story(details: TransferDetails, source: string): string {
   const lines = [
     `${details.workflowId}  (run ${details.runId}, ${details.status.toLowerCase()}, outcome ${details.outcome ?? 'pending'})`,
     details.summary ? `  ${details.summary}` : undefined,
@@ -76,7 +86,7 @@ function story(details: TransferDetails): string {
     details.request
       ? `  request: department ${String(details.request.department ?? '-')}, urgency ${String(details.request.urgency)}, received ${String(details.request.receivedAt)}`
       : undefined,
-    details.decision ? `  decision: ${details.decision.agentId ? `agent ${details.decision.agentId}` : `${details.decision.department ?? 'general'} line`} (${details.decision.mode ?? '-'}), by ${details.decision.decidedBy ?? '-'}` : undefined,
+    details.decision ? `  decision: ${details.decision.label} (${details.decision.mode ?? '-'}), by ${details.decision.decidedBy ?? '-'}` : undefined,
     ...(details.decision?.reasons ?? []).map((reason) => `    - ${reason}`),
     '  steps (local: run inside a workflow task, timed from its start):',
     ...details.steps.map((step) => {
@@ -86,15 +96,15 @@ function story(details: TransferDetails): string {
     ...(details.callEvents.length > 0 ? ['  vapi reported:', ...details.callEvents.map((event) => `    ${event.at} ${event.name}${event.kind ? ` (${event.kind})` : ''}`)] : []),
     details.failure ? `  failure: ${details.failure}` : undefined,
     details.runs.length > 1 ? `  runs: ${details.runs.map((run) => `${run.runId} ${run.status.toLowerCase()}`).join(', ')}` : undefined,
-    ...noteLines(details.note),
+    ...noteLines(details.note, source),
   ];
   return lines.filter((line): line is string => line !== undefined).join('\n');
 }
 
 /** The note as the agent received it, indented under its status. */
-function noteLines(note: TransferDetails['note']): string[] {
-  if (note === null) return ['  note: none in the CRM'];
-  if ('error' in note) return [`  note: the CRM could not be asked (${note.error})`];
+function noteLines(note: TransferDetails['note'], source: string): string[] {
+  if (note === null) return [`  note: none in ${source}`];
+  if ('error' in note) return [`  note: ${source} could not be asked: ${note.error}`];
   return [`  note ${note.noteId} (${describeNoteStatus(note.status, note.statusReason)}):`, ...note.text.split('\n').map((line) => `    ${line}`)];
 }
 
@@ -144,7 +154,7 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
       const crm = await createCrm(config, { contactCenter: loadContactCenter(config.routingConfigPath), demoNotes: 'attach' });
       try {
         const details = await transferConsole(client, config, crm).show(workflowId);
-        print(values.json ? JSON.stringify(details, null, 2) : story(details));
+        print(values.json ? JSON.stringify(details, null, 2) : story(details, noteSource(config)));
       } finally {
         await crm.close();
       }
@@ -157,7 +167,7 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
     }
     case 'cancel': {
       const cancelled = await console.cancel(id());
-      print(`cancellation requested for ${cancelled.workflowId} (run ${cancelled.runId}); its compensations run next`);
+      print(`cancellation requested for ${cancelled.workflowId} (run ${cancelled.runId}): ${cancelled.effect}`);
       return 0;
     }
     default:
@@ -259,16 +269,25 @@ async function main(argv: string[]): Promise<number> {
     print(`${(values.base ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '')}/codec/${codecUrlToken(config.adminToken)}`);
     return 0;
   }
-  installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
+  // The command reports every failure itself, in one line; the SDK's and the Rust core's own logs (backtraces
+  // included) only when LOG_LEVEL asks for them.
+  installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ? config.logLevel : 'silent', name: 'switchboard-cli' }));
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   const needsCluster = !((command === 'replay' || command === 'routing') && rest.includes('--file'));
+  const target = temporalTarget(config);
   // An operator at a terminal: a few seconds, then an error naming the address tried and how to change it.
-  const client = needsCluster ? await connectClient(temporalTarget(config), dataConverter, { connectTimeoutMs: 5_000 }) : undefined;
+  const client = needsCluster ? await connectClient(target, dataConverter, { connectTimeoutMs: 5_000, maxAttempts: 5 }) : undefined;
   try {
     if (command === 'transfers') return await transfers(client!, config, rest);
     if (command === 'replay') return await replay(client, config, dataConverter, rest);
     if (command === 'routing') return await routing(client, config, dataConverter, rest);
     throw new UsageError(`unknown command: ${command}`);
+  } catch (error) {
+    // The server went away after the connection was made: the same one line as a failed connect.
+    if (client && isGrpcServiceError(error) && LOST_SERVER_CODES.has(error.code)) {
+      throw new TemporalUnreachableError(`cannot reach ${describeTarget(target)}: ${connectionErrorReason(error)}`);
+    }
+    throw error;
   } finally {
     await client?.connection.close();
   }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CUSTOMER_TIERS, DEFAULT_AFTER_CALL, TRANSFER_PLAN_MODES } from '../contracts';
 import type { FloorDepartment, RoutingPolicy, RoutingRules, Roster } from '../contracts';
 import { callDestinationSchema } from '../vapi/destinations';
-import { explainVapiIssue } from '../vapi/suggest';
+import { explainIssue, schemaVocabulary } from '../vapi/suggest';
 
 /**
  * The routing configuration: offices, caller regions, departments, lines, agents and the demo CRM. The file
@@ -136,6 +136,9 @@ export const contactCenterFileSchema = z
 
 export type ContactCenterFile = z.output<typeof contactCenterFileSchema>;
 
+/** What a misspelt key in a routing file is compared with: the routing file's own keys at that place. */
+const ROUTING_FILE_VOCABULARY = schemaVocabulary(contactCenterFileSchema);
+
 export interface OpeningHours {
   /** Minutes after local midnight; `end` exclusive. */
   start: number;
@@ -182,7 +185,7 @@ export const DEFAULT_TRANSFER_MODES: RoutingPolicy['transferModes'] = {
 export function parseContactCenter(raw: unknown, source = '(inline)', text = JSON.stringify(raw)): ContactCenter {
   const parsed = contactCenterFileSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${source}: ${formatPath(issue.path)}: ${explainVapiIssue(issue)}`);
+    const lines = parsed.error.issues.map((issue) => `  ${source}: ${formatPath(issue.path)}: ${explainIssue(issue, ROUTING_FILE_VOCABULARY)}`);
     throw new RoutingConfigError(`Invalid routing configuration:\n${lines.join('\n')}`);
   }
   const file = parsed.data;

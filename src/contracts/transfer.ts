@@ -54,9 +54,15 @@ export interface TransferRequest {
    * (ISO 8601). Past it, the transfer abandons: Vapi will not transfer.
    */
   answerBy?: string;
-  /** The as-of time routing uses instead of now; set only by the simulator in npm start's embedded mode (ISO 8601). */
+  /**
+   * The as-of time routing uses instead of now (ISO 8601); set only by the simulator in embedded mode
+   * (`npm run simulate -- --at …`, header `x-switchboard-route-at`), so a demo can be tried at office hours.
+   */
   routeAt?: string;
 }
+
+/** The request header in which the simulator asks for an as-of time; only `npm start`'s embedded mode honours it. */
+export const ROUTE_AT_HEADER = 'x-switchboard-route-at';
 
 /** A warm transfer rings this long, at most, unless the transfer plan or TRANSFER_WARM_DIAL_SECONDS says otherwise. */
 export const DEFAULT_WARM_DIAL_SECONDS = 60;

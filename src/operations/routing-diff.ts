@@ -4,6 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../contracts';
 import type { AgentLiveState, CallDestination, CustomerProfile, RoutingPolicy, ToneAssessment, TransferRequest } from '../contracts';
 import { routingInput } from '../routing/input';
+import { destinationLabel } from '../routing/labels';
 import { finalizeDecision, route } from '../routing/pipeline';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
@@ -16,6 +17,8 @@ export interface DecisionView {
   mode: string;
   /** The number or SIP URI the call went to. */
   destination: string;
+  /** What that destination is: "agent a-dev", "sales line", "after-hours voicemail". */
+  label: string;
 }
 
 export type ChangeKind = 'other department' | 'other agent' | 'other mode' | 'other destination line';
@@ -68,6 +71,7 @@ interface Recorded {
 
 interface RoutedMemo {
   department: string | null;
+  decidedBy: string;
   mode: string;
   reasons: string[];
   at: string;
@@ -110,7 +114,7 @@ function recordedRouting(history: TransferHistory, events: readonly HistoryEvent
     tone: tone && !tone.failed ? (tone.result as ToneAssessment) : NEUTRAL_TONE,
     agents: agents && !agents.failed ? (agents.result as Record<string, AgentLiveState>) : {},
     at: routed.at,
-    before: { department: routed.department, agentId: routed.choice.agentId, mode: routed.mode, destination: destinationOf(routed.choice.destination) },
+    before: viewOf({ department: routed.department, decidedBy: routed.decidedBy, mode: routed.mode, choice: routed.choice }, policy.result as RoutingPolicy),
     reasons: routed.reasons,
   };
 }
@@ -119,10 +123,18 @@ function recordedRouting(history: TransferHistory, events: readonly HistoryEvent
 function decideAgain(recorded: Recorded, policy: RoutingPolicy): { view: DecisionView; reasons: string[] } {
   const result = route(routingInput(recorded.request, { customer: recorded.customer, tone: recorded.tone, policy, agents: recorded.agents, at: recorded.at }));
   const decision = finalizeDecision(result, result.state.decided?.agentId ?? null);
-  const choice = decision.trace.choice;
+  return { view: viewOf({ ...decision, decidedBy: decision.trace.decidedBy, choice: decision.trace.choice }, policy), reasons: decision.reasons };
+}
+
+/** A decision's first choice as the report shows it, its destination named against the routing file it was made with. */
+function viewOf(decided: { department: string | null; decidedBy: string; mode: string; choice: RoutedMemo['choice'] }, policy: RoutingPolicy): DecisionView {
+  const { agentId, destination } = decided.choice;
   return {
-    view: { department: decision.department, agentId: choice.agentId, mode: decision.mode, destination: destinationOf(choice.destination) },
-    reasons: decision.reasons,
+    department: decided.department,
+    agentId,
+    mode: decided.mode,
+    destination: destinationOf(destination),
+    label: destinationLabel({ agentId, department: decided.department, decidedBy: decided.decidedBy, destination }, policy),
   };
 }
 
@@ -145,6 +157,30 @@ function firstDifference(before: readonly string[], after: readonly string[]): T
     if (before[i] !== after[i]) return { before: before[i] ?? null, after: after[i] ?? null };
   }
   return null;
+}
+
+type ReadRun = { workflowId: string; runId: string; startedAt: number; recorded: Recorded | { skip: string } };
+
+/**
+ * One entry per transfer, not per run: an operator's retry runs the same workflow id again, and the transfer is
+ * the latest run that recorded a routing decision (else its latest run, to count why it was skipped).
+ */
+async function latestRunOfEachTransfer(histories: AsyncIterable<HistoryAndWorkflowId>, converter: LoadedDataConverter): Promise<ReadRun[]> {
+  const byTransfer = new Map<string, ReadRun>();
+  const routed = (run: ReadRun) => ('skip' in run.recorded ? 0 : 1);
+  const preferred = (run: ReadRun, kept: ReadRun | undefined) => !kept || (routed(run) - routed(kept) || run.startedAt - kept.startedAt) >= 0;
+  for await (const { workflowId, history } of histories) {
+    const events = (history as temporal.api.history.v1.IHistory).events ?? [];
+    const started = events[0];
+    const run: ReadRun = {
+      workflowId,
+      runId: started?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '',
+      startedAt: Number(started?.eventTime?.seconds ?? 0) * 1000 + Math.floor((started?.eventTime?.nanos ?? 0) / 1e6),
+      recorded: recordedRouting(await readTransferHistory(converter, events), events),
+    };
+    if (preferred(run, byTransfer.get(workflowId))) byTransfer.set(workflowId, run);
+  }
+  return [...byTransfer.values()];
 }
 
 /**
@@ -170,10 +206,7 @@ export async function diffRouting(
     transfers: [],
   };
   const treatedAsAvailable = new Set<string>();
-  for await (const { workflowId, history } of histories) {
-    const events = (history as temporal.api.history.v1.IHistory).events ?? [];
-    const runId = events[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
-    const recorded = recordedRouting(await readTransferHistory(options.converter, events), events);
+  for (const { workflowId, runId, recorded } of await latestRunOfEachTransfer(histories, options.converter)) {
     if ('skip' in recorded) {
       report.skipped += 1;
       report.skippedWhy[recorded.skip] = (report.skippedWhy[recorded.skip] ?? 0) + 1;
@@ -209,7 +242,7 @@ export async function diffRouting(
 }
 
 function describe(view: DecisionView): string {
-  return `${view.department ?? 'general'}: ${view.agentId ? `agent ${view.agentId}` : 'line'} ${view.destination} (${view.mode})`;
+  return `${view.department ?? 'general'}: ${view.label} ${view.destination} (${view.mode})`;
 }
 
 /** The report for people: the summary, the changes grouped, then one line per changed transfer. */

@@ -1,5 +1,6 @@
 import type { WorkflowClient, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import {
   CustomerTierAttribute,
   TRANSFER_WORKFLOW_TYPE,
@@ -7,7 +8,8 @@ import {
   TransferOutcomeAttribute,
   VapiCallId,
 } from '../contracts';
-import type { TransferOutcome, TransferRequest } from '../contracts';
+import type { RoutingDecision, TransferOutcome, TransferRequest, TransferStepName } from '../contracts';
+import { destinationLabel } from '../routing/labels';
 import type { CallStatusSource } from '../integrations/call-status';
 import type { CrmAdapter, StoredTransferNote } from '../integrations/crm';
 import type { TransferCallWorkflow } from '../contracts';
@@ -61,13 +63,41 @@ export interface TransferDetails extends TransferListItem {
   summary: string | null;
   details: string | null;
   request: Record<string, unknown> | null;
-  decision: { department: string | null; agentId: string | null; mode: string | null; decidedBy: string | null; reasons: string[]; candidates: unknown } | null;
+  decision: {
+    department: string | null;
+    agentId: string | null;
+    /** Where the call went, named from its destination ("agent a-17", "billing line", "after-hours voicemail"). */
+    label: string;
+    mode: string | null;
+    decidedBy: string | null;
+    reasons: string[];
+    candidates: unknown;
+  } | null;
   steps: TransferHistory['steps'];
   callEvents: TransferHistory['signals'];
   failure: string | null;
   runs: { runId: string; status: string; startedAt: string }[];
   /** The CRM note the agent received (null: none written, or no CRM given); `error` when the CRM could not be asked. */
   note: StoredTransferNote | { error: string } | null;
+}
+
+/** The step that POSTs the transfer to the controlUrl: once scheduled, the transfer may have reached Vapi. */
+const TRANSFER_POST_STEP: TransferStepName = 'executeTransfer';
+
+/** What a cancel does to a transfer, by whether its POST may have reached Vapi (README, "Cancel"). */
+export const CANCEL_EFFECT = {
+  notSent: 'the transfer has not been sent: its compensations run (the CRM summary is marked not transferred, the agent released) and it ends cancelled',
+  sent: "the transfer may already have reached Vapi and cannot be taken back: nothing is undone, the wait for Vapi's report just ends (outcome transfer-initiated; the agent keeps the reservation until its TTL)",
+} as const;
+
+export interface CancelResult {
+  workflowId: string;
+  runId: string;
+  status: 'cancel-requested';
+  /** An `executeTransfer` was scheduled before or with the cancel: the POST may have reached Vapi. */
+  transferSent: boolean;
+  /** What happens to this transfer now, in a sentence. */
+  effect: string;
 }
 
 export interface RetryResult {
@@ -78,6 +108,9 @@ export interface RetryResult {
   previousRunId: string;
   callState: string | null;
 }
+
+/** The decision as the workflow keeps it in its memo (`routing`, or `decision` after a fallback). */
+type DecisionMemo = Partial<Pick<RoutingDecision, 'department' | 'agentId' | 'mode' | 'decidedBy' | 'reasons' | 'destination'>>;
 
 const FILTER_VALUE = /^[A-Za-z0-9._:-]{1,128}$/;
 const RELATIVE = /^(\d{1,6})([smhd])$/;
@@ -150,6 +183,7 @@ function requestSummary(request: TransferRequest | null): Record<string, unknown
     callerWordsLength: request.callerWords?.length ?? 0,
     hasControlUrl: Boolean(request.controlUrl),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    ...(request.routeAt ? { routeAt: request.routeAt } : {}),
   };
 }
 
@@ -209,7 +243,7 @@ export class TransferConsole {
     const query = transferQuery(filters, this.deps.now?.() ?? new Date());
     const limit = Math.min(Math.max(filters.limit ?? 50, 1), 500);
     const transfers: TransferListItem[] = [];
-    for await (const info of this.deps.workflowClient.list({ query, pageSize: limit })) {
+    for await (const info of this.visible(query, limit)) {
       transfers.push(listItem(info));
       if (transfers.length >= limit) break;
     }
@@ -227,20 +261,10 @@ export class TransferConsole {
     ]);
     // The memo holds the decision as the workflow last made it (routing, then each fallback), whatever the
     // run's end; a completed run's result says the same.
-    const memo = (description.memo?.decision ?? description.memo?.routing ?? null) as Partial<NonNullable<TransferDetails['decision']>> | null;
+    const memo = (description.memo?.decision ?? description.memo?.routing ?? null) as DecisionMemo | null;
     const routed = (description.memo?.routing ?? null) as { candidates?: unknown } | null;
     const decided = history.result?.decision ?? null;
-    const decision =
-      memo || decided
-        ? {
-            department: memo?.department ?? decided?.department ?? null,
-            agentId: memo?.agentId ?? decided?.agentId ?? null,
-            mode: memo?.mode ?? decided?.mode ?? null,
-            decidedBy: memo?.decidedBy ?? decided?.decidedBy ?? null,
-            reasons: memo?.reasons ?? decided?.reasons ?? [],
-            candidates: routed?.candidates ?? decided?.trace.candidates ?? null,
-          }
-        : null;
+    const decision = memo || decided ? this.decisionOf(memo, decided, routed, history) : null;
     return {
       ...listItem(description),
       outcome: description.typedSearchAttributes.get(TransferOutcomeAttribute) ?? history.result?.outcome ?? null,
@@ -253,6 +277,24 @@ export class TransferConsole {
       failure: history.failure,
       runs,
       note,
+    };
+  }
+
+  /** The decision as the memo (else the result) holds it, its destination named against the routing file the run recorded. */
+  private decisionOf(memo: DecisionMemo | null, decided: RoutingDecision | null, routed: { candidates?: unknown } | null, history: TransferHistory): TransferDetails['decision'] {
+    const department = memo?.department ?? decided?.department ?? null;
+    const agentId = memo?.agentId ?? decided?.agentId ?? null;
+    const decidedBy = memo?.decidedBy ?? decided?.decidedBy ?? null;
+    const destination = memo?.destination ?? decided?.destination;
+    const policy = history.localResults.find((local) => local.activity === 'loadRoutingPolicy' && !local.failed)?.result as RoutingPolicy | undefined;
+    return {
+      department,
+      agentId,
+      label: destination ? destinationLabel({ agentId, department, decidedBy: decidedBy ?? '', destination }, policy) : agentId ? `agent ${agentId}` : 'a line',
+      mode: memo?.mode ?? decided?.mode ?? null,
+      decidedBy,
+      reasons: memo?.reasons ?? decided?.reasons ?? [],
+      candidates: routed?.candidates ?? decided?.trace.candidates ?? null,
     };
   }
 
@@ -302,12 +344,38 @@ export class TransferConsole {
     }
   }
 
-  /** Cancels a running transfer: its compensations run (agent released, note marked), nothing more is sent. */
-  async cancel(workflowId: string): Promise<{ workflowId: string; runId: string; status: 'cancel-requested' }> {
+  /**
+   * Asks a running transfer to stop, and says what that does to this one. Before the transfer POST its
+   * compensations run; once a POST may have reached Vapi (an `executeTransfer` scheduled, read from the run's
+   * history after the request) it cannot be taken back: nothing is undone and the wait for Vapi's report ends.
+   */
+  async cancel(workflowId: string): Promise<CancelResult> {
     const description = await this.describeTransfer(workflowId);
     if (description.status.name !== 'RUNNING') throw new TransferConsoleError('not_running', `the transfer is not running (${description.status.name.toLowerCase()})`);
-    await this.deps.workflowClient.getHandle(workflowId, description.runId).cancel();
-    return { workflowId, runId: description.runId, status: 'cancel-requested' };
+    const handle = this.deps.workflowClient.getHandle(workflowId, description.runId);
+    await handle.cancel();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const transferSent = events.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === TRANSFER_POST_STEP);
+    return { workflowId, runId: description.runId, status: 'cancel-requested', transferSent, effect: transferSent ? CANCEL_EFFECT.sent : CANCEL_EFFECT.notSent };
+  }
+
+  /**
+   * Visibility rows without their memos: every column operators list comes from search attributes, which are
+   * never encrypted, so listing needs no PAYLOAD_ENCRYPTION_KEYS (the SDK's `list` decodes each memo, and
+   * fails on an encrypted one without the keys).
+   */
+  private async *visible(query: string, pageSize: number) {
+    const client = this.deps.workflowClient;
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, ...(nextPageToken ? { nextPageToken } : {}) });
+      for (const raw of page.executions) {
+        // Proto messages keep their defaults (a running workflow's historyLength 0) on the prototype: keep it.
+        const withoutMemo = Object.assign(Object.create(Object.getPrototypeOf(raw) as object) as typeof raw, raw, { memo: null });
+        yield await executionInfoFromRaw(withoutMemo, client.options.loadedDataConverter, raw, client.options.namespace);
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
   }
 
   private async describeTransfer(workflowId: string) {
@@ -324,7 +392,7 @@ export class TransferConsole {
   private async runsOf(workflowId: string): Promise<TransferDetails['runs']> {
     const runs: TransferDetails['runs'] = [];
     const query = `WorkflowId = '${workflowId.replace(/'/g, '')}'`;
-    for await (const info of this.deps.workflowClient.list({ query, pageSize: 20 })) {
+    for await (const info of this.visible(query, 20)) {
       runs.push({ runId: info.runId, status: info.status.name, startedAt: info.startTime.toISOString() });
       if (runs.length >= 20) break;
     }

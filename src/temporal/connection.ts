@@ -100,13 +100,16 @@ export const CLIENT_RECONNECT_CHANNEL_ARGS = {
  * deadline even when the server was back at 6.5 s (npm run chaos, scenario j). Capped at 1 s, with as many
  * tries as the default's ~25 s for calls that have no deadline of their own.
  */
-export function clientRetryInterceptors(): Interceptor[] {
-  return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxIntervalMs: () => 1_000, maxAttempts: 30 }))];
+export function clientRetryInterceptors(maxAttempts = 30): Interceptor[] {
+  return [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxIntervalMs: () => 1_000, maxAttempts }))];
 }
 
-/** Channel and retry settings of every client connection (API, CLI, tests that stand in for them). */
-export function clientConnectionTuning(): { channelArgs: Record<string, number>; interceptors: Interceptor[] } {
-  return { channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS }, interceptors: clientRetryInterceptors() };
+/**
+ * Channel and retry settings of every client connection (API, CLI, tests that stand in for them). `maxAttempts`
+ * per call: the services ride out a restart; a command at a terminal gives up within seconds instead.
+ */
+export function clientConnectionTuning(maxAttempts?: number): { channelArgs: Record<string, number>; interceptors: Interceptor[] } {
+  return { channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS }, interceptors: clientRetryInterceptors(maxAttempts) };
 }
 
 /**
@@ -116,12 +119,12 @@ export function clientConnectionTuning(): { channelArgs: Record<string, number>;
 export async function connectClient(
   target: TemporalTarget,
   dataConverter: DataConverter = createDataConverter(),
-  options: { connectTimeoutMs?: number } = {},
+  options: { connectTimeoutMs?: number; maxAttempts?: number } = {},
 ): Promise<Client> {
   try {
     const connection = await Connection.connect({
       ...connectionOptions(target),
-      ...clientConnectionTuning(),
+      ...clientConnectionTuning(options.maxAttempts),
       connectTimeout: options.connectTimeoutMs ?? 10_000,
     });
     return new Client({ connection, namespace: target.namespace, dataConverter });

@@ -1,11 +1,18 @@
 import type { z } from 'zod';
-import { TRANSFER_PLAN_MODES } from '../contracts';
 
 /**
- * Turns zod issues about Vapi objects into errors that say what was meant. The most common Vapi transfer
- * bugs are invented mode names (`warm-transfer-with-summary`) and snake_case keys (`transfer_plan`,
- * `caller_id`), which Vapi silently ignores; naming the nearest valid value makes them a one-line fix.
+ * Turns zod issues into errors that say what was meant. The most common Vapi transfer bugs are invented
+ * mode names (`warm-transfer-with-summary`) and snake_case keys (`transfer_plan`, `caller_id`), which Vapi
+ * silently ignores; a routing file's are its own keys misspelt (`caller_regions`, `max_concurrent`). Naming
+ * the nearest valid value makes either a one-line fix, as long as the suggestion comes from the right words:
+ * each kind of document has its own {@link Vocabulary}, and {@link explainIssue} is the one function that
+ * suggests from it.
  */
+
+/** The keys a document may hold at a path: what an unknown key there is compared with. */
+export interface Vocabulary {
+  keysAt(path: readonly PropertyKey[]): readonly string[];
+}
 
 /** Every key of the Vapi objects Switchboard validates (destinations, transfer plans, their parts). */
 export const KNOWN_VAPI_KEYS = [
@@ -64,19 +71,66 @@ export function nearest(value: string, candidates: readonly string[]): string | 
   return best.distance <= Math.max(3, Math.ceil(value.length / 2)) ? best.candidate : undefined;
 }
 
-/** One readable line per issue; parse with `{ reportInput: true }` so invalid enum values can be named. */
-export function explainVapiIssue(issue: z.core.$ZodIssue): string {
+/** Vapi's words, wherever the key sits: for the Vapi payloads Switchboard validates. */
+export const VAPI_VOCABULARY: Vocabulary = { keysAt: () => KNOWN_VAPI_KEYS };
+
+type SchemaNode = { _zod: { def: Record<string, unknown> & { type: string } } };
+
+/** The object schemas a value at this node may be: wrappers unwrapped, unions spread. */
+function objectsAt(node: SchemaNode): SchemaNode[] {
+  const def = node._zod.def;
+  if (def.type === 'object') return [node];
+  if (def.type === 'union') return (def.options as SchemaNode[]).flatMap(objectsAt);
+  const inner = (def.innerType ?? def.in) as SchemaNode | undefined;
+  return inner ? objectsAt(inner) : [];
+}
+
+/** The node one step down `key` from `node`, or none. */
+function childAt(node: SchemaNode, key: PropertyKey): SchemaNode[] {
+  const def = node._zod.def;
+  if (def.type === 'array') return [def.element as SchemaNode];
+  if (def.type === 'record') return [def.valueType as SchemaNode];
+  if (def.type === 'object') {
+    const shape = def.shape as Record<string, SchemaNode>;
+    const child = shape[String(key)] ?? (def.catchall as SchemaNode | undefined);
+    return child ? [child] : [];
+  }
+  if (def.type === 'union') return (def.options as SchemaNode[]).flatMap((option) => childAt(option, key));
+  const inner = (def.innerType ?? def.in) as SchemaNode | undefined;
+  return inner ? childAt(inner, key) : [];
+}
+
+/**
+ * The vocabulary of a document described by a zod schema: at each path, the keys its schema declares there.
+ * A routing file's top level suggests routing-file keys; a Vapi destination inside it suggests Vapi's keys.
+ */
+export function schemaVocabulary(schema: z.ZodType): Vocabulary {
+  return {
+    keysAt(path) {
+      let nodes: SchemaNode[] = [schema as unknown as SchemaNode];
+      for (const key of path) nodes = nodes.flatMap((node) => childAt(node, key));
+      return [...new Set(nodes.flatMap(objectsAt).flatMap((node) => Object.keys(node._zod.def.shape as object)))];
+    },
+  };
+}
+
+/**
+ * One readable line per issue, suggesting from `vocabulary`; parse with `{ reportInput: true }` so invalid
+ * enum values can be named.
+ */
+export function explainIssue(issue: z.core.$ZodIssue, vocabulary: Vocabulary): string {
   if (issue.code === 'unrecognized_keys') {
+    const known = vocabulary.keysAt(issue.path);
     return issue.keys
       .map((key) => {
-        const suggestion = nearest(key, KNOWN_VAPI_KEYS);
+        const suggestion = nearest(key, known);
         return `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
       })
       .join('; ');
   }
   if (issue.code === 'invalid_value' && typeof issue.input === 'string') {
     const values = issue.values.filter((value): value is string => typeof value === 'string');
-    const suggestion = nearest(issue.input, values.length ? values : TRANSFER_PLAN_MODES);
+    const suggestion = nearest(issue.input, values);
     return `invalid value "${issue.input}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; valid: ${values.join(', ')}`;
   }
   return issue.message;

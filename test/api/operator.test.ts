@@ -109,6 +109,20 @@ describe('operator endpoints', () => {
     expect((await floor.liveStates()).agents['a-chloe']).toMatchObject({ activeTransfers: 0 });
   });
 
+  it.each([
+    ['an anonymous billing caller on Saturday night', { department: 'billing' }, '+12025550177', 'after-hours voicemail'],
+    ['an enterprise billing caller on Saturday night', { department: 'billing', customerId: 'c-1001' }, '+12025550177', 'enterprise-24x7 line'],
+    ['a caller whose words match no department', { department: 'gardening' }, '+12025550177', 'general line'],
+  ])("labels the destination by where the call goes, not by the department: %s", async (_name, args, caller, label) => {
+    const { app } = operatorApp();
+    const { body } = buildToolCallsPayload({ arguments: { ...args, urgency: 'medium' }, callerNumber: caller });
+
+    const response = await request(app).post('/routing/explain').set(auth).send({ message: body.message, at: '2026-11-29T03:00:00Z' });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ agentId: null, label });
+  });
+
   it('refuses an explain request without a transfer tool call', async () => {
     const { app } = operatorApp();
 

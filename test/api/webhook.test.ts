@@ -3,7 +3,8 @@ import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import request from 'supertest';
 import { LIVE_CALL_CONTROL_HELP } from '../../src/api/webhook/tool-calls';
-import { TRANSFER_WORKFLOW_TYPE, VapiCallId } from '../../src/contracts';
+import { ROUTE_AT_HEADER, TRANSFER_WORKFLOW_TYPE, VapiCallId } from '../../src/contracts';
+import { createLogger } from '../../src/observability/logger';
 import { buildToolCallsPayload } from '../../src/dev/vapi-payloads';
 import { recordingClient } from '../support/recording-client';
 import { appWith } from '../support/test-app';
@@ -52,6 +53,28 @@ describe('POST /webhook', () => {
       typedSearchAttributes: [{ key: VapiCallId, value: callId }],
       staticSummary: 'Transfer: billing, high urgency',
     });
+  });
+
+  it("carries the simulator's x-switchboard-route-at into the transfer as routeAt only in npm start's embedded mode, and ignores it with a warning elsewhere", async () => {
+    const at = '2026-11-25T15:00:00-05:00';
+    const embedded = appWith({ honourRouteAt: true });
+    const warnings: string[] = [];
+    const elsewhere = appWith({ logger: createLogger({ level: 'warn', destination: { write: (line: string) => void warnings.push(line) } }) });
+
+    const honoured = await request(embedded.app).post('/webhook').set(ROUTE_AT_HEADER, at).send(buildToolCallsPayload().body);
+    const ignored = await request(elsewhere.app).post('/webhook').set(ROUTE_AT_HEADER, at).send(buildToolCallsPayload().body);
+    const refused = await request(embedded.app).post('/webhook').set(ROUTE_AT_HEADER, 'saturday night').send(buildToolCallsPayload().body);
+
+    expect(honoured.status).toBe(200);
+    expect(honoured.headers[ROUTE_AT_HEADER]).toBe('honoured');
+    expect(embedded.start.mock.calls[0]![1]).toMatchObject({ args: [expect.objectContaining({ routeAt: at })] });
+    expect(ignored.status).toBe(200);
+    expect(ignored.headers[ROUTE_AT_HEADER]).toBe('ignored');
+    expect(elsewhere.start.mock.calls[0]![1]).toMatchObject({ args: [expect.not.objectContaining({ routeAt: expect.anything() })] });
+    expect(warnings.join('')).toContain("x-switchboard-route-at ignored: only npm start's embedded mode routes at the simulator's time");
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'invalid_route_at' });
+    expect(embedded.start).toHaveBeenCalledTimes(1);
   });
 
   it('accepts arguments sent as a JSON string, as Vapi logs them in artifacts', async () => {

@@ -88,10 +88,12 @@ describe('the demo CRM’s notes under DATA_DIR (npm start)', () => {
     expect(await (await demoCrm('write', transferId)).exited).toBe(0);
   }, 60_000);
 
-  it('without npm start running, the CLI finds no store to read and says there is no note', async () => {
+  it('without npm start running on its DATA_DIR, the CLI does not claim there is no note: the read fails naming the DATA_DIR it looked in', async () => {
     const cli = await createCrm(loadConfig({ DATA_DIR: dataDir }), { contactCenter: demoContactCenter(), demoNotes: 'attach' });
 
     expect(cli).toBeInstanceOf(DemoCrm);
-    expect(await cli.findTransferNote(`transfer-${randomUUID()}`)).toBeNull();
+    await expect(cli.findTransferNote(`transfer-${randomUUID()}`)).rejects.toThrow(
+      `no npm start serves the demo CRM's notes from DATA_DIR ${dataDir}; the notes are read from the npm start running on that DATA_DIR, so run this with the DATA_DIR npm start uses`,
+    );
   });
 });

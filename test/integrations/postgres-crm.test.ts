@@ -193,10 +193,23 @@ describe('a team’s own customer table through CRM_CUSTOMER_QUERY', () => {
   });
 
   it('reads only: a data-modifying statement cannot even be started', async () => {
-    const writer = adapter({ customerQuery: `DELETE FROM ${table} WHERE mobile = :phone RETURNING account_no AS id, display_name AS name, segment AS tier` });
-
-    await expect(writer.validate()).rejects.toThrow(/^CRM_CUSTOMER_QUERY: PostgreSQL refused the query: syntax error/);
+    expect(() => adapter({ customerQuery: `DELETE FROM ${table} WHERE mobile = :phone RETURNING account_no AS id, display_name AS name, segment AS tier` })).toThrow(
+      /^CRM_CUSTOMER_QUERY: found a DELETE statement; expected one read-only SELECT/,
+    );
+    // Past the start-time check (a SELECT hiding a data-modifying WITH), PostgreSQL's subquery rule still refuses it.
+    const writer = adapter({ customerQuery: `WITH gone AS (DELETE FROM ${table} WHERE mobile = :phone RETURNING *) SELECT account_no AS id, display_name AS name, segment AS tier FROM gone` });
+    await expect(writer.validate()).rejects.toThrow(/^CRM_CUSTOMER_QUERY: PostgreSQL refused the query: /);
     expect((await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]).toEqual({ n: 2 });
+  });
+
+  it('refuses at start a CRM_CUSTOMER_QUERY that is not one SELECT, naming the variable and what is expected', () => {
+    const expected = 'expected one read-only SELECT (WITH … SELECT too) with :phone and/or :customerId';
+    expect(() => compileCustomerQuery("UPDATE accounts SET segment = 'vip' WHERE mobile = :phone")).toThrow(`CRM_CUSTOMER_QUERY: found an UPDATE statement; ${expected}`);
+    expect(() => compileCustomerQuery('delete from accounts where mobile = :phone')).toThrow(`CRM_CUSTOMER_QUERY: found a DELETE statement; ${expected}`);
+    expect(() => compileCustomerQuery('SELECT id, name, tier FROM a WHERE mobile = :phone; DROP TABLE a')).toThrow(`CRM_CUSTOMER_QUERY: found several statements; ${expected}`);
+    expect(() => compileCustomerQuery('-- just a comment')).toThrow(`CRM_CUSTOMER_QUERY: found no statement; ${expected}`);
+    // Semicolons and keywords inside comments and quoted text are the query's data, not statements.
+    expect(compileCustomerQuery("/* accounts; v2 */ SELECT id, name, tier FROM a WHERE note <> 'x; DELETE' AND mobile = :phone;").params).toEqual(['phone']);
   });
 
   it('needs :phone or :customerId, and only named parameters', () => {

@@ -60,6 +60,13 @@ describe('a worker process with a bad CRM configuration stops at start, naming t
     expect(stderr).toContain('worker failed: CRM_CUSTOMER_QUERY: no column "id"; unknown column "customer_id"');
   });
 
+  it('a customer query that is not a SELECT', async () => {
+    const { code, stderr } = await startWorker({ CRM_URL: testDatabaseUrl(), CRM_CUSTOMER_QUERY: "UPDATE switchboard_customers SET tier = 'premium' WHERE phone = :phone" });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('worker failed: CRM_CUSTOMER_QUERY: found an UPDATE statement; expected one read-only SELECT (WITH … SELECT too) with :phone and/or :customerId');
+  });
+
   it('hubspot: without its token', async () => {
     const { code, stderr } = await startWorker({ CRM_URL: 'hubspot:' });
 

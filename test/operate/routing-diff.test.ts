@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadContactCenter, routingPolicyOf } from '../../src/config/contact-center';
@@ -16,7 +15,7 @@ import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { TemporalFloorClient } from '../../src/integrations/floor-client';
 import { rosterOf } from '../../src/config/contact-center';
 import { startTestWorkers, floorBackedActivities } from '../support/workers';
-import { createMetrics } from '../../src/observability/metrics';
+import { formatRoutingDiff } from '../../src/operations/routing-diff';
 import { TransferConsole } from '../../src/operations/transfer-console';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
@@ -24,7 +23,7 @@ import { transferStartOptions } from '../../src/temporal/transfer-start';
 import { switchboard } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { activitiesWith, transferRequest } from '../support/factories';
-import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
 import { appWith } from '../support/test-app';
 
 const ADMIN = 'routing-diff-admin-token';
@@ -125,11 +124,12 @@ describe('routing diff', () => {
     expect(report).toMatchObject({ compared: 4, changed: 1, byDepartment: { sales: 1 }, byKind: { 'other agent': 1 } });
     expect(report.transfers[0]).toMatchObject({
       workflowId: expect.stringContaining(calls.sales),
-      before: { department: 'sales', agentId: 'a-dev', mode: 'blind-transfer', destination: '+12025550104' },
-      after: { department: 'sales', agentId: null, mode: 'blind-transfer', destination: '+12025550152', agentIs: 'ranked' },
+      before: { department: 'sales', agentId: 'a-dev', mode: 'blind-transfer', destination: '+12025550104', label: 'agent a-dev' },
+      after: { department: 'sales', agentId: null, mode: 'blind-transfer', destination: '+12025550152', label: 'sales line', agentIs: 'ranked' },
       kinds: ['other agent'],
     });
     expect(report.transfers[0]!.firstDifference?.after).toBe('Agents (all requirements): no agent qualifies.');
+    expect(formatRoutingDiff(report, 'agent-moved.yaml')).toContain('  sales: agent a-dev +12025550104 (blind-transfer)  →  sales: sales line +12025550152 (blind-transfer) [ranked]');
   });
 
   it('shows the one invoice call a moved department alias sends to support instead of billing', async () => {
@@ -158,6 +158,31 @@ describe('routing diff', () => {
       after: { agentId: 'a-ana', mode: 'blind-transfer' },
       kinds: ['other mode'],
     });
+  });
+
+  it('counts a retried transfer once, comparing its latest run that recorded a routing decision', async () => {
+    // The first run is refused by the control URL and compensates; an operator's retry runs the same workflow id again.
+    const req = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30, department: 'sales', customerId: undefined, callerNumber: '+12025550178' });
+    control.respondWith((command) => (command.callId === req.callId && control.commandsFor(req.callId).length === 1 ? { status: 400, body: {} } : { status: 200, body: {} }));
+    const first = await client.workflow.start(TRANSFER_WORKFLOW_TYPE, transferStartOptions(req, taskQueue));
+    await first.result().catch(() => undefined);
+    const retried = await console.retry(first.workflowId, { force: true });
+    await eventually(
+      async () => control.commandsFor(req.callId).filter((command) => (command.body as { type?: string }).type === 'transfer').length,
+      (transfers) => transfers === 2,
+    );
+    await client.workflow.getHandle(first.workflowId, retried.runId).signal(callEventSignal, { kind: 'forwarding' });
+    await client.workflow.getHandle(first.workflowId, retried.runId).result();
+    const runs = await eventually(
+      () => console.list({ callId: req.callId }),
+      (listed) => listed.transfers.length === 2,
+    );
+    expect(runs.transfers.map((run) => run.workflowId)).toEqual([first.workflowId, first.workflowId]);
+
+    const report = await console.diffRouting({ candidate: routingPolicyOf(loadContactCenter(candidates.agentMoved)), query: `VapiCallId = '${req.callId}'` });
+
+    expect(report).toMatchObject({ compared: 1, changed: 1, skipped: 0 });
+    expect(report.transfers).toEqual([expect.objectContaining({ workflowId: first.workflowId, runId: retried.runId })]);
   });
 
   it('answers POST /routing/diff with the report for a candidate sent as YAML, and 400 with the check message for an invalid one', async () => {

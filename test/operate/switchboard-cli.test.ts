@@ -30,7 +30,7 @@ describe('npx switchboard replay', () => {
 
 describe('npx switchboard transfers and npm run temporal:setup against a cluster', () => {
   it('lists transfers, refuses unknown ids with exit 1, and explains usage mistakes with exit 2', async () => {
-    // Filtered to one call: other test files leave transfers whose memos are encrypted with their own keys.
+    // Filtered to one call, so the answer does not depend on what other test files left on the server.
     const listed = await switchboard(['transfers', 'list', '--since', '1h', '--call-id', 'cli-call-without-transfers']);
     expect(listed).toMatchObject({ code: 0, stdout: expect.stringContaining('(no transfers match)') });
     expect(listed.stdout).toMatch(/query: WorkflowType = 'transferCall' AND VapiCallId = 'cli-call-without-transfers' AND StartTime >= /);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { spawnNpmScript, spawnProcess } from '../../bench/harness/processes';
 import type { ManagedProcess } from '../../bench/harness/processes';
@@ -34,6 +35,34 @@ async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, t
     if (accept(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * A port that forwards to the real server for half a second after it first answers (the client's connect takes
+ * milliseconds; a replay bundles the workflow code for seconds before it fetches a history), then cuts every
+ * connection and stops listening: a server that goes away in the middle of a command.
+ */
+async function serverThatLeavesAfterConnect(address: string): Promise<{ port: number }> {
+  const [host, port] = address.split(':') as [string, string];
+  const sockets: net.Socket[] = [];
+  let answered = false;
+  const proxy = net.createServer((inbound) => {
+    if (answered) return void inbound.destroy();
+    const outbound = net.connect(Number(port), host);
+    sockets.push(inbound, outbound);
+    inbound.on('error', () => undefined).pipe(outbound);
+    outbound.on('error', () => undefined).on('data', (chunk: Buffer) => {
+      inbound.write(chunk);
+      if (answered) return;
+      answered = true;
+      setTimeout(() => {
+        sockets.forEach((socket) => socket.destroy());
+        proxy.close();
+      }, 500);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { port: (proxy.address() as net.AddressInfo).port };
 }
 
 describe('processes started before Temporal', () => {
@@ -105,6 +134,18 @@ describe('tools that cannot reach what they need', () => {
     expect(await cli.exited).toBe(1);
     expect(cli.outputTail()).toContain(`cannot connect to Temporal at 127.0.0.1:${closed} (the local dev server on DEV_SERVER_PORT; set TEMPORAL_ADDRESS for another server)`);
   }, 60_000);
+
+  it('npm run replay exits 1 with one line naming the address and DEV_SERVER_PORT, no stack, when the server is down or goes away after connecting', async () => {
+    const closed = await freePort();
+    const down = spawnNpmScript('replay', { name: 'replay (server down)', args: ['transfer-nope'], env: { TEMPORAL_ADDRESS: undefined, DEV_SERVER_PORT: String(closed), LOG_LEVEL: undefined } });
+    const gone = await serverThatLeavesAfterConnect(process.env.TEMPORAL_ADDRESS!);
+    const lost = spawnNpmScript('replay', { name: 'replay (server gone)', args: ['transfer-nope'], env: { TEMPORAL_ADDRESS: undefined, DEV_SERVER_PORT: String(gone.port), LOG_LEVEL: undefined } });
+
+    expect(await down.exited).toBe(1);
+    expect(await lost.exited).toBe(1);
+    expect(down.outputTail().trim()).toMatch(new RegExp(`^switchboard: cannot connect to Temporal at 127\\.0\\.0\\.1:${closed} \\(the local dev server on DEV_SERVER_PORT; set TEMPORAL_ADDRESS for another server\\): [^\\n]+$`));
+    expect(lost.outputTail().trim()).toMatch(new RegExp(`^switchboard: cannot reach Temporal at 127\\.0\\.0\\.1:${gone.port} \\(the local dev server on DEV_SERVER_PORT; set TEMPORAL_ADDRESS for another server\\): [^\\n]+$`));
+  }, 90_000);
 
   it('npm run routing:explain names the Switchboard address it tried and PORT', async () => {
     const closed = await freePort();

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { codecUrlToken } from '../../src/api/codec/router';
-import { agentWorkflowId, transferWorkflowId } from '../../src/contracts';
+import { TRANSFER_WORKFLOW_TYPE, agentWorkflowId, transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
@@ -16,14 +15,16 @@ import type { CallStatusSource } from '../../src/integrations/call-status';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { replayTransfers } from '../../src/operations/replay';
-import { TransferConsole } from '../../src/operations/transfer-console';
+import { CANCEL_EFFECT, TransferConsole } from '../../src/operations/transfer-console';
+import { transferStartOptions } from '../../src/temporal/transfer-start';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
-import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
+import { activitiesWith, alwaysOpenContactCenter, transferRequest } from '../support/factories';
+import { switchboard } from '../support/cli';
 import { eventually } from '../support/eventually';
-import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
 import { defaultWebhookSettings } from '../support/test-app';
 
 const ADMIN = 'operator-token-for-tests';
@@ -38,7 +39,8 @@ let client: Client;
 let app: ReturnType<typeof createApp>;
 const logLines: string[] = [];
 const taskQueue = uniqueTaskQueue('operate');
-const codec = new AesGcmPayloadCodec([{ id: 'k2', key: randomBytes(32) }]);
+const KEY = randomBytes(32);
+const codec = new AesGcmPayloadCodec([{ id: 'k2', key: KEY }]);
 const dataConverter = createDataConverter(codec);
 const metrics = createMetrics({ departments: ['billing', 'support', 'sales'], defaultMetrics: false });
 /** What Vapi's API says about each call; unknown calls are "cannot tell" (null). */
@@ -182,13 +184,35 @@ describe('operating failed transfers', () => {
     const running = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
     expect(running.details).toMatch(/^Transfer: billing, standard, high urgency → (agent \S+|billing line) \([a-z-]+\), decided by \S+$/);
     const cancelled = await request(app).post(`/transfers/${workflowId}/cancel`).set(admin).expect(202);
-    expect(cancelled.body).toMatchObject({ workflowId, status: 'cancel-requested' });
+    expect(cancelled.body).toMatchObject({ workflowId, status: 'cancel-requested', transferSent: true, effect: CANCEL_EFFECT.sent });
     await closed(workflowId);
     // The transfer was already on its way to Vapi: the cancel ends the wait and undoes nothing.
     const shown = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
     expect(shown).toMatchObject({ status: 'COMPLETED', outcome: 'transfer-initiated' });
     expect(control.commandsFor(callId)).toHaveLength(1);
     await request(app).post(`/transfers/${workflowId}/cancel`).set(admin).expect(409, /not_running/);
+  });
+
+  it('says a cancel before the transfer POST runs the compensations, over HTTP and in the CLI', async () => {
+    // No worker polls this queue: the transfers wait before their first step, so nothing has been sent.
+    const idle = uniqueTaskQueue('nobody-polls');
+    const [viaHttp, viaCli] = await Promise.all(
+      [1, 2].map(async () => {
+        const handle = await client.workflow.start(TRANSFER_WORKFLOW_TYPE, transferStartOptions(transferRequest({ controlBaseUrl: control.baseUrl }), idle));
+        return handle.workflowId;
+      }),
+    );
+    try {
+      const cancelled = await request(app).post(`/transfers/${viaHttp}/cancel`).set(admin).expect(202);
+      const printed = await switchboard(['transfers', 'cancel', viaCli!], { PAYLOAD_ENCRYPTION_KEYS: `k2:${KEY.toString('base64')}` });
+
+      expect(cancelled.body).toMatchObject({ workflowId: viaHttp, status: 'cancel-requested', transferSent: false, effect: CANCEL_EFFECT.notSent });
+      expect(printed).toMatchObject({ code: 0, stdout: expect.stringContaining(`cancellation requested for ${viaCli}`) });
+      expect(printed.stdout).toContain(CANCEL_EFFECT.notSent);
+      expect(printed.stdout).not.toContain('cannot be taken back');
+    } finally {
+      await Promise.all([viaHttp, viaCli].map((id) => client.workflow.getHandle(id!).terminate('test done')));
+    }
   });
 
   it('answers 401 without the admin token, 404 for ids that are not transfers and 400 for bad filters', async () => {
@@ -250,6 +274,25 @@ describe('keeping callers data encrypted', () => {
     const withoutKeys = await replayTransfers([{ workflowId, history }], { dataConverter: createDataConverter() });
     expect(withoutKeys[0]?.ok).toBe(false);
     expect(withoutKeys[0]?.message).toMatch(/payload was encrypted with key \\*"k2\\*", but PAYLOAD_ENCRYPTION_KEYS is not set on this process/);
+  });
+});
+
+describe('the transfer CLI with encryption on', () => {
+  it('lists transfers without PAYLOAD_ENCRYPTION_KEYS, since every column comes from search attributes, while show names the keys it needs', async () => {
+    const { workflowId, callId } = await postTransfer({ refused: true });
+    await closed(workflowId);
+    const withoutKeys = { PAYLOAD_ENCRYPTION_KEYS: '' };
+
+    const listed = await eventually(
+      () => switchboard(['transfers', 'list', '--call-id', callId, '--since', '1h'], withoutKeys),
+      (result) => result.code !== 0 || result.stdout.includes(workflowId),
+    );
+    const shown = await switchboard(['transfers', 'show', workflowId], withoutKeys);
+
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(listed.stdout).toMatch(new RegExp(`^${workflowId}\\s+FAILED\\s+failed\\s+billing\\s+standard\\s+`, 'm'));
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toContain('payload was encrypted with key "k2", but PAYLOAD_ENCRYPTION_KEYS is not set on this process');
   });
 });
 

@@ -11,6 +11,7 @@ import { toCustomerProfile } from '../../integrations/crm';
 import type { ToneJudge } from '../../integrations/tone';
 import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMessageSchema, transferArgumentsSchema } from '../../vapi/messages';
 import { routingInput } from '../../routing/input';
+import { destinationLabel } from '../../routing/labels';
 import { finalizeDecision, route } from '../../routing/pipeline';
 import { AppError } from '../errors';
 import type { TransferConsole } from '../../operations/transfer-console';
@@ -107,15 +108,17 @@ export function operatorRouter(deps: OperatorDeps): Router {
       profileOf(deps.crm, args.data.customerId, number),
       deps.floor.liveStates().then((states) => states.agents),
     ]);
+    const policy = routingPolicyOf(deps.contactCenter);
     const result = route(
       routingInput(
         { ...args.data, ...(number ? { callerNumber: number } : {}) },
-        { customer, tone: deps.tone.assess(words ?? ''), policy: routingPolicyOf(deps.contactCenter), agents: live, at: body.data.at ?? new Date().toISOString() },
+        { customer, tone: deps.tone.assess(words ?? ''), policy, agents: live, at: body.data.at ?? new Date().toISOString() },
       ),
     );
     const decision = finalizeDecision(result, result.state.decided!.agentId);
     res.json({
       department: decision.department,
+      label: destinationLabel(decision, policy),
       office: decision.trace.office,
       language: decision.trace.language,
       mode: decision.mode,

@@ -3,6 +3,8 @@ import { rateLimit } from 'express-rate-limit';
 import type { Request, Response, Router } from 'express';
 import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
+import { z } from 'zod';
+import { ROUTE_AT_HEADER } from '../../contracts';
 import type { CallEvent } from '../../contracts';
 import {
   describeIssues,
@@ -46,6 +48,11 @@ export interface WebhookDeps {
   startDeadlineMs: number;
   /** The client shares its connection with a worker polling `taskQueue` (npm start): start transfers eagerly. */
   eagerStart?: boolean;
+  /**
+   * Honour the simulator's as-of time (header `x-switchboard-route-at`) as the transfer's `routeAt`: `npm start`'s
+   * embedded mode only. Elsewhere the header is ignored with a warning: Vapi never sends it.
+   */
+  honourRouteAt?: boolean;
   now?: () => Date;
 }
 
@@ -149,12 +156,14 @@ export function webhookRouter(deps: WebhookDeps): Router {
           details: describeIssues(parsed.error, ['message']),
         });
       }
+      const routeAt = admittedRouteAt(req, res, deps);
       const plan = planToolCalls(parsed.data, {
         transferToolNames: deps.transferToolNames,
         allowedHosts: deps.allowedHosts,
         receivedAt: now(),
         outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
         fallbackCheckSeconds: deps.fallbackCheckSeconds,
+        ...(routeAt ? { routeAt } : {}),
       });
       res.locals.logFields = { ...res.locals.logFields, callId: parsed.data.call.id };
       const results: ToolCallResult[] = await Promise.all(
@@ -179,6 +188,29 @@ export function webhookRouter(deps: WebhookDeps): Router {
     },
   );
   return router;
+}
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+/**
+ * The simulator's as-of time, when this service honours it (npm start's embedded mode) and it is an ISO 8601
+ * instant; the answer's header of the same name says what became of it. A bad value is refused with 400
+ * before anything starts; a header this service does not honour is ignored with a warning.
+ */
+function admittedRouteAt(req: Request, res: Response, deps: Pick<WebhookDeps, 'honourRouteAt' | 'logger'>): string | undefined {
+  const header = req.headers[ROUTE_AT_HEADER];
+  const asked = Array.isArray(header) ? header[0] : header;
+  if (asked === undefined) return undefined;
+  if (!deps.honourRouteAt) {
+    deps.logger.warn(`${ROUTE_AT_HEADER} ignored: only npm start's embedded mode routes at the simulator's time`);
+    res.set(ROUTE_AT_HEADER, 'ignored');
+    return undefined;
+  }
+  if (!isoInstant.safeParse(asked).success) {
+    throw new AppError({ httpStatus: 400, code: 'invalid_route_at', message: `${ROUTE_AT_HEADER}: expected an ISO 8601 time with an offset, e.g. 2026-11-25T15:00:00Z` });
+  }
+  res.set(ROUTE_AT_HEADER, 'honoured');
+  return asked;
 }
 
 /**

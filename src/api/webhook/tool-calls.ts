@@ -32,7 +32,15 @@ export function oneLine(text: string): string {
  */
 export function planToolCalls(
   message: ToolCallsMessage,
-  options: { transferToolNames: readonly string[]; allowedHosts: readonly AllowedHost[]; receivedAt: Date; outcomeTimeoutSeconds: number; fallbackCheckSeconds: number },
+  options: {
+    transferToolNames: readonly string[];
+    allowedHosts: readonly AllowedHost[];
+    receivedAt: Date;
+    outcomeTimeoutSeconds: number;
+    fallbackCheckSeconds: number;
+    /** The simulator's as-of time for routing, already admitted (embedded mode only). */
+    routeAt?: string;
+  },
 ): PlannedToolCall[] {
   const toolCalls = listToolCalls(message);
   const callId = message.call.id;
@@ -85,6 +93,7 @@ export function planToolCalls(
         ...(words ? { callerWords: words } : {}),
         outcomeTimeoutSeconds: options.outcomeTimeoutSeconds,
         fallbackCheckSeconds: options.fallbackCheckSeconds,
+        ...(options.routeAt ? { routeAt: options.routeAt } : {}),
       },
     };
   });

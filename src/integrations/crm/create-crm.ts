@@ -12,7 +12,7 @@ export interface CrmContext {
   /**
    * Where the demo CRM keeps notes: `embedded` in PGlite under DATA_DIR, served to the local CLI (`npm start`,
    * the single-process default); `memory` in this process (processes run apart without CRM_URL); `attach` to
-   * the store of the `npm start` running on DATA_DIR, if any (the operator CLI).
+   * the store of the `npm start` running on DATA_DIR (the operator CLI; with none, reads fail saying so).
    */
   demoNotes: 'embedded' | 'memory' | 'attach';
   /** A pooled connection broke while idle (the database restarted); it is replaced on next use. */
@@ -48,9 +48,9 @@ const ADAPTERS: Record<CrmKind, AdapterEntry> = {
     async create(_settings, context) {
       const { DemoCrm } = load.demo();
       if (context.demoNotes === 'memory') return new DemoCrm(context.contactCenter);
-      const { attachEmbeddedStore, openEmbeddedStore } = load.embedded();
+      const { attachEmbeddedStore, openEmbeddedStore, unservedEmbeddedStore } = load.embedded();
       if (context.demoNotes === 'embedded') return new DemoCrm(context.contactCenter, await openEmbeddedStore(context.dataDir, { serve: true }));
-      return new DemoCrm(context.contactCenter, attachEmbeddedStore(context.dataDir, 2_000) ?? undefined);
+      return new DemoCrm(context.contactCenter, attachEmbeddedStore(context.dataDir, 2_000) ?? unservedEmbeddedStore(context.dataDir));
     },
   },
   postgres: {

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Pool } from 'pg';
 import type { DemoNoteStore } from './demo-crm';
-import { CrmConfigError } from './crm';
+import { CrmConfigError, CrmError } from './crm';
 import type { SqlDatabase } from './sql';
 import { SqlTransferNotes, migrate } from './sql';
 
@@ -141,4 +141,16 @@ export function attachEmbeddedStore(dataDir: string, timeoutMs: number): DemoNot
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * What the operator CLI reads when no `npm start` serves the store of `dataDir`: every read fails saying where
+ * it looked, since answering "no note" would be wrong about a note that lives under another DATA_DIR.
+ */
+export function unservedEmbeddedStore(dataDir: string): DemoNoteStore {
+  const unserved = () =>
+    Promise.reject(
+      new CrmError(`no npm start serves the demo CRM's notes from DATA_DIR ${dataDir}; the notes are read from the npm start running on that DATA_DIR, so run this with the DATA_DIR npm start uses`, false),
+    );
+  return { notes: { upsert: unserved, setStatus: unserved, find: unserved }, check: unserved, close: async () => undefined };
 }

@@ -55,6 +55,12 @@ const NAMED_PARAMETER = /(?<!:):(customerId|phone)\b/g;
  */
 export function compileCustomerQuery(query: string): CompiledCustomerQuery {
   const trimmed = query.trim().replace(/;\s*$/, '');
+  const refusal = notOneSelect(trimmed);
+  if (refusal) {
+    throw new CrmConfigError(
+      `CRM_CUSTOMER_QUERY: ${refusal}; expected one read-only SELECT (WITH … SELECT too) with :phone and/or :customerId, e.g. "SELECT … FROM accounts WHERE mobile = :phone"`,
+    );
+  }
   if (/\$\d/.test(trimmed)) {
     throw new CrmConfigError('CRM_CUSTOMER_QUERY: use the named parameters :customerId and :phone, not $1, $2');
   }
@@ -69,6 +75,24 @@ export function compileCustomerQuery(query: string): CompiledCustomerQuery {
     );
   }
   return { text: `SELECT * FROM (${text}) AS customer LIMIT 1`, params };
+}
+
+/** The query with its comments and quoted text blanked, so only its own keywords and semicolons are left. */
+function sqlSkeleton(query: string): string {
+  return query.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$[\s\S]*?\$\1\$/g, (match) => (match.startsWith('-') || match.startsWith('/') ? ' ' : "''"));
+}
+
+/**
+ * Why the query is not one read-only SELECT (null when it is): the customer query runs inside every transfer,
+ * so a write or a second statement is refused at start with what was found, rather than left to fail later.
+ */
+function notOneSelect(query: string): string | null {
+  const skeleton = sqlSkeleton(query);
+  if (skeleton.includes(';')) return 'found several statements';
+  const first = /^\s*\(*\s*([A-Za-z]+)/.exec(skeleton)?.[1]?.toUpperCase();
+  if (!first) return 'found no statement';
+  if (first !== 'SELECT' && first !== 'WITH') return `found ${/^[AEIOU]/.test(first) ? 'an' : 'a'} ${first} statement`;
+  return null;
 }
 
 /** Why a statement failed, as a retryable or final {@link CrmError}: the SQLSTATE, never the message (it can quote values). */
