@@ -202,7 +202,7 @@ describe('transferCall workflow', () => {
         throw new Error('ECONNREFUSED crm.internal');
       },
       upsertTransferNote: async () => ({ noteId: 'n-1' }),
-      updateNoteStatus: async () => undefined,
+      updateNoteStatus: async () => ({ changed: true }),
     };
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
@@ -219,7 +219,7 @@ describe('transferCall workflow', () => {
       upsertTransferNote: async () => {
         throw new Error('notes service unavailable');
       },
-      updateNoteStatus: async () => undefined,
+      updateNoteStatus: async () => ({ changed: true }),
     };
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
