@@ -95,7 +95,7 @@ function story(details: TransferDetails): string {
 function noteLines(note: TransferDetails['note']): string[] {
   if (note === null) return ['  note: none in the CRM'];
   if ('error' in note) return [`  note: the CRM could not be asked (${note.error})`];
-  return [`  note ${note.noteId} (${describeNoteStatus(note.status, note.statusReason)}):`, ...note.text.split('\n').map((line) => `    ${line}`)];
+  return [`  note ${note.noteId}: ${describeNoteStatus(note.status, note.statusReason)}`, ...note.text.split('\n').map((line) => `    ${line}`)];
 }
 
 /** The transfer console as the API builds it, on this command's client; `crm` for reading notes. */
