@@ -8,8 +8,7 @@ import { demoContactCenter } from '../support/factories';
 import { loadConfig } from '../../src/config/env';
 import { createCrm } from '../../src/integrations/crm/create-crm';
 import { DemoCrm, TRANSFER_NOTE_STATUSES } from '../../src/integrations/crm';
-import type { TransferNote } from '../../src/integrations/crm';
-import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored, pathTo } from '../support/note-lifecycle';
+import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored, pathTo, transferNote } from '../support/note-lifecycle';
 
 const SCRIPT = path.join(__dirname, '../support/demo-crm-process.ts');
 let dataDir: string;
@@ -142,17 +141,7 @@ describe('the demo CRM’s notes under DATA_DIR (npm start)', () => {
 });
 
 describe('the demo CRM’s notes in memory (processes run apart without CRM_URL)', () => {
-  let sequence = 0;
-  const note = (): TransferNote => ({
-    transferId: `transfer-memory-${(sequence += 1)}`,
-    customerId: null,
-    department: 'billing',
-    agentId: 'a-ana',
-    reason: null,
-    urgency: 'medium',
-    callerWords: null,
-    status: 'pending-transfer',
-  });
+  const note = () => transferNote(`transfer-${randomUUID()}`);
 
   it('keeps every status of the lifecycle and its reason', async () => {
     await expectEveryStatusToRoundTrip(new DemoCrm(demoContactCenter()), note);

@@ -7,7 +7,7 @@ import { CrmConfigError, CrmError } from '../../src/integrations/crm';
 import type { TransferNote } from '../../src/integrations/crm';
 import { PostgresCrm, compileCustomerQuery } from '../../src/integrations/crm/postgres-crm';
 import { MIGRATIONS_TABLE, NOTES_TABLE } from '../../src/integrations/crm/sql';
-import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored } from '../support/note-lifecycle';
+import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored, transferNote } from '../support/note-lifecycle';
 import type { TestPostgres } from '../support/postgres';
 import { startEmbeddedPostgresProcess, testDatabaseUrl, testPool } from '../support/postgres';
 
@@ -43,18 +43,11 @@ async function insertCustomer(customer: ReturnType<typeof uniqueCustomer>): Prom
 function note(overrides: Partial<TransferNote> = {}): TransferNote {
   const transferId = `transfer-${randomUUID()}`;
   created.transfers.push(transferId);
-  return {
-    transferId,
-    customerId: 'c-1001',
-    department: 'billing',
-    agentId: 'a-ana',
-    reason: 'question about my invoice',
-    urgency: 'medium',
+  return transferNote(transferId, {
     callerWords: 'Hi, I have a question about my invoice.',
-    status: 'pending-transfer',
     routing: { decidedBy: 'known-agent', reasons: ['Known agent a-ana is free.'], candidates: [] },
     ...overrides,
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -14,22 +14,11 @@ import { loadContactCenter } from '../../src/config/contact-center';
 import { DEFAULT_ROUTING_CONFIG, loadConfig } from '../../src/config/env';
 import { openCrm } from '../../src/integrations/crm/create-crm';
 import { TRANSFER_NOTE_STATUSES } from '../../src/integrations/crm';
-import type { CrmAdapter, TransferNote, TransferNoteStatus } from '../../src/integrations/crm';
+import type { CrmAdapter, TransferNoteStatus } from '../../src/integrations/crm';
 import { SqlTransferNotes, migrate } from '../../src/integrations/crm/sql';
-import { pathTo } from './note-lifecycle';
+import { pathTo, transferNote } from './note-lifecycle';
 
 const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
-
-const note = (transferId: string): TransferNote => ({
-  transferId,
-  customerId: 'c-1001',
-  department: 'billing',
-  agentId: 'a-ana',
-  reason: 'question about my invoice',
-  urgency: 'medium',
-  callerWords: null,
-  status: 'pending-transfer',
-});
 
 /** Where the previous version kept the demo store under DATA_DIR, migrated through version 1 only. */
 async function writeEarlier(dataDir: string, transferId: string): Promise<void> {
@@ -40,7 +29,7 @@ async function writeEarlier(dataDir: string, transferId: string): Promise<void> 
       work({ query: (text, params) => db.query(text, params), exec: async (script) => void (await db.exec(script)) }),
   };
   await migrate(database, { through: 1 });
-  print(await new SqlTransferNotes(database).upsert(note(transferId)));
+  print(await new SqlTransferNotes(database).upsert(transferNote(transferId)));
   await db.close();
 }
 
@@ -56,7 +45,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (command === 'write') {
-    print(await crm.upsertTransferNote(note(args[0]!)));
+    print(await crm.upsertTransferNote(transferNote(args[0]!)));
   } else if (command === 'read') {
     print({ note: await crm.findTransferNote(args[0]!) });
   } else if (command === 'mark') {
@@ -65,7 +54,7 @@ async function main(): Promise<void> {
   } else if (command === 'walk') {
     const changes: Record<string, boolean[]> = {};
     for (const status of TRANSFER_NOTE_STATUSES) {
-      const { noteId } = await crm.upsertTransferNote(note(`${args[0]}-${status}`));
+      const { noteId } = await crm.upsertTransferNote(transferNote(`${args[0]}-${status}`));
       changes[status] = [];
       for (const step of pathTo(status)) changes[status].push((await crm.updateNoteStatus(noteId, step, `marked ${step}`)).changed);
     }

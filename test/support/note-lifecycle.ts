@@ -3,6 +3,21 @@ import type { CrmAdapter, TransferNote, TransferNoteStatus } from '../../src/int
 
 type NoteCrm = Pick<CrmAdapter, 'upsertTransferNote' | 'updateNoteStatus' | 'findTransferNote'>;
 
+/** The note `postSummary` writes for a billing transfer to agent a-ana. */
+export function transferNote(transferId: string, overrides: Partial<TransferNote> = {}): TransferNote {
+  return {
+    transferId,
+    customerId: 'c-1001',
+    department: 'billing',
+    agentId: 'a-ana',
+    reason: 'question about my invoice',
+    urgency: 'medium',
+    callerWords: null,
+    status: 'pending-transfer',
+    ...overrides,
+  };
+}
+
 /** The shortest way a freshly written note can reach `status`, as canMoveNote allows: the statuses to mark, in order. */
 export function pathTo(status: TransferNoteStatus): TransferNoteStatus[] {
   const paths = new Map<TransferNoteStatus, TransferNoteStatus[]>([['pending-transfer', []]]);

@@ -6,6 +6,7 @@ import { FailureType } from '../../src/contracts';
 import { CrmError, DemoCrm, TRANSFER_NOTE_STATUSES, canMoveNote, describeNoteStatus, noteStatusLine, readNoteStatus } from '../../src/integrations/crm';
 import type { Crm } from '../../src/integrations/crm';
 import { noteStatusesMovableTo, parseNoteStatusLine } from '../../src/integrations/crm/crm';
+import { transferNote } from '../support/note-lifecycle';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -112,16 +113,7 @@ describe('the markSummary activity', () => {
   it('marks the note with any status and answers whether it changed, ignoring a move the lifecycle refuses', async () => {
     const crm = new DemoCrm({ customers: [] });
     const activities = createCrmActivities({ crm });
-    const { noteId } = await crm.upsertTransferNote({
-      transferId: 'transfer-1',
-      customerId: null,
-      department: 'billing',
-      agentId: 'a-ana',
-      reason: null,
-      urgency: 'medium',
-      callerWords: null,
-      status: 'pending-transfer',
-    });
+    const { noteId } = await crm.upsertTransferNote(transferNote('transfer-1'));
 
     expect(await activities.markSummary({ noteId, status: 'waiting-in-line' })).toEqual({ changed: true });
     expect(await activities.markSummary({ noteId, status: 'transferred', reason: 'agent a-ana answered' })).toEqual({ changed: true });
