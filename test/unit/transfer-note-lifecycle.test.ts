@@ -102,6 +102,8 @@ describe('note statuses as people read them', () => {
     expect(readNoteStatus('Transferred')).toBe('transferred');
     expect(readNoteStatus('NOT_TRANSFERRED')).toBe('not-transferred');
     expect(readNoteStatus('pending')).toBe('pending-transfer');
+    expect(readNoteStatus('transferred_ok')).toBe('transferred');
+    expect(readNoteStatus('t')).toBe('outcome-unknown');
     expect(readNoteStatus('waiting')).toBe('waiting-in-line');
     expect(readNoteStatus('callback-promissed')).toBe('callback-promised');
     expect(readNoteStatus('escalated-to-supervisor')).toBe('outcome-unknown');

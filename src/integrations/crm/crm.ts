@@ -118,7 +118,8 @@ export function readNoteStatus(reported: string): TransferNoteStatus {
   const exact = TRANSFER_NOTE_STATUSES.find((status) => status === reported);
   if (exact) return exact;
   const word = reported.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const begun = TRANSFER_NOTE_STATUSES.filter((status) => word.length > 0 && status.replace(/-/g, '').startsWith(word));
+  // A word, not a letter or two: `t` says nothing about a transfer.
+  const begun = TRANSFER_NOTE_STATUSES.filter((status) => word.length >= 4 && status.replace(/-/g, '').startsWith(word));
   if (begun.length === 1) return begun[0]!;
   return (nearest(reported, TRANSFER_NOTE_STATUSES) as TransferNoteStatus | undefined) ?? 'outcome-unknown';
 }
