@@ -62,7 +62,8 @@ export function createCrmActivities(deps: { crm: Crm }) {
     /**
      * Marks the note with where the transfer stands (transferred, waiting in line, a callback promised, …).
      * A move the lifecycle refuses (canMoveNote: a late compensation after `transferred`, the same status
-     * again) changes nothing and answers `{ changed: false }`, so retries and compensations are safe.
+     * again) changes nothing and answers `{ changed: false }`, so retries and compensations are safe; a retry
+     * of a mark that was applied answers false too.
      */
     async markSummary(input: { noteId: string; status: TransferNoteStatus; reason?: string }): Promise<NoteStatusChange> {
       return crmCall(() => deps.crm.updateNoteStatus(input.noteId, input.status, input.reason ?? null));

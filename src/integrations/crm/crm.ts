@@ -160,7 +160,11 @@ export function toCustomerProfile(customer: CrmCustomer | null): CustomerProfile
   };
 }
 
-/** What marking a note did: `changed: false` when the note has that status already, the move is refused by {@link canMoveNote}, or there is no such note. */
+/**
+ * What marking a note did: `changed: false` when the note has that status already, the move is refused by
+ * {@link canMoveNote}, or there is no such note. It describes this call only: a retry of a mark that was
+ * applied (its answer lost) finds the status there and answers false, so never branch on it for correctness.
+ */
 export interface NoteStatusChange {
   changed: boolean;
 }

@@ -1,5 +1,5 @@
 import type { NoteStatusChange, StoredTransferNote, TransferNote, TransferNoteStatus, TransferNotes } from './crm';
-import { noteStatusesMovableTo, renderTransferNote } from './crm';
+import { noteStatusesMovableTo, readNoteStatus, renderTransferNote } from './crm';
 
 /**
  * The little of a PostgreSQL driver the SQL-backed CRMs use. A `pg` pool and an embedded PGlite both fit,
@@ -120,7 +120,7 @@ export async function schemaVersion(db: SqlClient): Promise<number> {
 interface NoteRow {
   note_id: string;
   transfer_id: string;
-  status: TransferNoteStatus;
+  status: string;
   status_reason: string | null;
   summary: string;
 }
@@ -175,6 +175,7 @@ export class SqlTransferNotes implements TransferNotes {
     const row = (
       await this.db.query<NoteRow>(`SELECT note_id, transfer_id, status, status_reason, summary FROM ${NOTES_TABLE} WHERE transfer_id = $1`, [transferId])
     ).rows[0];
-    return row ? { noteId: row.note_id, transferId: row.transfer_id, status: row.status, statusReason: row.status_reason, text: row.summary } : null;
+    // Read, not trusted: a newer Switchboard's migration may allow a status this one does not know.
+    return row ? { noteId: row.note_id, transferId: row.transfer_id, status: readNoteStatus(row.status), statusReason: row.status_reason, text: row.summary } : null;
   }
 }
