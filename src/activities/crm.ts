@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../contracts';
-import type { CustomerProfile, NoteStatus, RoutingDecision, Urgency } from '../contracts';
-import type { Crm, TransferNoteStatus } from '../integrations/crm';
+import type { CustomerProfile, RoutingDecision, Urgency } from '../contracts';
+import type { Crm, NoteStatusChange, TransferNoteStatus } from '../integrations/crm';
 import { CrmError, toCustomerProfile } from '../integrations/crm';
 
 export interface EnrichCustomerInput {
@@ -59,13 +59,17 @@ export function createCrmActivities(deps: { crm: Crm }) {
       }));
     },
 
-    /** Moves the note's status forward (the CRM layer refuses to move it back). */
-    async markSummary(input: { noteId: string; status: NoteStatus; reason?: string }): Promise<{ changed: boolean }> {
-      await crmCall(() => deps.crm.updateNoteStatus(input.noteId, input.status as TransferNoteStatus, input.reason ?? ''));
-      return { changed: true };
+    /**
+     * Marks the note with where the transfer stands (transferred, waiting in line, a callback promised, …).
+     * A move the lifecycle refuses (canMoveNote: a late compensation after `transferred`, the same status
+     * again) changes nothing and answers `{ changed: false }`, so retries and compensations are safe; a retry
+     * of a mark that was applied answers false too.
+     */
+    async markSummary(input: { noteId: string; status: TransferNoteStatus; reason?: string }): Promise<NoteStatusChange> {
+      return crmCall(() => deps.crm.updateNoteStatus(input.noteId, input.status, input.reason ?? null));
     },
 
-    /** Compensation for {@link postSummary}: the note stays, marked as not transferred, so the history is honest. */
+    /** Compensation for {@link postSummary} (1.0 workflows): the note stays, marked as not transferred, so the history is honest. */
     async markSummaryNotTransferred(input: { noteId: string; reason: string }): Promise<void> {
       await crmCall(() => deps.crm.updateNoteStatus(input.noteId, 'not-transferred', input.reason));
     },

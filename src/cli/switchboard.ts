@@ -105,7 +105,7 @@ function story(details: TransferDetails, source: string): string {
 function noteLines(note: TransferDetails['note'], source: string): string[] {
   if (note === null) return [`  note: none in ${source}`];
   if ('error' in note) return [`  note: ${source} could not be asked: ${note.error}`];
-  return [`  note ${note.noteId} (${describeNoteStatus(note.status, note.statusReason)}):`, ...note.text.split('\n').map((line) => `    ${line}`)];
+  return [`  note ${note.noteId}: ${describeNoteStatus(note.status, note.statusReason)}`, ...note.text.split('\n').map((line) => `    ${line}`)];
 }
 
 /** The transfer console as the API builds it, on this command's client; `crm` for reading notes. */

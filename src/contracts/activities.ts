@@ -2,7 +2,7 @@ import type { CustomerProfile, Urgency } from './customer';
 import type { CallDestination } from './destinations';
 import type { AgentCriteria, FloorReservation } from './floor';
 import type { AgentLiveState, OfficeClock, RoutingPolicy, RoutingRules, ToneAssessment } from './routing';
-import type { NoteStatus } from './notes';
+import type { TransferNoteStatus } from './notes';
 import type { RoutingDecision } from './transfer';
 
 /**
@@ -25,7 +25,7 @@ export interface Activities {
 
   postSummary(input: PostSummaryInput): Promise<{ noteId: string }>;
   /** Moves the note's status forward (never back); `changed` false when the CRM's note was already past it. */
-  markSummary(input: { noteId: string; status: NoteStatus; reason?: string }): Promise<{ changed: boolean }>;
+  markSummary(input: { noteId: string; status: TransferNoteStatus; reason?: string }): Promise<{ changed: boolean }>;
   /** 1.0's compensation of postSummary (kept for 1.0 transfers in flight). */
   markSummaryNotTransferred(input: { noteId: string; reason: string }): Promise<void>;
 

@@ -106,5 +106,5 @@ export type {
 } from './activities';
 export type { FloorWorkflow, TransferCallWorkflow } from './workflows';
 export type { ReserveCommand, ReserveListedCommand, SetStatusCommand } from './floor';
-export { NOTE_STATUSES } from './notes';
-export type { NoteStatus } from './notes';
+export { TRANSFER_NOTE_STATUSES } from './notes';
+export type { TransferNoteStatus } from './notes';

@@ -14,6 +14,7 @@ import { PostgresCrm } from '../../src/integrations/crm/postgres-crm';
 import { TransferConsole } from '../../src/operations/transfer-console';
 import { freePort } from '../../src/temporal/free-port';
 import { createReadinessCheck } from '../../src/temporal/readiness';
+import { switchboard } from '../support/cli';
 import { transferRequest } from '../support/factories';
 import type { HttpCrmServer } from '../support/http-crm-server';
 import { startHttpCrmServer } from '../support/http-crm-server';
@@ -198,5 +199,19 @@ describe('GET /readyz with a CRM that cannot be reached', () => {
         crm: { kind: 'postgres', status: 'unreachable', error: expect.stringMatching(/^PostgreSQL check failed \(ECONNREFUSED\)$/) },
       });
     });
+  });
+});
+
+describe('the note’s status as operators read it', () => {
+  it('`npx switchboard transfers show` prints the status the CRM holds now, with its label and reason, above the note', async () => {
+    const crm = track(new HttpCrm({ baseUrl: httpCrm.baseUrl, token: 'crm-token', authHeader: 'authorization', timeoutMs: 1_000 }));
+    const { handle } = await runTransfer(env, callerRequest(), { deps: { crm } });
+    const { noteId } = (await crm.findTransferNote(handle.workflowId))!;
+    expect(await crm.updateNoteStatus(noteId, 'outcome-unknown', 'the call-control answer was lost')).toEqual({ changed: true });
+
+    const shown = await switchboard(['transfers', 'show', handle.workflowId], { CRM_URL: httpCrm.baseUrl, CRM_HTTP_TOKEN: 'crm-token' });
+
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`\n  note ${noteId}: OUTCOME UNKNOWN (the call-control answer was lost)\n    Transfer to agent a-`);
   });
 });

@@ -7,15 +7,23 @@ import path from 'node:path';
 import { demoContactCenter } from '../support/factories';
 import { loadConfig } from '../../src/config/env';
 import { createCrm } from '../../src/integrations/crm/create-crm';
-import { DemoCrm } from '../../src/integrations/crm';
+import { DemoCrm, TRANSFER_NOTE_STATUSES } from '../../src/integrations/crm';
+import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored, pathTo, transferNote } from '../support/note-lifecycle';
 
 const SCRIPT = path.join(__dirname, '../support/demo-crm-process.ts');
 let dataDir: string;
 const children: ChildProcess[] = [];
 
-/** Runs the demo CRM process to its end (or, for `hold`, until it is serving) and returns its JSON line. */
-function demoCrm(command: 'write' | 'read' | 'hold', transferId = ''): Promise<{ line: Record<string, unknown>; child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, command, dataDir, transferId], { stdio: ['ignore', 'pipe', 'pipe'] });
+type Command = 'write' | 'read' | 'mark' | 'walk' | 'read-all' | 'write-earlier' | 'hold';
+type Run = { line: Record<string, unknown>; child: ChildProcess; exited: Promise<number | null> };
+
+/** Runs the demo CRM process on this file's DATA_DIR to its end (or, for `hold`, until it is serving) and returns its JSON line. */
+function demoCrm(command: Command, ...args: string[]): Promise<Run> {
+  return demoCrmOn(dataDir, command, ...args);
+}
+
+function demoCrmOn(dir: string, command: Command, ...args: string[]): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, command, dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -88,6 +96,42 @@ describe('the demo CRM’s notes under DATA_DIR (npm start)', () => {
     expect(await (await demoCrm('write', transferId)).exited).toBe(0);
   }, 60_000);
 
+  it('keeps every status of the lifecycle across a restart, and ignores a refused move after one', async () => {
+    const prefix = `transfer-${randomUUID()}`;
+
+    const walked = await demoCrm('walk', prefix);
+    expect(await walked.exited).toBe(0);
+    expect(walked.line.changes).toEqual(Object.fromEntries(TRANSFER_NOTE_STATUSES.map((status) => [status, pathTo(status).map(() => true)])));
+    const late = await demoCrm('mark', `${prefix}-transferred`, 'not-transferred', 'late compensation');
+    expect(late.line).toEqual({ changed: false });
+    expect(await late.exited).toBe(0);
+    const read = await demoCrm('read-all', prefix);
+
+    expect(read.line.notes).toEqual(
+      TRANSFER_NOTE_STATUSES.map((status) =>
+        expect.objectContaining({ transferId: `${prefix}-${status}`, status, statusReason: status === 'pending-transfer' ? null : `marked ${status}` }),
+      ),
+    );
+  }, 90_000);
+
+  it('moves a store the previous version left (schema version 1) forward on open, keeping its notes', async () => {
+    const earlierDir = mkdtempSync(path.join(tmpdir(), 'switchboard-demo-crm-earlier-'));
+    const transferId = `transfer-${randomUUID()}`;
+    try {
+      const written = await demoCrmOn(earlierDir, 'write-earlier', transferId);
+      expect(await written.exited).toBe(0);
+
+      const marked = await demoCrmOn(earlierDir, 'mark', transferId, 'transferred', 'agent a-ana answered');
+      expect(marked.line).toEqual({ changed: true });
+      expect(await marked.exited).toBe(0);
+      const read = await demoCrmOn(earlierDir, 'read', transferId);
+
+      expect(read.line.note).toMatchObject({ noteId: written.line.noteId, transferId, status: 'transferred', statusReason: 'agent a-ana answered' });
+    } finally {
+      rmSync(earlierDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('without npm start running on its DATA_DIR, the CLI does not claim there is no note: the read fails naming the DATA_DIR it looked in', async () => {
     const cli = await createCrm(loadConfig({ DATA_DIR: dataDir }), { contactCenter: demoContactCenter(), demoNotes: 'attach' });
 
@@ -95,5 +139,17 @@ describe('the demo CRM’s notes under DATA_DIR (npm start)', () => {
     await expect(cli.findTransferNote(`transfer-${randomUUID()}`)).rejects.toThrow(
       `no npm start serves the demo CRM's notes from DATA_DIR ${dataDir}; the notes are read from the npm start running on that DATA_DIR, so run this with the DATA_DIR npm start uses`,
     );
+  });
+});
+
+describe('the demo CRM’s notes in memory (processes run apart without CRM_URL)', () => {
+  const note = () => transferNote(`transfer-${randomUUID()}`);
+
+  it('keeps every status of the lifecycle and its reason', async () => {
+    await expectEveryStatusToRoundTrip(new DemoCrm(demoContactCenter()), note);
+  });
+
+  it('ignores a move the lifecycle refuses, answering that nothing changed', async () => {
+    await expectRefusedMovesIgnored(new DemoCrm(demoContactCenter()), note);
   });
 });

@@ -4,6 +4,7 @@ import type { TransferNote } from '../../src/integrations/crm';
 import { HttpCrm } from '../../src/integrations/crm/http-crm';
 import type { HttpCrmServer } from '../support/http-crm-server';
 import { startHttpCrmServer } from '../support/http-crm-server';
+import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored } from '../support/note-lifecycle';
 import { freePort } from '../../src/temporal/free-port';
 
 let server: HttpCrmServer;
@@ -151,5 +152,56 @@ describe('the HTTP CRM', () => {
 
     await expect(adapter().check()).rejects.toThrow('CRM GET /health answered 503');
     expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('note statuses through the HTTP CRM', () => {
+  it('keeps every status of the lifecycle and its reason', async () => {
+    await expectEveryStatusToRoundTrip(adapter(), () => note());
+  });
+
+  it('ignores a move the lifecycle refuses, answering that nothing changed', async () => {
+    await expectRefusedMovesIgnored(adapter(), () => note());
+  });
+
+  it('sends with each mark the statuses it may be applied from, so the CRM applies the lifecycle without knowing it', async () => {
+    const crm = adapter();
+    const { noteId } = await crm.upsertTransferNote(note());
+
+    await crm.updateNoteStatus(noteId, 'not-transferred', 'transfer not completed');
+    await crm.updateNoteStatus(noteId, 'callback-missed', null);
+
+    expect(server.received.filter((request) => request.method === 'PATCH').map((request) => request.body)).toEqual([
+      { status: 'not-transferred', statusReason: 'transfer not completed', ifStatusIn: ['pending-transfer', 'waiting-in-line'] },
+      { status: 'callback-missed', statusReason: null, ifStatusIn: ['callback-promised'] },
+    ]);
+  });
+
+  it('answers that nothing changed for a note the CRM does not have', async () => {
+    expect(await adapter().updateNoteStatus('n-nobody', 'transferred', null)).toEqual({ changed: false });
+  });
+
+  it('reads a status it does not know as the nearest known one, showing the CRM’s word, and never fails on it', async () => {
+    const crm = adapter();
+    const spelled = note();
+    const unknown = note();
+    await crm.upsertTransferNote(spelled);
+    await crm.upsertTransferNote(unknown);
+    Object.assign(server.notes.get(spelled.transferId)!, { status: 'Transferred', statusReason: 'agent answered' });
+    Object.assign(server.notes.get(unknown.transferId)!, { status: 'escalated-to-supervisor', statusReason: null });
+
+    expect(await crm.findTransferNote(spelled.transferId)).toMatchObject({ status: 'transferred', statusReason: 'CRM status "Transferred": agent answered' });
+    expect(await crm.findTransferNote(unknown.transferId)).toMatchObject({ status: 'outcome-unknown', statusReason: 'CRM status "escalated-to-supervisor"' });
+  });
+
+  it('works with a CRM built to the earlier contract, which answers a mark with 204 and no word on whether it applied it', async () => {
+    await server.close();
+    server = await startHttpCrmServer({ token: TOKEN, earlierContract: true });
+    const crm = adapter();
+    const posted = note();
+    const { noteId } = await crm.upsertTransferNote(posted);
+
+    expect(await crm.updateNoteStatus(noteId, 'not-transferred', 'transfer not completed')).toEqual({ changed: true });
+    expect(await crm.findTransferNote(posted.transferId)).toMatchObject({ status: 'not-transferred', statusReason: 'transfer not completed' });
   });
 });

@@ -4,6 +4,7 @@ import type { TransferNote } from '../../src/integrations/crm';
 import { HubSpotCrm, transferMarker } from '../../src/integrations/crm/hubspot-crm';
 import type { HubSpotStandIn } from '../support/hubspot-stand-in';
 import { startHubSpotStandIn } from '../support/hubspot-stand-in';
+import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored } from '../support/note-lifecycle';
 
 const TOKEN = 'pat-na1-test-token';
 let hubspot: HubSpotStandIn;
@@ -186,5 +187,59 @@ describe('the HubSpot CRM', () => {
     );
     await expect(adapter({ baseUrl: 'http://127.0.0.1:1' }).validate()).rejects.toThrow(/^HUBSPOT_BASE_URL: cannot reach HubSpot at 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
     await expect(adapter().validate()).resolves.toBeUndefined();
+  });
+});
+
+describe('note statuses in HubSpot’s note body', () => {
+  it('keeps every status of the lifecycle and its reason in the status line', async () => {
+    await expectEveryStatusToRoundTrip(adapter(), () => note());
+  });
+
+  it('ignores a move the lifecycle refuses, answering that nothing changed', async () => {
+    await expectRefusedMovesIgnored(adapter(), () => note());
+  });
+
+  it('shows the status to the agent as the note’s first line', async () => {
+    const crm = adapter();
+    const { noteId } = await crm.upsertTransferNote(note());
+
+    await crm.updateNoteStatus(noteId, 'outcome-unknown', 'the call-control answer was lost');
+
+    expect(hubspot.notes.get(noteId)!.properties.hs_note_body).toMatch(/^Status: OUTCOME UNKNOWN \(the call-control answer was lost\)<br>Transfer to agent a-ana/);
+  });
+
+  it('reads notes an earlier version wrote, marks them on, and writes a not-transferred one afresh', async () => {
+    const crm = adapter();
+    const pending = note();
+    const compensated = note();
+    // Bodies exactly as the previous version wrote them (two statuses then), one rewrapped in paragraphs by HubSpot.
+    const earlier = (transferId: string, statusLine: string) =>
+      [statusLine, 'Transfer to agent a-ana in billing, urgency high.', `Transfer id: ${transferId}`, `Switchboard reference: ${transferMarker(transferId)}`].join('<br>');
+    const at = new Date().toISOString();
+    hubspot.notes.set('7001', { properties: { hs_note_body: earlier(pending.transferId, 'Status: pending transfer') }, associations: [], createdAt: at, updatedAt: at });
+    hubspot.notes.set('7002', {
+      properties: { hs_note_body: `<p>${earlier(compensated.transferId, 'Status: NOT TRANSFERRED (transfer not completed)')}</p>` },
+      associations: [],
+      createdAt: at,
+      updatedAt: at,
+    });
+
+    expect(await crm.findTransferNote(pending.transferId)).toEqual({
+      noteId: '7001',
+      transferId: pending.transferId,
+      status: 'pending-transfer',
+      statusReason: null,
+      text: `Transfer to agent a-ana in billing, urgency high.\nTransfer id: ${pending.transferId}`,
+    });
+    expect(await crm.findTransferNote(compensated.transferId)).toMatchObject({ noteId: '7002', status: 'not-transferred', statusReason: 'transfer not completed' });
+
+    expect(await crm.updateNoteStatus('7001', 'transferred', 'agent a-ana answered')).toEqual({ changed: true });
+    expect(await crm.findTransferNote(pending.transferId)).toMatchObject({ status: 'transferred', statusReason: 'agent a-ana answered', text: expect.stringContaining('urgency high') });
+    expect(await crm.upsertTransferNote({ ...compensated, agentId: 'a-ben' })).toEqual({ noteId: '7002' });
+    expect(await crm.findTransferNote(compensated.transferId)).toMatchObject({ status: 'pending-transfer', text: expect.stringContaining('agent a-ben') });
+  });
+
+  it('answers that nothing changed for a note HubSpot does not have', async () => {
+    expect(await adapter().updateNoteStatus('999999', 'transferred', null)).toEqual({ changed: false });
   });
 });

@@ -6,7 +6,8 @@ import type { Pool } from 'pg';
 import { CrmConfigError, CrmError } from '../../src/integrations/crm';
 import type { TransferNote } from '../../src/integrations/crm';
 import { PostgresCrm, compileCustomerQuery } from '../../src/integrations/crm/postgres-crm';
-import { MIGRATIONS_TABLE } from '../../src/integrations/crm/sql';
+import { MIGRATIONS_TABLE, NOTES_TABLE } from '../../src/integrations/crm/sql';
+import { expectEveryStatusToRoundTrip, expectRefusedMovesIgnored, transferNote } from '../support/note-lifecycle';
 import type { TestPostgres } from '../support/postgres';
 import { startEmbeddedPostgresProcess, testDatabaseUrl, testPool } from '../support/postgres';
 
@@ -42,18 +43,11 @@ async function insertCustomer(customer: ReturnType<typeof uniqueCustomer>): Prom
 function note(overrides: Partial<TransferNote> = {}): TransferNote {
   const transferId = `transfer-${randomUUID()}`;
   created.transfers.push(transferId);
-  return {
-    transferId,
-    customerId: 'c-1001',
-    department: 'billing',
-    agentId: 'a-ana',
-    reason: 'question about my invoice',
-    urgency: 'medium',
+  return transferNote(transferId, {
     callerWords: 'Hi, I have a question about my invoice.',
-    status: 'pending-transfer',
     routing: { decidedBy: 'known-agent', reasons: ['Known agent a-ana is free.'], candidates: [] },
     ...overrides,
-  };
+  });
 }
 
 beforeAll(async () => {
@@ -120,6 +114,27 @@ describe('the PostgreSQL CRM on its own tables', () => {
     const retried = await crm.upsertTransferNote({ ...posted, agentId: 'a-ben' });
     expect(retried.noteId).toBe(noteId);
     expect(await crm.findTransferNote(posted.transferId)).toMatchObject({ status: 'pending-transfer', statusReason: null, text: expect.stringContaining('agent a-ben') });
+  });
+
+  it('keeps every status of the lifecycle and its reason', async () => {
+    await expectEveryStatusToRoundTrip(crm, () => note());
+  });
+
+  it('ignores a move the lifecycle refuses, answering that nothing changed', async () => {
+    await expectRefusedMovesIgnored(crm, () => note());
+  });
+
+  it('applies one of two marks racing for the same note, never both', async () => {
+    const posted = note();
+    const { noteId } = await crm.upsertTransferNote(posted);
+
+    const [transferred, compensated] = await Promise.all([
+      crm.updateNoteStatus(noteId, 'transferred', 'agent a-ana answered'),
+      crm.updateNoteStatus(noteId, 'abandoned', 'caller hung up'),
+    ]);
+
+    expect([transferred.changed, compensated.changed].sort()).toEqual([false, true]);
+    expect((await crm.findTransferNote(posted.transferId))?.status).toBe(transferred.changed ? 'transferred' : 'abandoned');
   });
 
   it('has no note for a transfer that never posted one', async () => {
@@ -234,12 +249,14 @@ describe('the schema and its migrations', () => {
     await empty?.stop();
   });
 
-  it('stops at start on a database without Switchboard’s tables, telling the operator to run db:migrate; migrating applies version 1 once', async () => {
+  it('stops at start on a database without Switchboard’s tables, telling the operator to run db:migrate; migrating applies each version once', async () => {
     const fresh = adapter({ url: empty.url });
 
-    await expect(fresh.validate()).rejects.toThrow(/^CRM_URL: the database is at Switchboard schema version 0 of 1; run `npm run db:migrate` with the same CRM_URL/);
-    expect(await fresh.migrate()).toEqual({ applied: [1], version: 1 });
-    expect(await fresh.migrate()).toEqual({ applied: [], version: 1 });
+    await expect(fresh.validate()).rejects.toThrow(
+      /^CRM_URL: the database is at Switchboard schema version 0 of 2 \(missing: 1 customers and transfer notes, 2 transfer note statuses\); run `npm run db:migrate` with the same CRM_URL/,
+    );
+    expect(await fresh.migrate()).toEqual({ applied: [1, 2], version: 2 });
+    expect(await fresh.migrate()).toEqual({ applied: [], version: 2 });
     await expect(fresh.validate()).resolves.toBeUndefined();
   });
 
@@ -250,8 +267,11 @@ describe('the schema and its migrations', () => {
     await run(process.execPath, script, { cwd: ROOT, env });
     const second = await run(process.execPath, script, { cwd: ROOT, env });
 
-    expect(second.stdout).toBe('up to date: the database is at version 1 of 1\n');
-    expect((await pool.query(`SELECT version, name FROM ${MIGRATIONS_TABLE}`)).rows).toEqual([{ version: 1, name: 'customers and transfer notes' }]);
+    expect(second.stdout).toBe('up to date: the database is at version 2 of 2\n');
+    expect((await pool.query(`SELECT version, name FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows).toEqual([
+      { version: 1, name: 'customers and transfer notes' },
+      { version: 2, name: 'transfer note statuses' },
+    ]);
   });
 
   it('`npm run db:migrate` without a PostgreSQL CRM_URL explains what to set', async () => {
@@ -259,6 +279,50 @@ describe('the schema and its migrations', () => {
     const failed = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/db-migrate.ts')], { cwd: ROOT, env }).catch((error: { code: number; stderr: string }) => error);
 
     expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('CRM_URL is unset: set it to the database to migrate (postgres://user@host:5432/database)') });
+  });
+});
+
+describe('a database an earlier Switchboard migrated (schema version 1)', () => {
+  let old: TestPostgres;
+  let oldPool: Pool;
+
+  beforeAll(async () => {
+    old = await startEmbeddedPostgresProcess();
+    oldPool = testPool(old.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await oldPool?.end();
+    await old?.stop();
+  });
+
+  it('refuses to start until migrated, then `npm run db:migrate` moves it forward keeping every note, and the new statuses can be written', async () => {
+    const earlier = adapter({ url: old.url });
+    expect(await earlier.migrate({ through: 1 })).toEqual({ applied: [1], version: 1 });
+    const pending = note();
+    const compensated = note();
+    const { noteId: pendingId } = await earlier.upsertTransferNote(pending);
+    const { noteId: compensatedId } = await earlier.upsertTransferNote(compensated);
+    expect(await earlier.updateNoteStatus(compensatedId, 'not-transferred', 'transfer not completed')).toEqual({ changed: true });
+    // The constraint as version 1 wrote it: only the two statuses of the time.
+    await expect(oldPool.query(`UPDATE ${NOTES_TABLE} SET status = 'transferred' WHERE note_id = $1`, [pendingId])).rejects.toThrow(/check constraint/);
+    const before = [await earlier.findTransferNote(pending.transferId), await earlier.findTransferNote(compensated.transferId)];
+
+    await expect(earlier.validate()).rejects.toThrow(
+      new CrmConfigError(
+        'CRM_URL: the database is at Switchboard schema version 1 of 2 (missing: 2 transfer note statuses); run `npm run db:migrate` with the same CRM_URL, then start again',
+      ),
+    );
+    const migrated = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/db-migrate.ts')], { cwd: ROOT, env: { ...process.env, CRM_URL: old.url } });
+
+    expect(migrated.stdout).toBe('applied migration 2 (transfer note statuses); the database is at version 2\n');
+    await expect(earlier.validate()).resolves.toBeUndefined();
+    expect([await earlier.findTransferNote(pending.transferId), await earlier.findTransferNote(compensated.transferId)]).toEqual(before);
+    expect(before).toMatchObject([{ status: 'pending-transfer' }, { status: 'not-transferred', statusReason: 'transfer not completed' }]);
+    expect(await earlier.updateNoteStatus(pendingId, 'transferred', 'agent a-ana answered')).toEqual({ changed: true });
+    expect(await earlier.upsertTransferNote({ ...compensated, agentId: 'a-ben' })).toEqual({ noteId: compensatedId });
+    expect(await earlier.findTransferNote(compensated.transferId)).toMatchObject({ status: 'pending-transfer', text: expect.stringContaining('agent a-ben') });
+    await expect(oldPool.query(`UPDATE ${NOTES_TABLE} SET status = 'escalated' WHERE note_id = $1`, [pendingId])).rejects.toThrow(/check constraint/);
   });
 });
 

@@ -34,7 +34,7 @@ const crmDown: Crm = {
     throw new Error('crm unavailable');
   },
   upsertTransferNote: async () => ({ noteId: 'note-unused' }),
-  updateNoteStatus: async () => undefined,
+  updateNoteStatus: async () => ({ changed: true }),
 };
 
 const forwarded = [{ kind: 'forwarding' as const }];

@@ -13,7 +13,8 @@ export interface ReceivedCrmRequest {
 interface StoredNote {
   noteId: string;
   transferId: string;
-  status: 'pending-transfer' | 'not-transferred';
+  /** A contract status; tests may set any word, as a CRM on another version of the contract might hold. */
+  status: string;
   statusReason: string | null;
   text: string;
 }
@@ -33,7 +34,15 @@ export interface HttpCrmServer {
  * It keys notes by transfer id (as the contract asks), honours the Idempotency-Key, checks the token, and can
  * be told to fail or stall the next requests.
  */
-export async function startHttpCrmServer(options: { token?: string; authHeader?: string; basePath?: string } = {}): Promise<HttpCrmServer> {
+export async function startHttpCrmServer(
+  options: {
+    token?: string;
+    authHeader?: string;
+    basePath?: string;
+    /** Behave as a CRM built to the earlier contract: `PATCH /notes/{id}` ignores `ifStatusIn` and answers 204. */
+    earlierContract?: boolean;
+  } = {},
+): Promise<HttpCrmServer> {
   const received: ReceivedCrmRequest[] = [];
   const customers: Record<string, unknown>[] = [];
   const notes = new Map<string, StoredNote>();
@@ -83,7 +92,8 @@ export async function startHttpCrmServer(options: { token?: string; authHeader?:
     }
     const body = req.body as { text: string };
     const existing = notes.get(transferId);
-    if (existing && existing.status === 'pending-transfer') {
+    // The contract: an existing note is replaced only once it was marked not-transferred.
+    if (existing && existing.status !== 'not-transferred') {
       res.status(200).json({ noteId: existing.noteId });
       return;
     }
@@ -102,9 +112,16 @@ export async function startHttpCrmServer(options: { token?: string; authHeader?:
       res.status(404).json({ error: 'no note' });
       return;
     }
-    const body = req.body as { status: StoredNote['status']; statusReason: string };
-    Object.assign(note, { status: body.status, statusReason: body.statusReason });
-    res.status(204).end();
+    const body = req.body as { status: string; statusReason: string | null; ifStatusIn?: string[] };
+    if (options.earlierContract) {
+      Object.assign(note, { status: body.status, statusReason: body.statusReason });
+      res.status(204).end();
+      return;
+    }
+    // The move is Switchboard's to judge: apply it only from the statuses it names.
+    const changed = !body.ifStatusIn || body.ifStatusIn.includes(note.status);
+    if (changed) Object.assign(note, { status: body.status, statusReason: body.statusReason });
+    res.status(200).json({ changed, status: note.status });
   });
   app.use(options.basePath ?? '/', router);
 

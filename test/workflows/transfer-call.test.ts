@@ -276,7 +276,7 @@ describe('transferCall, generation 2', () => {
         throw new Error('ECONNREFUSED crm.internal');
       },
       upsertTransferNote: async () => ({ noteId: 'n-1' }),
-      updateNoteStatus: async () => undefined,
+      updateNoteStatus: async () => ({ changed: true }),
     };
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 
@@ -293,7 +293,7 @@ describe('transferCall, generation 2', () => {
       upsertTransferNote: async () => {
         throw new Error('notes service unavailable');
       },
-      updateNoteStatus: async () => undefined,
+      updateNoteStatus: async () => ({ changed: true }),
     };
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
 

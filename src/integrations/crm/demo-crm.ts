@@ -1,6 +1,6 @@
 import type { ContactCenter } from '../../config/contact-center';
-import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote, TransferNoteStatus, TransferNotes } from './crm';
-import { renderTransferNote } from './crm';
+import type { CrmAdapter, CrmCustomer, NoteStatusChange, StoredTransferNote, TransferNote, TransferNoteStatus, TransferNotes } from './crm';
+import { canMoveNote, renderTransferNote } from './crm';
 
 /** Where the demo CRM keeps its notes: the embedded PGlite store when they must outlive the process, else memory. */
 export interface DemoNoteStore {
@@ -18,13 +18,17 @@ class MemoryTransferNotes implements TransferNotes {
   async upsert(note: TransferNote): Promise<{ noteId: string }> {
     const noteId = `note-${note.transferId}`;
     const existing = this.byId.get(noteId);
-    if (!existing || existing.status === 'not-transferred') this.byId.set(noteId, { ...note, status: 'pending-transfer', noteId });
+    if (!existing || canMoveNote(existing.status, 'pending-transfer')) {
+      this.byId.set(noteId, { ...note, status: 'pending-transfer', noteId });
+    }
     return { noteId };
   }
 
-  async setStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
+  async setStatus(noteId: string, status: TransferNoteStatus, statusReason: string | null): Promise<NoteStatusChange> {
     const note = this.byId.get(noteId);
-    if (note) this.byId.set(noteId, { ...note, status, statusReason });
+    if (!note || !canMoveNote(note.status, status)) return { changed: false };
+    this.byId.set(noteId, { ...note, status, statusReason: statusReason ?? undefined });
+    return { changed: true };
   }
 
   async find(transferId: string): Promise<StoredTransferNote | null> {
@@ -66,7 +70,7 @@ export class DemoCrm implements CrmAdapter {
     return this.store.notes.upsert(note);
   }
 
-  updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
+  updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string | null): Promise<NoteStatusChange> {
     return this.store.notes.setStatus(noteId, status, statusReason);
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { withBoundedRetries } from './bounded-retry';
-import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
-import { CrmConfigError, CrmError, describeFieldProblems, parseCrmCustomer, renderTransferNote } from './crm';
+import type { CrmAdapter, CrmCustomer, NoteStatusChange, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
+import { CrmConfigError, CrmError, describeFieldProblems, noteStatusesMovableTo, parseCrmCustomer, readNoteStatus, renderTransferNote } from './crm';
 
 export interface HttpCrmSettings {
   /** CRM_URL: the base URL every path of the contract (docs/crm-http-contract.md) hangs off. */
@@ -15,13 +15,27 @@ export interface HttpCrmSettings {
 
 const customerAnswer = z.object({ customer: z.record(z.string(), z.unknown()) });
 const noteIdAnswer = z.object({ noteId: z.union([z.string().min(1), z.number()]).transform(String) });
-const noteAnswer = z.object({
-  noteId: z.union([z.string().min(1), z.number()]).transform(String),
-  transferId: z.string().min(1),
-  status: z.enum(['pending-transfer', 'not-transferred']),
-  statusReason: z.string().nullish().transform((value) => value ?? null),
-  text: z.string(),
-});
+/** How much of a status word Switchboard does not know is shown to operators beside the status it was read as. */
+const REPORTED_STATUS_SHOWN = 40;
+const noteAnswer = z
+  .object({
+    noteId: z.union([z.string().min(1), z.number()]).transform(String),
+    transferId: z.string().min(1),
+    // Any word: a CRM on an older or newer contract is read as the nearest status, and says so in the reason.
+    status: z.string(),
+    statusReason: z.string().nullish().transform((value) => value ?? null),
+    text: z.string(),
+  })
+  .transform((note): StoredTransferNote => {
+    const status = readNoteStatus(note.status);
+    if (status === note.status) return { ...note, status };
+    const reported = `CRM status "${note.status.slice(0, REPORTED_STATUS_SHOWN)}"`;
+    return { ...note, status, statusReason: note.statusReason ? `${reported}: ${note.statusReason}` : reported };
+  });
+/** `{"changed": false}` when the CRM refused the move; no body (a CRM on the earlier contract answers 204) means it applied it. */
+const statusChangeAnswer = z
+  .union([z.null(), z.object({ changed: z.boolean().optional() })])
+  .transform((answer): NoteStatusChange => ({ changed: answer?.changed ?? true }));
 
 interface Answer {
   status: number;
@@ -78,10 +92,15 @@ export class HttpCrm implements CrmAdapter {
     return this.parse(noteIdAnswer, answer.body, operation);
   }
 
-  async updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
+  /** The CRM applies the move only when the note's status is one of `ifStatusIn` (canMoveNote's, sent with it). */
+  async updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string | null): Promise<NoteStatusChange> {
     const operation = 'PATCH /notes/{id}';
-    const answer = await this.request('PATCH', `/notes/${encodeURIComponent(noteId)}`, operation, { body: { status, statusReason } });
+    const answer = await this.request('PATCH', `/notes/${encodeURIComponent(noteId)}`, operation, {
+      body: { status, statusReason, ifStatusIn: noteStatusesMovableTo(status) },
+    });
+    if (answer.status === 404) return { changed: false };
     this.expectSuccess(answer, operation);
+    return this.parse(statusChangeAnswer, answer.body, operation);
   }
 
   async findTransferNote(transferId: string): Promise<StoredTransferNote | null> {

@@ -5,8 +5,8 @@ import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/notes';
 import { CRM_CALL_BUDGET_MS, retryAfterMs, withBoundedRetries } from './bounded-retry';
-import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
-import { CrmConfigError, CrmError, noteStatusLine, parseCrmCustomer, renderTransferNote } from './crm';
+import type { CrmAdapter, CrmCustomer, NoteStatusChange, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
+import { CrmConfigError, CrmError, canMoveNote, isNoteStatusLine, noteStatusLine, parseCrmCustomer, parseNoteStatusLine, renderTransferNote } from './crm';
 
 export interface HubSpotCrmSettings {
   /** HUBSPOT_ACCESS_TOKEN: a private app's token (never logged). */
@@ -60,11 +60,9 @@ function readNoteBody(html: string): { status: TransferNoteStatus; statusReason:
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
-  const statusLine = lines.find((line) => line.startsWith('Status: ')) ?? '';
-  const notTransferred = /^Status: NOT TRANSFERRED(?: \((.*)\))?$/.exec(statusLine);
+  const statusLine = lines.find(isNoteStatusLine);
   return {
-    status: notTransferred ? 'not-transferred' : 'pending-transfer',
-    statusReason: notTransferred?.[1] ?? null,
+    ...parseNoteStatusLine(statusLine),
     summary: lines.filter((line) => line !== statusLine && !line.startsWith('Switchboard reference: ')).join('\n'),
   };
 }
@@ -134,7 +132,7 @@ export class HubSpotCrm implements CrmAdapter {
     const body = noteBody(noteStatusLine('pending-transfer'), renderTransferNote(note), transferMarker(note.transferId));
     const existing = await this.findNote(note.transferId, once);
     if (existing) {
-      if (readNoteBody(existing.body).status === 'not-transferred') {
+      if (canMoveNote(readNoteBody(existing.body).status, 'pending-transfer')) {
         await this.call('note update', () => this.client.crm.objects.notes.basicApi.update(existing.id, { properties: { [NOTE_BODY]: body } }), once);
       }
       return { noteId: existing.id };
@@ -152,14 +150,20 @@ export class HubSpotCrm implements CrmAdapter {
     return { noteId: created.id };
   }
 
-  async updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
+  /**
+   * Read, judge by {@link canMoveNote}, write. HubSpot has no conditional update of a note, so two marks of the
+   * same note within a round trip of each other could both pass; the workflow marks a note from one place.
+   */
+  async updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string | null): Promise<NoteStatusChange> {
     const note = await this.call('note read', () => this.client.crm.objects.notes.basicApi.getById(noteId, [NOTE_BODY]), { notFound: null });
-    if (!note) return;
+    if (!note) return { changed: false };
     const html = note.properties[NOTE_BODY] ?? '';
-    const { summary } = readNoteBody(html);
+    const stored = readNoteBody(html);
+    if (!canMoveNote(stored.status, status)) return { changed: false };
     const marker = /swbref[0-9a-f]{32}/.exec(html)?.[0] ?? '';
-    const body = noteBody(noteStatusLine(status, statusReason), summary, marker);
+    const body = noteBody(noteStatusLine(status, statusReason), stored.summary, marker);
     await this.call('note update', () => this.client.crm.objects.notes.basicApi.update(noteId, { properties: { [NOTE_BODY]: body } }));
+    return { changed: true };
   }
 
   async findTransferNote(transferId: string): Promise<StoredTransferNote | null> {

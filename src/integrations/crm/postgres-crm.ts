@@ -2,10 +2,10 @@ import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
 import { nearest } from '../../vapi/suggest';
 import { withBoundedRetries } from './bounded-retry';
-import type { CrmAdapter, CrmCustomer, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
+import type { CrmAdapter, CrmCustomer, NoteStatusChange, StoredTransferNote, TransferNote, TransferNoteStatus } from './crm';
 import { CrmConfigError, CrmError, parseCrmCustomer } from './crm';
 import type { SqlDatabase } from './sql';
-import { CUSTOMERS_TABLE, LATEST_SCHEMA_VERSION, SqlTransferNotes, migrate, schemaVersion } from './sql';
+import { CUSTOMERS_TABLE, LATEST_SCHEMA_VERSION, MIGRATIONS, SqlTransferNotes, migrate, schemaVersion } from './sql';
 
 export interface PostgresCrmSettings {
   /** CRM_URL: `postgres://user:password@host:5432/database` (credentials never logged or echoed). */
@@ -162,7 +162,7 @@ export class PostgresCrm implements CrmAdapter {
     return this.run('note upsert', () => this.notes.upsert(note));
   }
 
-  updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
+  updateNoteStatus(noteId: string, status: TransferNoteStatus, statusReason: string | null): Promise<NoteStatusChange> {
     return this.run('note status update', () => this.notes.setStatus(noteId, status, statusReason));
   }
 
@@ -196,8 +196,9 @@ export class PostgresCrm implements CrmAdapter {
     }
     const version = await schemaVersion(this.database);
     if (version < LATEST_SCHEMA_VERSION) {
+      const missing = MIGRATIONS.filter((migration) => migration.version > version).map((migration) => `${migration.version} ${migration.name}`);
       throw new CrmConfigError(
-        `CRM_URL: the database is at Switchboard schema version ${version} of ${LATEST_SCHEMA_VERSION}; run \`npm run db:migrate\` with the same CRM_URL, then start again`,
+        `CRM_URL: the database is at Switchboard schema version ${version} of ${LATEST_SCHEMA_VERSION} (missing: ${missing.join(', ')}); run \`npm run db:migrate\` with the same CRM_URL, then start again`,
       );
     }
     if (this.customerQuery) await this.validateCustomerQuery(this.customerQuery);
@@ -234,8 +235,8 @@ export class PostgresCrm implements CrmAdapter {
     }
   }
 
-  migrate(): Promise<{ applied: number[]; version: number }> {
-    return migrate(this.database);
+  migrate(options: { through?: number } = {}): Promise<{ applied: number[]; version: number }> {
+    return migrate(this.database, options);
   }
 
   async close(): Promise<void> {

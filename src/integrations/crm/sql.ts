@@ -1,5 +1,5 @@
-import type { StoredTransferNote, TransferNote, TransferNoteStatus, TransferNotes } from './crm';
-import { renderTransferNote } from './crm';
+import type { NoteStatusChange, StoredTransferNote, TransferNote, TransferNoteStatus, TransferNotes } from './crm';
+import { noteStatusesMovableTo, readNoteStatus, renderTransferNote } from './crm';
 
 /**
  * The little of a PostgreSQL driver the SQL-backed CRMs use. A `pg` pool and an embedded PGlite both fit,
@@ -56,6 +56,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX ${NOTES_TABLE}_customer_idx ON ${NOTES_TABLE} (customer_id);
     `,
   },
+  {
+    version: 2,
+    name: 'transfer note statuses',
+    // The list as it stood when this step was written (TRANSFER_NOTE_STATUSES): a step is history, so a later
+    // status is a later step. PostgreSQL named version 1's column constraint <table>_status_check.
+    sql: `
+      ALTER TABLE ${NOTES_TABLE} DROP CONSTRAINT IF EXISTS ${NOTES_TABLE}_status_check;
+      ALTER TABLE ${NOTES_TABLE} ADD CONSTRAINT ${NOTES_TABLE}_status_check CHECK (status IN (
+        'pending-transfer', 'waiting-in-line', 'transferred', 'not-transferred', 'outcome-unknown', 'abandoned',
+        'callback-promised', 'callback-missed', 'callback-failed'
+      ));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -65,9 +78,11 @@ const MIGRATION_LOCK = 727_274_201;
 
 /**
  * Applies the migrations this database has not run, in one transaction under an advisory lock, so two
- * processes migrating at once apply each step once. Running it again changes nothing.
+ * processes migrating at once apply each step once. Running it again changes nothing. `through` stops at an
+ * earlier version (tests build a database as an older Switchboard left it).
  */
-export async function migrate(db: SqlDatabase): Promise<{ applied: number[]; version: number }> {
+export async function migrate(db: SqlDatabase, options: { through?: number } = {}): Promise<{ applied: number[]; version: number }> {
+  const through = options.through ?? LATEST_SCHEMA_VERSION;
   return db.withSession(async (session) => {
     await session.exec('BEGIN');
     try {
@@ -80,7 +95,7 @@ export async function migrate(db: SqlDatabase): Promise<{ applied: number[]; ver
       );
       const applied: number[] = [];
       for (const migration of MIGRATIONS) {
-        if (done.has(migration.version)) continue;
+        if (done.has(migration.version) || migration.version > through) continue;
         await session.exec(migration.sql);
         await session.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
         applied.push(migration.version);
@@ -105,7 +120,7 @@ export async function schemaVersion(db: SqlClient): Promise<number> {
 interface NoteRow {
   note_id: string;
   transfer_id: string;
-  status: TransferNoteStatus;
+  status: string;
   status_reason: string | null;
   summary: string;
 }
@@ -115,8 +130,9 @@ export class SqlTransferNotes implements TransferNotes {
   constructor(private readonly db: SqlClient) {}
 
   async upsert(note: TransferNote): Promise<{ noteId: string }> {
-    // One statement: concurrent retries of the same transfer meet on the unique transfer_id. A pending note
-    // is left as it is (the WHERE fails and nothing is returned); a not-transferred one is written afresh.
+    // One statement: concurrent retries of the same transfer meet on the unique transfer_id. A note that may
+    // move back to pending (canMoveNote: a not-transferred one) is written afresh; any other is left as it is
+    // (the WHERE fails and nothing is returned).
     const written = await this.db.query<{ note_id: string }>(
       `INSERT INTO ${NOTES_TABLE} AS note
          (transfer_id, customer_id, department, agent_id, reason, urgency, caller_words, routing, summary, status, status_reason)
@@ -126,7 +142,7 @@ export class SqlTransferNotes implements TransferNotes {
          reason = EXCLUDED.reason, urgency = EXCLUDED.urgency, caller_words = EXCLUDED.caller_words,
          routing = EXCLUDED.routing, summary = EXCLUDED.summary, status = 'pending-transfer', status_reason = NULL,
          updated_at = now()
-       WHERE note.status = 'not-transferred'
+       WHERE note.status = ANY($10::text[])
        RETURNING note_id`,
       [
         note.transferId,
@@ -138,6 +154,7 @@ export class SqlTransferNotes implements TransferNotes {
         note.callerWords,
         note.routing ? JSON.stringify(note.routing) : null,
         renderTransferNote(note),
+        noteStatusesMovableTo('pending-transfer'),
       ],
     );
     const noteId = written.rows[0]?.note_id ?? (await this.find(note.transferId))?.noteId;
@@ -145,14 +162,20 @@ export class SqlTransferNotes implements TransferNotes {
     return { noteId };
   }
 
-  async setStatus(noteId: string, status: TransferNoteStatus, statusReason: string): Promise<void> {
-    await this.db.query(`UPDATE ${NOTES_TABLE} SET status = $2, status_reason = $3, updated_at = now() WHERE note_id = $1`, [noteId, status, statusReason]);
+  /** One conditional statement, so two marks racing each other are both judged against what the other wrote. */
+  async setStatus(noteId: string, status: TransferNoteStatus, statusReason: string | null): Promise<NoteStatusChange> {
+    const updated = await this.db.query(
+      `UPDATE ${NOTES_TABLE} SET status = $2, status_reason = $3, updated_at = now() WHERE note_id = $1 AND status = ANY($4::text[]) RETURNING note_id`,
+      [noteId, status, statusReason, noteStatusesMovableTo(status)],
+    );
+    return { changed: updated.rows.length > 0 };
   }
 
   async find(transferId: string): Promise<StoredTransferNote | null> {
     const row = (
       await this.db.query<NoteRow>(`SELECT note_id, transfer_id, status, status_reason, summary FROM ${NOTES_TABLE} WHERE transfer_id = $1`, [transferId])
     ).rows[0];
-    return row ? { noteId: row.note_id, transferId: row.transfer_id, status: row.status, statusReason: row.status_reason, text: row.summary } : null;
+    // Read, not trusted: a newer Switchboard's migration may allow a status this one does not know.
+    return row ? { noteId: row.note_id, transferId: row.transfer_id, status: readNoteStatus(row.status), statusReason: row.status_reason, text: row.summary } : null;
   }
 }

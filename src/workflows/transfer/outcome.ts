@@ -1,11 +1,11 @@
 import { CancellationScope, allHandlersFinished, condition } from '@temporalio/workflow';
-import type { NoteStatus, TransferOutcome, TransferResult } from '../../contracts';
+import type { TransferNoteStatus, TransferOutcome, TransferResult } from '../../contracts';
 import { holdAgent, releaseAgent } from './routing';
 import type { TransferState } from './state';
 import { markNote } from './summary';
 
 /** What the agent's CRM note says for each way a transfer ends. */
-const NOTE: Record<TransferOutcome, { status: NoteStatus; reason: string }> = {
+const NOTE: Record<TransferOutcome, { status: TransferNoteStatus; reason: string }> = {
   transferred: { status: 'transferred', reason: 'Vapi reported the call forwarded' },
   'transfer-initiated': { status: 'transferred', reason: 'Vapi accepted the transfer; it reported nothing more' },
   unknown: { status: 'outcome-unknown', reason: 'the transfer may or may not have reached the caller' },

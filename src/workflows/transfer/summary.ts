@@ -1,5 +1,5 @@
 import { isCancellation, log } from '@temporalio/workflow';
-import type { NoteStatus, RoutingDecision } from '../../contracts';
+import type { TransferNoteStatus, RoutingDecision } from '../../contracts';
 import type { Compensations } from '../saga';
 import { afterwards, crm } from './activities';
 import { describeFailure } from './describe';
@@ -28,7 +28,7 @@ export async function postSummary(transfer: TransferState, decision: RoutingDeci
 }
 
 /** Moves the note's status forward so the agent's CRM says what became of the call; best effort unless asked. */
-export async function markNote(transfer: TransferState, status: NoteStatus, reason: string, options: { undo?: boolean } = {}): Promise<void> {
+export async function markNote(transfer: TransferState, status: TransferNoteStatus, reason: string, options: { undo?: boolean } = {}): Promise<void> {
   if (!transfer.noteId) return;
   const noteId = transfer.noteId;
   await transfer.step(
