@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { codecUrlToken } from '../../src/api/codec/router';
-import { agentWorkflowId, transferWorkflowId } from '../../src/contracts';
+import { TRANSFER_WORKFLOW_TYPE, agentWorkflowId, transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
@@ -19,7 +19,8 @@ import { createDataConverter } from '../../src/temporal/data-converter';
 import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { createReadinessCheck } from '../../src/temporal/readiness';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
-import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
+import { transferStartOptions } from '../../src/temporal/transfer-start';
+import { activitiesWith, alwaysOpenContactCenter, transferRequest } from '../support/factories';
 import { eventually } from '../support/eventually';
 import { connectTestEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 import { defaultWebhookSettings } from '../support/test-app';
@@ -197,6 +198,21 @@ describe('operating failed transfers', () => {
     expect(shown).toMatchObject({ status: 'COMPLETED', outcome: 'transfer-initiated' });
     expect(control.commandsFor(callId)).toHaveLength(1);
     await request(app).post(`/transfers/${workflowId}/cancel`).set(admin).expect(409, /not_running/);
+  });
+
+  it('finds a transfer recorded under a 1.0 id (transfer-<callId>-<toolCallId>) by that id and by its call id', async () => {
+    const recorded = transferRequest({ controlBaseUrl: control.baseUrl });
+    const legacyId = `transfer-${recorded.callId}-${recorded.toolCallId}`;
+    await client.workflow.start(TRANSFER_WORKFLOW_TYPE, { ...transferStartOptions(recorded, taskQueue), workflowId: legacyId });
+    await closed(legacyId);
+
+    const shown = (await request(app).get(`/transfers/${legacyId}`).set(admin).expect(200)).body;
+    expect(shown).toMatchObject({ workflowId: legacyId, callId: recorded.callId, request: { toolCallId: recorded.toolCallId } });
+    const listed = await eventually(
+      async () => (await request(app).get('/transfers').query({ callId: recorded.callId }).set(admin).expect(200)).body.transfers as { workflowId: string }[],
+      (transfers) => transfers.length > 0,
+    );
+    expect(listed.map((transfer) => transfer.workflowId)).toEqual([legacyId]);
   });
 
   it('answers 401 without the admin token, 404 for ids that are not transfers and 400 for bad filters', async () => {

@@ -26,6 +26,12 @@ describe('recorded transferCall histories', () => {
     expect(current).toEqual(expect.arrayContaining(HISTORY_SCENARIOS.map((scenario) => `${CURRENT_GENERATION}/${scenario.name}`)));
   });
 
+  it('include the 1.0 histories recorded under ids of the form transfer-<callId>-<toolCallId>, which the replays below keep replaying', () => {
+    const baseline = fixtures.filter((fixture) => fixture.generation === '1.0');
+    expect(baseline.length).toBeGreaterThan(0);
+    for (const { workflowId } of baseline) expect(workflowId).toMatch(/^transfer-[0-9a-f-]{36}-call_\w+$/);
+  });
+
   it.each(fixtures)('replays $name against the current workflow code without non-determinism', async ({ file, workflowId }) => {
     const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')));
 

@@ -78,6 +78,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         next(new AppError({ httpStatus: 415, code: 'unsupported_media_type', message: 'content-type must be application/json' }));
         return;
       }
+      res.locals.rawBody = raw;
       try {
         req.body = JSON.parse(raw.toString('utf8'));
       } catch {
@@ -131,6 +132,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
             fallbackCheckSeconds: deps.fallbackCheckSeconds,
             logger: deps.logger,
             now: now(),
+            rawBody: res.locals.rawBody as Buffer,
           });
           res.status(200).json(answer);
           return;
