@@ -60,6 +60,8 @@ export async function startApiServer(options: {
     fallbackCheckSeconds: config.fallbackCheckSeconds,
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    rateLimitPerCallPerMinute: config.rateLimitPerCallPerMinute,
+    trustProxy: config.trustProxy,
     startDeadlineMs: config.startDeadlineMs,
     ...(options.eagerStart ? { eagerStart: true } : {}),
     allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
