@@ -19,7 +19,7 @@ import { connectClient, connectWorker, temporalTarget } from './temporal/connect
 import { handleShutdown } from './process/shutdown';
 import { waitForTemporal } from './temporal/wait-for-temporal';
 import { ensureSearchAttributes } from './temporal/search-attributes';
-import { buildTransferWorker } from './temporal/worker-runtime';
+import { buildTransferWorker, warnIfVapiCannotBeAsked } from './temporal/worker-runtime';
 
 /**
  * `npm start`: the whole service on its embedded defaults. Without TEMPORAL_ADDRESS it runs the Temporal
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     // The demo's operator endpoints (agents, routing explain) need a token; make one up and print it.
     config = { ...config, adminToken: randomBytes(16).toString('hex') };
   }
+  if (!embedded) warnIfVapiCannotBeAsked(config, logger);
   const webhookAuth = config.webhookAuth ?? { mode: 'none' as const };
   if (webhookAuth.mode === 'none') {
     logger.warn('VAPI_WEBHOOK_AUTH is none: webhooks are accepted without authentication. Set bearer or hmac before exposing this service.');
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
 
   const workerConnection = await waitForTemporal(target, () => connectWorker(target), { ...patience, logger: logger.child({}, { level: 'warn' }) });
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
-  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, crm, dataConverter, metrics });
+  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, crm, dataConverter, metrics, logger });
   const workerDone = worker.run().finally(() => workerConnection.close());
 
   let draining = false;

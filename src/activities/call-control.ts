@@ -5,6 +5,7 @@ import { FailureType } from '../contracts';
 import type { CallControlClient, ControlCommand } from '../integrations/call-control-client';
 import { ControlRequestError } from '../integrations/call-control-client';
 import type { CallStatusSource } from '../integrations/call-status';
+import { VapiApiError } from '../integrations/call-status';
 import { callDestinationSchema } from '../vapi/destinations';
 import { checkControlUrl, parseAllowedHosts } from '../vapi/control-url';
 
@@ -68,9 +69,18 @@ export function createCallControlActivities(deps: CallControlDeps) {
       return send(input.controlUrl, { type: 'transfer', destination: destination.data, content: input.content });
     },
 
-    /** Vapi's current status of the call (`in-progress`, `forwarding`, `ended`, ...), or null when unknown. */
+    /**
+     * Vapi's current status of the call (`in-progress`, `forwarding`, `ended`, `not-found`, ...), or null when it
+     * cannot be asked (no VAPI_API_KEY). When Vapi does not answer, the activity fails retryably, so its retry
+     * policy applies; the workflow reads a final failure as "cannot tell".
+     */
     async checkCallState(input: { callId: string }): Promise<{ status: string | null }> {
-      return { status: await deps.callStatus.status(input.callId).catch(() => null) };
+      try {
+        return { status: await deps.callStatus.status(input.callId) };
+      } catch (error) {
+        if (!(error instanceof VapiApiError)) throw error;
+        throw ApplicationFailure.retryable(error.message, FailureType.VapiApiUnavailable, { operation: error.operation, outcome: error.outcome, ...error.detail });
+      }
     },
 
     /** Tells the caller something through a `say` command; repeating a sentence is harmless, so all failures retry. */

@@ -48,7 +48,7 @@ export async function startApiServer(options: {
   const transfers = new TransferConsole({
     workflowClient: client.workflow,
     taskQueue: config.temporal.taskQueue,
-    callStatus: callStatusSource(config),
+    callStatus: callStatusSource(config, { logger, ...(options.metrics ? { metrics: options.metrics } : {}) }),
     dataConverter: options.dataConverter,
     crm: options.crm,
     ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),

@@ -1,6 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { TransferSinks } from '../contracts';
+import type { VapiApiOutcome } from '../integrations/call-status';
 
 export const METRIC_PREFIX = 'switchboard_';
 
@@ -25,6 +26,8 @@ export interface Metrics {
   registry: Registry;
   /** One webhook answered; `messageType` as parsed (unparsed bodies count as `invalid`). */
   webhookAnswered(messageType: string | undefined, status: number, seconds: number): void;
+  /** One request to Vapi's API, by operation (`get-call`) and outcome (`ok`, `not-found`, `unavailable`, …). */
+  vapiApiRequest(operation: string, outcome: VapiApiOutcome): void;
   /** The sinks transfer workflows report to (see TransferSinks). */
   sinks(): InjectedSinks<TransferSinks>;
   /** Prometheus text: Switchboard's families, then any extra text (the Temporal SDK's own exporter). */
@@ -80,6 +83,13 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     registers: [registry],
   });
 
+  const vapiApiRequests = new Counter({
+    name: `${METRIC_PREFIX}vapi_api_requests_total`,
+    help: "Requests to Vapi's API, by operation and outcome (ok, not-found, rejected, unavailable, timeout, unreachable, invalid-answer).",
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+
   const messageTypeLabel = (type: string | undefined) => (type === undefined ? 'invalid' : KNOWN_MESSAGE_TYPES.has(type) ? type : 'other');
 
   return {
@@ -88,6 +98,9 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
       const label = messageTypeLabel(messageType);
       webhookRequests.inc({ message_type: label, status: String(status) });
       webhookDuration.observe({ message_type: label }, seconds);
+    },
+    vapiApiRequest(operation, outcome) {
+      vapiApiRequests.inc({ operation, outcome });
     },
     sinks() {
       return {

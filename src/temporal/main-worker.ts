@@ -12,7 +12,7 @@ import { createDataConverter, failureConverterPathFor, payloadCodecFor, prebuilt
 import { WORKFLOWS_PATH } from './worker';
 import { connectWorker, temporalTarget } from './connection';
 import { ConnectAbortedError, NotAnOutageError, waitForTemporal } from './wait-for-temporal';
-import { buildTransferWorker } from './worker-runtime';
+import { buildTransferWorker, warnIfVapiCannotBeAsked } from './worker-runtime';
 
 /** `npm run start:worker`: one worker process; run several against one cluster (or on one host) to scale out. */
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
+  warnIfVapiCannotBeAsked(config, logger);
   const contactCenter = loadContactCenter(config.routingConfigPath);
   // The CRM is checked before anything waits on Temporal: a wrong CRM_URL stops the process at once.
   const crm = await openCrm(config, { contactCenter, demoNotes: 'memory', onConnectionError: () => logger.warn('a CRM connection broke; it is replaced on next use') });
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
         const connection = await connectWorker(target);
         try {
           const code = bundling ? await bundling.catch((error: unknown) => Promise.reject(new NotAnOutageError(error))) : undefined;
-          const worker = await buildTransferWorker({ config, connection, contactCenter, crm, dataConverter, metrics, ...(code ? { workflowBundle: code } : {}), ...(workflowBundle ? { workflowBundlePath: workflowBundle } : {}) });
+          const worker = await buildTransferWorker({ config, connection, contactCenter, crm, dataConverter, metrics, logger, ...(code ? { workflowBundle: code } : {}), ...(workflowBundle ? { workflowBundlePath: workflowBundle } : {}) });
           return { connection, worker };
         } catch (error) {
           await connection.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -23,6 +24,8 @@ export async function buildTransferWorker(options: {
   /** The same converter the process's clients use (the codec must match). */
   dataConverter: DataConverter;
   metrics?: Metrics;
+  /** Where the activities' integrations log what went wrong (Vapi's API). */
+  logger?: Logger;
   /** Workflow code bundled ahead (e.g. while waiting for the server); else WORKFLOW_BUNDLE_PATH, else bundled here. */
   workflowBundle?: { code: string };
   /** The prebuilt bundle file, already resolved and checked (prebuiltWorkflowBundle). */
@@ -37,7 +40,7 @@ export async function buildTransferWorker(options: {
     agents: new TemporalAgentDirectory(client.workflow, config.temporal.taskQueue),
     tone: new LexiconToneJudge(),
     callControl: new HttpCallControlClient(),
-    callStatus: callStatusSource(config),
+    callStatus: callStatusSource(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) }),
     controlUrlAllowedHosts: config.controlUrlAllowedHosts,
   });
   return createWorker({
@@ -56,4 +59,16 @@ export async function buildTransferWorker(options: {
     ...(options.metrics ? { sinks: options.metrics.sinks() } : {}),
     shutdownGraceTime: config.shutdownGraceSeconds * 1000,
   });
+}
+
+/**
+ * What a worker without VAPI_API_KEY cannot do, said once at start. Not in npm start's embedded demo, where
+ * the simulator plays Vapi and reports every transfer.
+ */
+export function warnIfVapiCannotBeAsked(config: Pick<AppConfig, 'vapiApiKey'>, logger: Logger): void {
+  if (config.vapiApiKey) return;
+  logger.warn(
+    'VAPI_API_KEY is unset: a transfer whose control POST has an unknown fate (its answer lost, its worker gone) can never be checked with Vapi; ' +
+      'it ends unknown unless Vapi\'s webhooks report it, and the fallback chain cannot run. Set VAPI_API_KEY to a Vapi private key',
+  );
 }
