@@ -15,6 +15,8 @@ import { freePort } from './temporal/free-port';
 import { codecUrlToken } from './api/codec/router';
 import { openCrm } from './integrations/crm/create-crm';
 import { createDataConverter, payloadCodecFor } from './temporal/data-converter';
+import { embeddedPayloadEncryption, encryptionKeysOf } from './temporal/payload-encryption';
+import type { PayloadEncryption } from './temporal/payload-encryption';
 import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
 import { handleShutdown } from './process/shutdown';
 import { waitForTemporal } from './temporal/wait-for-temporal';
@@ -28,10 +30,13 @@ import { buildTransferWorker, warnIfVapiCannotBeAsked } from './temporal/worker-
 async function main(): Promise<void> {
   let config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
+  const embedded = config.temporal.address === undefined;
+  // Encrypted unless switched off: on its own dev server with the key file it keeps in DATA_DIR when no keys are set.
+  const encryption = embeddedPayloadEncryption(config);
+  config = { ...config, payloadEncryptionKeys: encryptionKeysOf(encryption, logger) };
   const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
   const codec = payloadCodecFor(config.payloadEncryptionKeys);
   const dataConverter = createDataConverter(codec);
-  const embedded = config.temporal.address === undefined;
   const cleanups: (() => Promise<void>)[] = [];
 
   if (embedded && config.controlUrlAllowedHostsDefaulted) {
@@ -127,11 +132,11 @@ async function main(): Promise<void> {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone.catch(() => undefined);
   };
-  printBanner(config, api.url, devServer, Boolean(codec));
+  printBanner(config, api.url, devServer, encryption);
   await workerDone;
 }
 
-function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined, encrypted: boolean): void {
+function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined, encryption: PayloadEncryption): void {
   const lines = [
     '',
     'Switchboard is running.',
@@ -144,11 +149,23 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
     `  Operator:      ${apiUrl}/transfers, ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${config.adminToken ?? '(ADMIN_TOKEN unset)'})`,
     `  Metrics:       ${apiUrl}/metrics`,
     `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${path.relative(process.cwd(), config.dataDir) || '.'}; set CRM_URL for your own)` : config.crm.kind}`,
-    `  Payloads:      ${encrypted ? 'AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint' : 'not encrypted (set PAYLOAD_ENCRYPTION_KEYS to encrypt)'}`,
+    ...payloadsLines(encryption),
     `  Try it:        ${config.port === 3000 ? '' : `PORT=${config.port} `}npm run simulate -- --department billing --reason "question about my invoice"`,
     '',
   ].filter((line): line is string => line !== undefined);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** What is stored in Temporal, with what key, and where that key is when npm start made it. */
+function payloadsLines(encryption: PayloadEncryption): string[] {
+  if (encryption.mode === 'off') return ["  Payloads:      NOT encrypted (PAYLOAD_ENCRYPTION=off): callers' numbers and words are stored in plaintext"];
+  if (encryption.source === 'PAYLOAD_ENCRYPTION_KEYS') return ['  Payloads:      AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint'];
+  const relative = path.relative(process.cwd(), encryption.keyFile);
+  const file = relative.startsWith('..') ? encryption.keyFile : relative;
+  return [
+    `  Payloads:      AES-256-GCM encrypted with the key in ${file} (${encryption.created ? 'made now' : 'kept from an earlier start'}; keep it: histories need it)`,
+    `                 the Web UI decrypts through the codec endpoint; processes started apart: PAYLOAD_ENCRYPTION_KEYS="$(cat ${file})"`,
+  ];
 }
 
 main().catch((error: unknown) => {

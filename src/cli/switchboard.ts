@@ -20,6 +20,7 @@ import type { RoutingDiffReport } from '../operations/routing-diff';
 import type { RoutingPolicy } from '../contracts';
 import { connectClient, temporalTarget } from '../temporal/connection';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
+import { toolEncryptionKeys } from '../temporal/payload-encryption';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 
 const USAGE = `Usage: npx switchboard <command>
@@ -38,7 +39,8 @@ const USAGE = `Usage: npx switchboard <command>
       the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
 Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev server), TEMPORAL_NAMESPACE,
-TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads. \`transfers show\` reads the
+TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads (unset, on the local dev
+server: the key npm start keeps in DATA_DIR). \`transfers show\` reads the
 agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on DATA_DIR).`;
 
 /** Exit 2: the command or its input is wrong (usage shown unless it would not help, as for an invalid file). */
@@ -260,7 +262,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   installTemporalRuntime(createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'switchboard-cli' }));
-  const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
+  // With nothing set, next to `npm start`: its key file, so its transfers read decrypted.
+  const dataConverter = createDataConverter(payloadCodecFor(toolEncryptionKeys(config)));
   const needsCluster = !((command === 'replay' || command === 'routing') && rest.includes('--file'));
   // An operator at a terminal: a few seconds, then an error naming the address tried and how to change it.
   const client = needsCluster ? await connectClient(temporalTarget(config), dataConverter, { connectTimeoutMs: 5_000 }) : undefined;

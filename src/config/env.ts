@@ -84,6 +84,12 @@ export const envSchema = z.object({
    * details) is AES-256-GCM encrypted. The first key encrypts; all of them decrypt, so keys can rotate.
    */
   PAYLOAD_ENCRYPTION_KEYS: optionalNonEmpty,
+  /**
+   * `on` (default): payloads are encrypted, with PAYLOAD_ENCRYPTION_KEYS or, under `npm start` on its own dev
+   * server, a key file it makes in DATA_DIR; processes started apart refuse to start without keys. `off`:
+   * plaintext, said out loud.
+   */
+  PAYLOAD_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   /** Browser origins allowed to call the codec endpoint (the Temporal Web UI's origin). */
   CODEC_CORS_ORIGINS: csv.optional(),
   /** Port of a worker-only process's `/metrics`; the API serves `/metrics` on PORT. 0 picks a free port. */
@@ -269,6 +275,9 @@ export const configSchema = envSchema
     if (e.VAPI_WEBHOOK_AUTH && e.VAPI_WEBHOOK_AUTH !== 'none' && !e.VAPI_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['VAPI_WEBHOOK_SECRET'], message: `required when VAPI_WEBHOOK_AUTH=${e.VAPI_WEBHOOK_AUTH}` });
     }
+    if (e.PAYLOAD_ENCRYPTION === 'off' && e.PAYLOAD_ENCRYPTION_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION'], message: 'off contradicts PAYLOAD_ENCRYPTION_KEYS, which is set; unset one of them' });
+    }
     const cert = Boolean(e.TEMPORAL_TLS_CLIENT_CERT_PATH || e.TEMPORAL_TLS_CLIENT_CERT_DATA);
     const key = Boolean(e.TEMPORAL_TLS_CLIENT_KEY_PATH || e.TEMPORAL_TLS_CLIENT_KEY_DATA);
     if (cert !== key) {
@@ -304,8 +313,9 @@ export const configSchema = envSchema
       apiKey: e.TEMPORAL_API_KEY,
       tls: temporalTls(e),
     },
-    /** Raw `PAYLOAD_ENCRYPTION_KEYS`; parsed (and checked) by the codec. */
+    /** Raw `PAYLOAD_ENCRYPTION_KEYS`; parsed (and checked) by the codec. Each entry point settles it (payload-encryption.ts). */
     payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    payloadEncryption: e.PAYLOAD_ENCRYPTION,
     codecCorsOrigins: e.CODEC_CORS_ORIGINS ?? [],
     metricsPort: e.METRICS_PORT,
     /** Seconds before a process gives up waiting for Temporal at start; 0 waits forever. */

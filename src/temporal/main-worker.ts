@@ -13,11 +13,13 @@ import { WORKFLOWS_PATH } from './worker';
 import { connectWorker, temporalTarget } from './connection';
 import { ConnectAbortedError, NotAnOutageError, waitForTemporal } from './wait-for-temporal';
 import { buildTransferWorker, warnIfVapiCannotBeAsked } from './worker-runtime';
+import { encryptionKeysOf, requiredPayloadEncryption } from './payload-encryption';
 
 /** `npm run start:worker`: one worker process; run several against one cluster (or on one host) to scale out. */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  const loaded = loadConfig();
+  const logger = createLogger({ level: loaded.logLevel, name: 'worker' });
+  const config = { ...loaded, payloadEncryptionKeys: encryptionKeysOf(requiredPayloadEncryption(loaded), logger) };
   const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   warnIfVapiCannotBeAsked(config, logger);

@@ -41,10 +41,18 @@ function client(codec?: AesGcmPayloadCodec): Client {
   return new Client({ connection, dataConverter: createDataConverter(codec) });
 }
 
+/** `npm run start:worker` with these keys, or with encryption switched off (it refuses to start with neither). */
 async function startWorker(name: string, taskQueue: string, keys?: string): Promise<ManagedProcess> {
   const worker = spawnNpmScript('start:worker', {
     name,
-    env: { TEMPORAL_TASK_QUEUE: taskQueue, METRICS_PORT: '0', CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1', PAYLOAD_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'info' },
+    env: {
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      METRICS_PORT: '0',
+      CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1',
+      PAYLOAD_ENCRYPTION_KEYS: keys,
+      PAYLOAD_ENCRYPTION: keys ? undefined : 'off',
+      LOG_LEVEL: 'info',
+    },
   });
   workers.push(worker);
   await worker.waitForOutput(/"worker polling"/, 90_000);
@@ -69,7 +77,7 @@ async function firstTaskFailure(handle: WorkflowHandle) {
   return failed!.workflowTaskFailedEventAttributes!.failure!;
 }
 
-describe('a worker without PAYLOAD_ENCRYPTION_KEYS', () => {
+describe('a worker with encryption off (PAYLOAD_ENCRYPTION=off)', () => {
   const taskQueue = uniqueTaskQueue('no-keys');
   let worker: ManagedProcess;
   beforeAll(async () => {
