@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   // Encrypted unless switched off: on its own dev server with the key file it keeps in DATA_DIR when no keys are set.
   const encryption = embeddedPayloadEncryption(config);
   config = { ...config, payloadEncryptionKeys: encryptionKeysOf(encryption, logger) };
-  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
+  const { sdkMetricsUrl, workflowTaskFailures } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort(), workerTaskQueue: config.temporal.taskQueue });
   const codec = payloadCodecFor(config.payloadEncryptionKeys);
   const dataConverter = createDataConverter(codec);
   const cleanups: (() => Promise<void>)[] = [];
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
 
   const workerConnection = await waitForTemporal(target, () => connectWorker(target), { ...patience, logger: logger.child({}, { level: 'warn' }) });
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
+  workflowTaskFailures?.onFailure((failure) => metrics.workflowTaskFailed(failure.workflowType));
   const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, crm, dataConverter, metrics, logger });
   const workerDone = worker.run().finally(() => workerConnection.close());
 

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const loaded = loadConfig();
   const logger = createLogger({ level: loaded.logLevel, name: 'worker' });
   const config = { ...loaded, payloadEncryptionKeys: encryptionKeysOf(requiredPayloadEncryption(loaded), logger) };
-  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
+  const { sdkMetricsUrl, workflowTaskFailures } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort(), workerTaskQueue: config.temporal.taskQueue });
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   warnIfVapiCannotBeAsked(config, logger);
   const contactCenter = loadContactCenter(config.routingConfigPath);
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   if (crm.kind === 'demo') logger.warn('CRM_URL is unset: the demo CRM keeps notes in this process only; set CRM_URL so processes run apart share one CRM');
   const target = temporalTarget(config);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
+  workflowTaskFailures?.onFailure((failure) => metrics.workflowTaskFailed(failure.workflowType));
   const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host, logger });
 
   // Bundling the workflow code takes seconds and needs no server: do it while waiting for one, so a worker

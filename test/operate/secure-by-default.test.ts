@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { spawnNpmScript } from '../../bench/harness/processes';
 import type { ManagedProcess } from '../../bench/harness/processes';
-import { TRANSFER_WORKFLOW_TYPE, transferWorkflowId } from '../../src/contracts';
+import { TRANSFER_TASK_QUEUE, TRANSFER_WORKFLOW_TYPE, transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
 import { createDataConverter } from '../../src/temporal/data-converter';
+import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { freePort } from '../../src/temporal/free-port';
 import { LOCAL_KEY_FILE } from '../../src/temporal/payload-encryption';
 import { switchboard } from '../support/cli';
@@ -44,7 +46,7 @@ function spawn(script: string, name: string, env: Record<string, string | undefi
 const lines = (child: ManagedProcess, pattern: RegExp) => child.outputTail().split('\n').filter((line) => pattern.test(line));
 
 describe('npm start with nothing configured', () => {
-  it('encrypts with a key it makes in DATA_DIR (0600, reused), leaves no caller number, words or controlUrl readable in the raw history, and npx switchboard reads it with nothing set', async () => {
+  it('encrypts with a key it makes in DATA_DIR (0600, reused), leaves no caller number, words or controlUrl readable in the raw history, npx switchboard reads it with nothing set, and failed workflow tasks are reported', async () => {
     const env = await embeddedEnv();
     const dataDir = env.DATA_DIR!;
     const first = spawn('start', 'npm start', env);
@@ -67,12 +69,21 @@ describe('npm start with nothing configured', () => {
     await control.waitForCommands(callId, 1, 30_000);
     const workflowId = transferWorkflowId(callId, toolCallId);
 
-    // The raw history, read without the codec, as `temporal workflow show -o json` shows it.
     const connection = await Connection.connect({ address: `127.0.0.1:${env.DEV_SERVER_PORT}` });
     try {
+      // The raw history, read without the codec, as `temporal workflow show -o json` shows it.
       const raw = await new Client({ connection, dataConverter: createDataConverter() }).workflow.getHandle(workflowId).fetchHistory();
       expect(raw.events!.length).toBeGreaterThan(5);
       expect(readableSecrets(raw, [CALLER_NUMBER, CALLER_WORDS, control.controlUrlFor(callId), control.baseUrl])).toEqual([]);
+
+      // A transfer sealed with a key npm start does not have: its worker reports the failed task, and counts it.
+      const foreign = new Client({ connection, dataConverter: createDataConverter(new AesGcmPayloadCodec([{ id: 'k9', key: randomBytes(32) }])) });
+      const sealed = transferRequest({ controlBaseUrl: control.baseUrl });
+      const unreadable = await foreign.workflow.start(TRANSFER_WORKFLOW_TYPE, { workflowId: transferWorkflowId(sealed.callId, sealed.toolCallId), taskQueue: TRANSFER_TASK_QUEUE, args: [sealed] });
+      const reported = JSON.parse(await first.waitForOutput(/"msg":"workflow task failed"/, 30_000)) as Record<string, unknown>;
+      expect(reported).toMatchObject({ level: 50, workflowType: TRANSFER_WORKFLOW_TYPE, workflowId: unreadable.workflowId, failure: expect.stringContaining('payload was encrypted with key "k9"') });
+      expect(await (await fetch(`http://127.0.0.1:${env.PORT}/metrics`)).text()).toMatch(/^switchboard_workflow_task_failures_total\{workflow_type="transferCall"\} [1-9]/m);
+      await unreadable.terminate('test done');
     } finally {
       await connection.close();
     }
