@@ -107,7 +107,6 @@ export function webhookRouter(deps: WebhookDeps): Router {
       standardHeaders: false,
       legacyHeaders: false,
       logger: limiterLog,
-      identifier: 'per-call',
       skip: (req) => callIdOf(req.body) === undefined,
       keyGenerator: (req) => `call:${callIdOf(req.body)}`,
       handler: refuse('too many requests for this call; slow down'),
