@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ManagedProcess } from '../bench/harness/processes';
 import { descendantPids, pidMatching, spawnNpmScript } from '../bench/harness/processes';
 import { canConnect } from '../src/dev/dev-server';
+import { newEncryptionKeySpec } from '../src/temporal/payload-encryption';
 
 /** The ports the README's commands use when nothing is set: the API, the dev server, its Web UI, worker metrics. */
 export const DEFAULT_PORTS = { api: 3000, temporal: 7233, ui: 8233, metrics: 9464 } as const;
@@ -35,8 +36,10 @@ export class OperatorStack {
       METRICS_PORT: undefined,
       WORKFLOW_BUNDLE_PATH: undefined,
       TEMPORAL_TASK_QUEUE: undefined,
-      PAYLOAD_ENCRYPTION_KEYS: undefined,
-      // As the README lists them for the processes apart with the local simulator.
+      // As the README lists them for the processes apart with the local simulator: one key for every process
+      // (step 0 there makes it with `openssl rand -base64 32`; the same 32 random bytes here).
+      PAYLOAD_ENCRYPTION_KEYS: newEncryptionKeySpec('k1'),
+      PAYLOAD_ENCRYPTION: undefined,
       VAPI_WEBHOOK_AUTH: 'none',
       CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1',
       ADMIN_TOKEN: 'chaos-admin-token',

@@ -16,11 +16,13 @@ import { freePort } from './temporal/free-port';
 import { codecUrlToken } from './api/codec/router';
 import { openCrm } from './integrations/crm/create-crm';
 import { createDataConverter, payloadCodecFor } from './temporal/data-converter';
+import { embeddedPayloadEncryption, encryptionKeysOf } from './temporal/payload-encryption';
+import type { PayloadEncryption } from './temporal/payload-encryption';
 import { connectClient, connectWorker, temporalTarget } from './temporal/connection';
 import { handleShutdown } from './process/shutdown';
 import { waitForTemporal } from './temporal/wait-for-temporal';
 import { ensureSearchAttributes } from './temporal/search-attributes';
-import { buildTransferWorker } from './temporal/worker-runtime';
+import { buildTransferWorker, warnIfVapiCannotBeAsked } from './temporal/worker-runtime';
 
 /**
  * `npm start`: the whole service on its embedded defaults. Without TEMPORAL_ADDRESS it runs the Temporal
@@ -29,10 +31,13 @@ import { buildTransferWorker } from './temporal/worker-runtime';
 async function main(): Promise<void> {
   let config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
+  const embedded = config.temporal.address === undefined;
+  // Encrypted unless switched off: on its own dev server with the key file it keeps in DATA_DIR when no keys are set.
+  const encryption = embeddedPayloadEncryption(config);
+  config = { ...config, payloadEncryptionKeys: encryptionKeysOf(encryption, logger) };
+  const { sdkMetricsUrl, workflowTaskFailures } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort(), workerTaskQueue: config.temporal.taskQueue });
   const codec = payloadCodecFor(config.payloadEncryptionKeys);
   const dataConverter = createDataConverter(codec);
-  const embedded = config.temporal.address === undefined;
   const cleanups: (() => Promise<void>)[] = [];
 
   if (embedded && config.controlUrlAllowedHostsDefaulted) {
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
     // The demo's operator endpoints (agents, routing explain) need a token; make one up and print it.
     config = { ...config, adminToken: randomBytes(16).toString('hex') };
   }
+  if (!embedded) warnIfVapiCannotBeAsked(config, logger);
   const webhookAuth = config.webhookAuth ?? { mode: 'none' as const };
   if (webhookAuth.mode === 'none') {
     logger.warn('VAPI_WEBHOOK_AUTH is none: webhooks are accepted without authentication. Set bearer or hmac before exposing this service.');
@@ -99,7 +105,8 @@ async function main(): Promise<void> {
 
   const workerConnection = await waitForTemporal(target, () => connectWorker(target), { ...patience, logger: logger.child({}, { level: 'warn' }) });
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
-  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, crm, dataConverter, metrics });
+  workflowTaskFailures?.onFailure((failure) => metrics.workflowTaskFailed(failure.workflowType));
+  const worker = await buildTransferWorker({ config, connection: workerConnection, contactCenter, crm, dataConverter, metrics, logger });
   const workerDone = worker.run().finally(() => workerConnection.close());
 
   let draining = false;
@@ -130,11 +137,11 @@ async function main(): Promise<void> {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone.catch(() => undefined);
   };
-  printBanner(config, api.url, devServer, Boolean(codec), adminTokenGenerated);
+  printBanner(config, api.url, devServer, encryption, adminTokenGenerated);
   await workerDone;
 }
 
-function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined, encrypted: boolean, adminTokenGenerated: boolean): void {
+function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: DevServer | undefined, encryption: PayloadEncryption, adminTokenGenerated: boolean): void {
   // A token the operator set is theirs to know; only one made up here has to be shown to be usable.
   const adminToken = adminTokenGenerated ? config.adminToken : config.adminToken ? '<ADMIN_TOKEN as set>' : '(ADMIN_TOKEN unset)';
   const lines = [
@@ -149,11 +156,23 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
     `  Operator:      ${apiUrl}/transfers, ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${adminToken})`,
     `  Metrics:       ${apiUrl}/metrics`,
     `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${config.dataDir}; set CRM_URL for your own)` : config.crm.kind}`,
-    `  Payloads:      ${encrypted ? 'AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint' : 'not encrypted (set PAYLOAD_ENCRYPTION_KEYS to encrypt)'}`,
+    ...payloadsLines(encryption),
     `  Try it:        ${settingsPrefix(config, ['PORT'])}npm run simulate -- --department billing --reason "question about my invoice"`,
     '',
   ].filter((line): line is string => line !== undefined);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** What is stored in Temporal, with what key, and where that key is when npm start made it. */
+function payloadsLines(encryption: PayloadEncryption): string[] {
+  if (encryption.mode === 'off') return ["  Payloads:      NOT encrypted (PAYLOAD_ENCRYPTION=off): callers' numbers and words are stored in plaintext"];
+  if (encryption.source === 'PAYLOAD_ENCRYPTION_KEYS') return ['  Payloads:      AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint'];
+  const relative = path.relative(process.cwd(), encryption.keyFile);
+  const file = relative.startsWith('..') ? encryption.keyFile : relative;
+  return [
+    `  Payloads:      AES-256-GCM encrypted with the key in ${file} (${encryption.created ? 'made now' : 'kept from an earlier start'}; keep it: histories need it)`,
+    `                 the Web UI decrypts through the codec endpoint; processes started apart: PAYLOAD_ENCRYPTION_KEYS="$(cat ${file})"`,
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,8 @@ import type { DevServer } from '../../src/dev/dev-server';
 import { startDevServer } from '../../src/dev/dev-server';
 import { freePort } from '../../src/temporal/free-port';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
+import { workflowBundleVariant } from '../../src/temporal/data-converter';
+import { newEncryptionKeySpec } from '../../src/temporal/payload-encryption';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import type { ManagedProcess } from './processes';
 import { spawnJavaScript, spawnProcess, spawnTypeScript, waitForHttpOk } from './processes';
@@ -89,10 +91,11 @@ export async function startTemporal(options: { dataDir: string; levers?: Tempora
  * is built exactly as for a deployment (same converters, same entry).
  */
 export async function prebuiltWorkflowBundle(file: string, logDir: string): Promise<string> {
-  // Neither the benchmark nor chaos encrypts payloads: the bundle with readable failure messages is the one workers run.
-  const child = spawnTypeScript('scripts/bundle-workflows.ts', { name: 'bundle', args: [file, '--only', 'plain'], logFile: path.join(logDir, 'bundle.log') });
+  // The benchmark and chaos encrypt payloads, as every deployment does: workers run the `.encrypted.js` variant,
+  // which WORKFLOW_BUNDLE_PATH (this file's name) leads them to.
+  const child = spawnTypeScript('scripts/bundle-workflows.ts', { name: 'bundle', args: [file, '--only', 'encrypted'], logFile: path.join(logDir, 'bundle.log') });
   const code = await child.exited;
-  if (code !== 0 || !existsSync(file)) throw new Error(`could not build the workflow bundle:\n${child.outputTail()}`);
+  if (code !== 0 || !existsSync(workflowBundleVariant(file, true))) throw new Error(`could not build the workflow bundle:\n${child.outputTail()}`);
   return file;
 }
 
@@ -136,15 +139,20 @@ export interface Switchboard {
   stop(): Promise<void>;
 }
 
-/** What every Switchboard process of the benchmark shares: a local fake control URL, no webhook auth, no rate limit. */
+/**
+ * What every Switchboard process of the benchmark shares: a local fake control URL, no webhook auth, no rate
+ * limit, and one payload encryption key (every process refuses to start without one, as in production).
+ */
 function switchboardEnv(options: SwitchboardOptions, port: number): Record<string, string | undefined> {
   return {
+    PAYLOAD_ENCRYPTION_KEYS: newEncryptionKeySpec('bench'),
     TEMPORAL_ADDRESS: options.temporalAddress,
     PORT: String(port),
     CONTROL_URL_ALLOWED_HOSTS: '*.vapi.ai,127.0.0.1',
     VAPI_WEBHOOK_AUTH: 'none',
     // The load comes from one address at well over the production per-client limit.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '100000000',
+    WEBHOOK_RATE_LIMIT_PER_CALL_PER_MINUTE: '100000000',
     TRANSFER_OUTCOME_TIMEOUT_SECONDS: '30',
     // Several worker processes on one machine: each picks a free port for its /metrics.
     METRICS_PORT: '0',

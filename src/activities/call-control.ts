@@ -5,6 +5,7 @@ import { FailureType, SENDING_MARKER } from '../contracts';
 import type { CallControlClient, ControlCommand } from '../integrations/call-control-client';
 import { ControlRequestError } from '../integrations/call-control-client';
 import type { CallStatusSource } from '../integrations/call-status';
+import { VapiApiError } from '../integrations/call-status';
 import { callDestinationSchema } from '../vapi/destinations';
 import { checkControlUrl, parseAllowedHosts } from '../vapi/control-url';
 
@@ -80,9 +81,18 @@ export function createCallControlActivities(deps: CallControlDeps) {
       }
     },
 
-    /** Where Vapi says the call stands (`in-progress`, `forwarding`, `ended`, ...) and why it ended; null when it cannot be asked. */
+    /**
+     * Vapi's current status of the call (`in-progress`, `forwarding`, `ended`, `not-found`, ...) and, where Vapi
+     * says, why it ended; status null when it cannot be asked (no VAPI_API_KEY). When Vapi does not answer, the
+     * activity fails retryably, so its retry policy applies; the workflow reads a final failure as "cannot tell".
+     */
     async checkCallState(input: { callId: string }): Promise<CallStateReport> {
-      return { status: await deps.callStatus.status(input.callId).catch(() => null) };
+      try {
+        return deps.callStatus.report ? await deps.callStatus.report(input.callId) : { status: await deps.callStatus.status(input.callId) };
+      } catch (error) {
+        if (!(error instanceof VapiApiError)) throw error;
+        throw ApplicationFailure.retryable(error.message, FailureType.VapiApiUnavailable, { operation: error.operation, outcome: error.outcome, ...error.detail });
+      }
     },
 
     /** Tells the caller something through a `say` command; repeating a sentence is harmless, so all failures retry. */

@@ -29,13 +29,15 @@ export interface AppDeps extends Omit<WebhookDeps, 'logger'> {
   draining?: () => boolean;
   /** The Temporal Web UI's base URL, reported on /healthz for tools that link to workflows (the simulator). */
   temporalUiUrl?: string;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For names the client. Default: none. */
+  trustProxy?: boolean | number | readonly string[];
 }
 
 /** Builds the HTTP surface without listening, so tests drive it in-process with supertest. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', Array.isArray(deps.trustProxy) ? [...deps.trustProxy] : (deps.trustProxy ?? false));
   app.use(requestContext(deps.logger, deps.metrics));
 
   app.get('/healthz', (_req, res) => {

@@ -6,13 +6,15 @@ import { openCrm } from '../integrations/crm/create-crm';
 import { handleShutdown } from '../process/shutdown';
 import { lazyClient, probeTemporal, temporalTarget } from '../temporal/connection';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
+import { encryptionKeysOf, requiredPayloadEncryption } from '../temporal/payload-encryption';
 import { ConnectAbortedError, waitForTemporal } from '../temporal/wait-for-temporal';
 import { startApiServer } from './server';
 
 /** `npm run start:api`: the HTTP surface alone, against the configured (or local dev) cluster. */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'api' });
+  const loaded = loadConfig();
+  const logger = createLogger({ level: loaded.logLevel, name: 'api' });
+  const config = { ...loaded, payloadEncryptionKeys: encryptionKeysOf(requiredPayloadEncryption(loaded), logger) };
   if (!config.webhookAuth) {
     throw new Error('VAPI_WEBHOOK_AUTH must be set (bearer, hmac, or none to accept unauthenticated webhooks)');
   }

@@ -51,7 +51,7 @@ export async function startApiServer(options: {
   const transfers = new TransferConsole({
     workflowClient: client.workflow,
     taskQueue: config.temporal.taskQueue,
-    callStatus: callStatusSource(config),
+    callStatus: callStatusSource(config, { logger, ...(options.metrics ? { metrics: options.metrics } : {}) }),
     dataConverter: options.dataConverter,
     crm: options.crm,
     ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
@@ -63,6 +63,8 @@ export async function startApiServer(options: {
     fallbackCheckSeconds: config.fallbackCheckSeconds,
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    rateLimitPerCallPerMinute: config.rateLimitPerCallPerMinute,
+    trustProxy: config.trustProxy,
     startDeadlineMs: config.startDeadlineMs,
     ...(options.eagerStart ? { eagerStart: true } : {}),
     ...(options.honourRouteAt ? { honourRouteAt: true } : {}),

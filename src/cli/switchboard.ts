@@ -21,6 +21,7 @@ import type { RoutingPolicy } from '../contracts';
 import { TemporalUnreachableError, connectClient, connectionErrorReason, describeTarget, temporalTarget } from '../temporal/connection';
 import { isGrpcServiceError } from '@temporalio/client';
 import { createDataConverter, payloadCodecFor } from '../temporal/data-converter';
+import { toolEncryptionKeys } from '../temporal/payload-encryption';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 
 const USAGE = `Usage: npx switchboard <command>
@@ -39,9 +40,10 @@ const USAGE = `Usage: npx switchboard <command>
       the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
 Connects like Temporal's own tools: TEMPORAL_ADDRESS (default: the local dev server), TEMPORAL_NAMESPACE,
-TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads (transfers list needs none).
-\`transfers show\` reads the agent's note from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on
-DATA_DIR, so run it with the DATA_DIR npm start uses).`;
+TEMPORAL_API_KEY, TEMPORAL_TLS_*; PAYLOAD_ENCRYPTION_KEYS to read encrypted payloads (unset, on the local dev
+server: the key npm start keeps in DATA_DIR; transfers list needs none). \`transfers show\` reads the agent's note
+from CRM_URL's CRM (unset: the demo CRM of the \`npm start\` running on DATA_DIR, so run it with the DATA_DIR npm
+start uses).`;
 
 /** Exit 2: the command or its input is wrong (usage shown unless it would not help, as for an invalid file). */
 class UsageError extends Error {
@@ -272,7 +274,8 @@ async function main(argv: string[]): Promise<number> {
   // The command reports every failure itself, in one line; the SDK's and the Rust core's own logs (backtraces
   // included) only when LOG_LEVEL asks for them.
   installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ? config.logLevel : 'silent', name: 'switchboard-cli' }));
-  const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
+  // With nothing set, next to `npm start`: its key file, so its transfers read decrypted.
+  const dataConverter = createDataConverter(payloadCodecFor(toolEncryptionKeys(config)));
   const needsCluster = !((command === 'replay' || command === 'routing') && rest.includes('--file'));
   const target = temporalTarget(config);
   // An operator at a terminal: a few seconds, then an error naming the address tried and how to change it.

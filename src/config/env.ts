@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { TRANSFER_TASK_QUEUE } from '../contracts';
@@ -14,6 +15,46 @@ const optionalNonEmpty = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** Express's names for address ranges (`trust proxy`). */
+const TRUST_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a CIDR (`10.0.0.0/8`, `fd00::/8`), an IPv4 address with a netmask, or one of Express's range names. */
+function isProxyAddress(entry: string): boolean {
+  if (TRUST_PROXY_RANGES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (/^\d{1,3}$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(prefix) === 4;
+}
+
+/**
+ * Express's `trust proxy`: unset or `false` (the client is the peer), `true` (the left-most X-Forwarded-For
+ * address, whoever sent it), a hop count, or the proxies' addresses and CIDRs.
+ */
+const trustProxySchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx): boolean | number | string[] => {
+    const value = raw?.trim() ?? '';
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const wrong = entries.filter((entry) => !isProxyAddress(entry));
+    if (wrong.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `not an address, CIDR or ${TRUST_PROXY_RANGES.join('/')}: ${wrong.join(', ')}; ` +
+          'use the number of proxies in front of Switchboard (1 behind one load balancer), their addresses or CIDRs separated by commas, true, or false',
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 /**
  * The whole environment of every Switchboard process, validated once at start. Each key is documented in the
@@ -43,6 +84,12 @@ export const envSchema = z.object({
    * details) is AES-256-GCM encrypted. The first key encrypts; all of them decrypt, so keys can rotate.
    */
   PAYLOAD_ENCRYPTION_KEYS: optionalNonEmpty,
+  /**
+   * `on` (default): payloads are encrypted, with PAYLOAD_ENCRYPTION_KEYS or, under `npm start` on its own dev
+   * server, a key file it makes in DATA_DIR; processes started apart refuse to start without keys. `off`:
+   * plaintext, said out loud.
+   */
+  PAYLOAD_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   /** Browser origins allowed to call the codec endpoint (the Temporal Web UI's origin). */
   CODEC_CORS_ORIGINS: csv.optional(),
   /** Port of a worker-only process's `/metrics`; the API serves `/metrics` on PORT. 0 picks a free port. */
@@ -99,6 +146,10 @@ export const envSchema = z.object({
   DESTINATION_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(15_000).default(5_000),
   /** Webhook requests per minute from one client address before 429. */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Authenticated webhook requests per minute about one Vapi call before 429: one call cannot crowd out the others. */
+  WEBHOOK_RATE_LIMIT_PER_CALL_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Which proxies in front of the API to believe about the client's address (X-Forwarded-For). */
+  TRUST_PROXY: trustProxySchema,
   /** Routing configuration (YAML); defaults to the embedded demo contact center. */
   ROUTING_CONFIG: optionalNonEmpty,
   /** A workflow bundle built by `npm run build:workflow-bundle`; unset, workers bundle src/workflows at start. */
@@ -224,6 +275,9 @@ export const configSchema = envSchema
     if (e.VAPI_WEBHOOK_AUTH && e.VAPI_WEBHOOK_AUTH !== 'none' && !e.VAPI_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['VAPI_WEBHOOK_SECRET'], message: `required when VAPI_WEBHOOK_AUTH=${e.VAPI_WEBHOOK_AUTH}` });
     }
+    if (e.PAYLOAD_ENCRYPTION === 'off' && e.PAYLOAD_ENCRYPTION_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION'], message: 'off contradicts PAYLOAD_ENCRYPTION_KEYS, which is set; unset one of them' });
+    }
     const cert = Boolean(e.TEMPORAL_TLS_CLIENT_CERT_PATH || e.TEMPORAL_TLS_CLIENT_CERT_DATA);
     const key = Boolean(e.TEMPORAL_TLS_CLIENT_KEY_PATH || e.TEMPORAL_TLS_CLIENT_KEY_DATA);
     if (cert !== key) {
@@ -259,8 +313,9 @@ export const configSchema = envSchema
       apiKey: e.TEMPORAL_API_KEY,
       tls: temporalTls(e),
     },
-    /** Raw `PAYLOAD_ENCRYPTION_KEYS`; parsed (and checked) by the codec. */
+    /** Raw `PAYLOAD_ENCRYPTION_KEYS`; parsed (and checked) by the codec. Each entry point settles it (payload-encryption.ts). */
     payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    payloadEncryption: e.PAYLOAD_ENCRYPTION,
     codecCorsOrigins: e.CODEC_CORS_ORIGINS ?? [],
     metricsPort: e.METRICS_PORT,
     /** Seconds before a process gives up waiting for Temporal at start; 0 waits forever. */
@@ -280,6 +335,8 @@ export const configSchema = envSchema
     fallbackCheckSeconds: e.TRANSFER_FALLBACK_CHECK_SECONDS,
     destinationDeadlineMs: e.DESTINATION_REQUEST_DEADLINE_MS,
     rateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    rateLimitPerCallPerMinute: e.WEBHOOK_RATE_LIMIT_PER_CALL_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
     vapiApiKey: e.VAPI_API_KEY,
     vapiBaseUrl: e.VAPI_BASE_URL,
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,

@@ -19,5 +19,7 @@ export const FailureType = {
   CrmRejected: 'CrmRejected',
   /** The CRM could not be reached within the adapter's budget (5xx, timeouts, connections): retryable. */
   CrmUnavailable: 'CrmUnavailable',
+  /** Vapi's API did not say where a call stands (5xx, refused key, timeout, no connection): retryable; a 404 is an answer. */
+  VapiApiUnavailable: 'VapiApiUnavailable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -183,9 +183,19 @@ export function transferSummary(request: Pick<TransferRequest, 'department' | 'u
   return `Transfer: ${label}, ${request.urgency} urgency`;
 }
 
-/** One workflow per tool call: a repeated webhook delivery maps onto the same id and never transfers twice. */
+/** `%` and `:` only, so the usual ids (UUIDs, `call_…`) read as they are, and the two parts split unambiguously. */
+function encodeIdPart(part: string): string {
+  return part.replace(/[%:]/g, (char) => (char === '%' ? '%25' : '%3A'));
+}
+
+/**
+ * One workflow per tool call: a repeated webhook delivery maps onto the same id and never transfers twice.
+ * `transfer:<callId>:<toolCallId>` with `%` and `:` percent-encoded in each part, so no two (call, tool call)
+ * pairs share an id. (1.0 used `transfer-<callId>-<toolCallId>`, where (X-x1, call_b) and (X, x1-call_b)
+ * collided; workflows recorded under such ids are still found by id and by VapiCallId.)
+ */
 export function transferWorkflowId(callId: string, toolCallId: string): string {
-  return `transfer-${callId}-${toolCallId}`;
+  return `transfer:${encodeIdPart(callId)}:${encodeIdPart(toolCallId)}`;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InjectedSinks } from '@temporalio/worker';
+import { AGENT_WORKFLOW_TYPE, TRANSFER_WORKFLOW_TYPE } from '../contracts';
 import type { TransferSinks } from '../contracts';
+import type { VapiApiOutcome } from '../integrations/call-status';
 
 export const METRIC_PREFIX = 'switchboard_';
 
@@ -21,10 +23,16 @@ const KNOWN_MESSAGE_TYPES = new Set([
   'phone-call-control',
 ]);
 
+const WORKFLOW_TYPES: ReadonlySet<string> = new Set([TRANSFER_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE]);
+
 export interface Metrics {
   registry: Registry;
   /** One webhook answered; `messageType` as parsed (unparsed bodies count as `invalid`). */
   webhookAnswered(messageType: string | undefined, status: number, seconds: number): void;
+  /** One request to Vapi's API, by operation (`get-call`) and outcome (`ok`, `not-found`, `unavailable`, …). */
+  vapiApiRequest(operation: string, outcome: VapiApiOutcome): void;
+  /** One workflow task failed on this worker (see WorkflowTaskFailureWatch); types other than Switchboard's count as `other`. */
+  workflowTaskFailed(workflowType: string): void;
   /** The sinks transfer workflows report to (see TransferSinks). */
   sinks(): InjectedSinks<TransferSinks>;
   /** Prometheus text: Switchboard's families, then any extra text (the Temporal SDK's own exporter). */
@@ -80,6 +88,20 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     registers: [registry],
   });
 
+  const vapiApiRequests = new Counter({
+    name: `${METRIC_PREFIX}vapi_api_requests_total`,
+    help: "Requests to Vapi's API, by operation and outcome (ok, not-found, rejected, unavailable, timeout, unreachable, invalid-answer).",
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+
+  const workflowTaskFailures = new Counter({
+    name: `${METRIC_PREFIX}workflow_task_failures_total`,
+    help: 'Workflow tasks that failed on this worker (nondeterminism, an exception in workflow code, a payload it cannot decode), by workflow type.',
+    labelNames: ['workflow_type'] as const,
+    registers: [registry],
+  });
+
   const messageTypeLabel = (type: string | undefined) => (type === undefined ? 'invalid' : KNOWN_MESSAGE_TYPES.has(type) ? type : 'other');
 
   return {
@@ -88,6 +110,12 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
       const label = messageTypeLabel(messageType);
       webhookRequests.inc({ message_type: label, status: String(status) });
       webhookDuration.observe({ message_type: label }, seconds);
+    },
+    vapiApiRequest(operation, outcome) {
+      vapiApiRequests.inc({ operation, outcome });
+    },
+    workflowTaskFailed(workflowType) {
+      workflowTaskFailures.inc({ workflow_type: WORKFLOW_TYPES.has(workflowType) ? workflowType : 'other' });
     },
     sinks() {
       return {

@@ -2,6 +2,7 @@ import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { stdSerializers } from 'pino';
 import type { Logger } from './logger';
+import { WorkflowTaskFailureWatch } from './workflow-task-failures';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -13,9 +14,14 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 
 /** Routes the SDK's and the workflows' logs into the service's JSON log stream. */
 export class PinoTemporalLogger implements TemporalLogger {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Hears every line first, whatever the level; true: it said what the line would have (not logged again). */
+    private readonly observer?: (level: LogLevel, message: string, meta?: LogMetadata) => boolean,
+  ) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (this.observer?.(level, message, meta)) return;
     // The SDK passes errors as `error` (a failed workflow activation, an undecodable payload): serialised
     // as pino serialises `err`, so the line carries the message, not `{}`.
     const fields = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, value instanceof Error ? stdSerializers.err(value) : value]));
@@ -44,11 +50,19 @@ export class PinoTemporalLogger implements TemporalLogger {
  * served on that loopback port (Switchboard's `/metrics` appends them). Must run before any Worker or
  * NativeConnection.
  */
-export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort?: number } = {}): { sdkMetricsUrl?: string } {
+export function installTemporalRuntime(
+  logger: Logger,
+  options: {
+    sdkMetricsPort?: number;
+    /** A worker of this process polls this task queue: report its failed workflow tasks (see WorkflowTaskFailureWatch). */
+    workerTaskQueue?: string;
+  } = {},
+): { sdkMetricsUrl?: string; workflowTaskFailures?: WorkflowTaskFailureWatch } {
   const sdkLogger = logger.child({ component: 'temporal' }, { level: logger.levelVal <= 20 ? logger.level : 'warn' });
   const port = options.sdkMetricsPort;
+  const watch = options.workerTaskQueue ? new WorkflowTaskFailureWatch({ taskQueue: options.workerTaskQueue, logger }) : undefined;
   Runtime.install({
-    logger: new PinoTemporalLogger(sdkLogger),
+    logger: new PinoTemporalLogger(sdkLogger, watch ? (level, message, meta) => watch.observe(level, message, meta) : undefined),
     // Each process stops through its own shutdown handler (src/process/shutdown.ts), which logs and drains in
     // order; the SDK's default signal handling would shut the worker down behind its back.
     shutdownSignals: [],
@@ -59,5 +73,5 @@ export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort
       ...(port ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true } } } : {}),
     },
   });
-  return port ? { sdkMetricsUrl: `http://127.0.0.1:${port}/metrics` } : {};
+  return { ...(port ? { sdkMetricsUrl: `http://127.0.0.1:${port}/metrics` } : {}), ...(watch ? { workflowTaskFailures: watch } : {}) };
 }

@@ -11,6 +11,7 @@ import {
 import type { RoutingDecision, TransferOutcome, TransferRequest, TransferStepName } from '../contracts';
 import { destinationLabel } from '../routing/labels';
 import type { CallStatusSource } from '../integrations/call-status';
+import { CALL_NOT_FOUND, VapiApiError } from '../integrations/call-status';
 import type { CrmAdapter, StoredTransferNote } from '../integrations/crm';
 import type { TransferCallWorkflow } from '../contracts';
 import type { TransferHistory } from './transfer-history';
@@ -324,9 +325,19 @@ export class TransferConsole {
     const request = history.request;
     if (!request?.controlUrl) throw new TransferConsoleError('not_retryable', 'only transfers Switchboard executes through the controlUrl can be retried');
 
-    const callState = await this.deps.callStatus.status(request.callId).catch(() => null);
+    let callState: string | null;
+    try {
+      callState = await this.deps.callStatus.status(request.callId);
+    } catch (error) {
+      if (!(error instanceof VapiApiError)) throw error;
+      if (!options.force) {
+        throw new TransferConsoleError('call_state_unknown', `cannot tell whether the caller is still on the line: ${error.message}; retry with force if you know the call is live`);
+      }
+      callState = null;
+    }
     if (callState !== null && callState !== 'in-progress') {
-      throw new TransferConsoleError('call_not_live', `the call is ${callState}; only a live call can be transferred`);
+      const state = callState === CALL_NOT_FOUND ? 'unknown to Vapi' : callState;
+      throw new TransferConsoleError('call_not_live', `the call is ${state}; only a live call can be transferred`);
     }
     if (callState === null && !options.force) {
       throw new TransferConsoleError(

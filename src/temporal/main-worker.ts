@@ -12,20 +12,24 @@ import { createDataConverter, failureConverterPathFor, payloadCodecFor, prebuilt
 import { WORKFLOWS_PATH } from './worker';
 import { connectWorker, temporalTarget } from './connection';
 import { ConnectAbortedError, NotAnOutageError, waitForTemporal } from './wait-for-temporal';
-import { buildTransferWorker } from './worker-runtime';
+import { buildTransferWorker, warnIfVapiCannotBeAsked } from './worker-runtime';
+import { encryptionKeysOf, requiredPayloadEncryption } from './payload-encryption';
 
 /** `npm run start:worker`: one worker process; run several against one cluster (or on one host) to scale out. */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  const { sdkMetricsUrl } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort() });
+  const loaded = loadConfig();
+  const logger = createLogger({ level: loaded.logLevel, name: 'worker' });
+  const config = { ...loaded, payloadEncryptionKeys: encryptionKeysOf(requiredPayloadEncryption(loaded), logger) };
+  const { sdkMetricsUrl, workflowTaskFailures } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort(), workerTaskQueue: config.temporal.taskQueue });
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
+  warnIfVapiCannotBeAsked(config, logger);
   const contactCenter = loadContactCenter(config.routingConfigPath);
   // The CRM is checked before anything waits on Temporal: a wrong CRM_URL stops the process at once.
   const crm = await openCrm(config, { contactCenter, demoNotes: 'memory', onConnectionError: () => logger.warn('a CRM connection broke; it is replaced on next use') });
   if (crm.kind === 'demo') logger.warn('CRM_URL is unset: the demo CRM keeps notes in this process only; set CRM_URL so processes run apart share one CRM');
   const target = temporalTarget(config);
   const metrics = createMetrics({ departments: contactCenter.departments.map((department) => department.id), ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
+  workflowTaskFailures?.onFailure((failure) => metrics.workflowTaskFailed(failure.workflowType));
   const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host, logger });
 
   // Bundling the workflow code takes seconds and needs no server: do it while waiting for one, so a worker
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
         const connection = await connectWorker(target);
         try {
           const code = bundling ? await bundling.catch((error: unknown) => Promise.reject(new NotAnOutageError(error))) : undefined;
-          const worker = await buildTransferWorker({ config, connection, contactCenter, crm, dataConverter, metrics, ...(code ? { workflowBundle: code } : {}), ...(workflowBundle ? { workflowBundlePath: workflowBundle } : {}) });
+          const worker = await buildTransferWorker({ config, connection, contactCenter, crm, dataConverter, metrics, logger, ...(code ? { workflowBundle: code } : {}), ...(workflowBundle ? { workflowBundlePath: workflowBundle } : {}) });
           return { connection, worker };
         } catch (error) {
           await connection.close().catch(() => undefined);

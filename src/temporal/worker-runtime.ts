@@ -32,11 +32,12 @@ export async function buildTransferWorker(options: {
   /** The same converter the process's clients use (the codec must match). */
   dataConverter: DataConverter;
   metrics?: Metrics;
+  /** Where the activities' integrations log what went wrong (Vapi's API), and the floor's roster sync. */
+  logger?: Logger;
   /** Workflow code bundled ahead (e.g. while waiting for the server); else WORKFLOW_BUNDLE_PATH, else bundled here. */
   workflowBundle?: { code: string };
   /** The prebuilt bundle file, already resolved and checked (prebuiltWorkflowBundle). */
   workflowBundlePath?: string;
-  logger?: Logger;
 }): Promise<SwitchboardWorkers> {
   const { config, connection, contactCenter, dataConverter } = options;
   const encrypted = Boolean(config.payloadEncryptionKeys);
@@ -50,7 +51,7 @@ export async function buildTransferWorker(options: {
     floor,
     tone: new LexiconToneJudge(),
     callControl: new HttpCallControlClient(),
-    callStatus: callStatusSource(config),
+    callStatus: callStatusSource(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) }),
     controlUrlAllowedHosts: config.controlUrlAllowedHosts,
     attempts: heartbeatAttemptRecorder(client),
   });
@@ -83,4 +84,16 @@ async function syncRosterUntilDone(floor: TemporalFloorClient, roster: ReturnTyp
       await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
     }
   }
+}
+
+/**
+ * What a worker without VAPI_API_KEY cannot do, said once at start. Not in npm start's embedded demo, where
+ * the simulator plays Vapi and reports every transfer.
+ */
+export function warnIfVapiCannotBeAsked(config: Pick<AppConfig, 'vapiApiKey'>, logger: Logger): void {
+  if (config.vapiApiKey) return;
+  logger.warn(
+    'VAPI_API_KEY is unset: a transfer whose control POST has an unknown fate (its answer lost, its worker gone) can never be checked with Vapi; ' +
+      'it ends unknown unless Vapi\'s webhooks report it, and the fallback chain cannot run. Set VAPI_API_KEY to a Vapi private key',
+  );
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import request from 'supertest';
+import { loadConfig } from '../../src/config/env';
 import { buildToolCallsPayload } from '../../src/dev/vapi-payloads';
 import { createLogger } from '../../src/observability/logger';
 import type { WebhookAuthConfig } from '../../src/vapi/webhook-auth';
@@ -190,6 +191,44 @@ describe('hostile and malformed requests to POST /webhook', () => {
     for (let i = 0; i < 5; i += 1) statuses.push((await request(app).post('/webhook').send({ message: { type: 'hang' } })).status);
 
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  /** Two clients behind one load balancer: every request reaches Switchboard from the balancer's address. */
+  async function throughOneProxy(app: Parameters<typeof request>[0]): Promise<{ first: number[]; second: number }> {
+    const first: number[] = [];
+    for (let i = 0; i < 3; i += 1) first.push((await request(app).post('/webhook').set('x-forwarded-for', '203.0.113.7').send({ message: { type: 'hang' } })).status);
+    const second = (await request(app).post('/webhook').set('x-forwarded-for', '198.51.100.23').send({ message: { type: 'hang' } })).status;
+    return { first, second };
+  }
+
+  it('limits two clients behind a trusted proxy (TRUST_PROXY) separately, by their X-Forwarded-For addresses', async () => {
+    const { app } = appWith({ rateLimitPerMinute: 2, trustProxy: loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy });
+
+    expect(await throughOneProxy(app)).toEqual({ first: [200, 200, 429], second: 200 });
+  });
+
+  it('limits clients behind a proxy as one without TRUST_PROXY: they all share the proxy’s address', async () => {
+    const { app } = appWith({ rateLimitPerMinute: 2, trustProxy: loadConfig({}).trustProxy });
+
+    expect(await throughOneProxy(app)).toEqual({ first: [200, 200, 429], second: 429 });
+  });
+
+  it('answers 429 to a call that floods the webhook, starting nothing for it, while another call from the same address goes through', async () => {
+    const { app, start } = appWith({ rateLimitPerCallPerMinute: 3 });
+    const flooding = buildToolCallsPayload();
+    const report = { message: { type: 'status-update', status: 'in-progress', call: { id: flooding.callId } } };
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await request(app).post('/webhook').send(report)).status);
+    const refused = await request(app).post('/webhook').send(flooding.body);
+    const other = await request(app).post('/webhook').send(buildToolCallsPayload().body);
+
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ error: 'rate_limited' });
+    expect(other.status).toBe(200);
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(start.mock.calls[0]![1]).toMatchObject({ args: [expect.not.objectContaining({ callId: flooding.callId })] });
   });
 });
 

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import request from 'supertest';
 import { LIVE_CALL_CONTROL_HELP } from '../../src/api/webhook/tool-calls';
-import { ROUTE_AT_HEADER, TRANSFER_WORKFLOW_TYPE, VapiCallId } from '../../src/contracts';
+import fc from 'fast-check';
+import { ROUTE_AT_HEADER, TRANSFER_WORKFLOW_TYPE, VapiCallId, transferWorkflowId } from '../../src/contracts';
 import { createLogger } from '../../src/observability/logger';
 import { buildToolCallsPayload } from '../../src/dev/vapi-payloads';
 import { recordingClient } from '../support/recording-client';
@@ -29,7 +31,7 @@ describe('POST /webhook', () => {
     });
     expect(start).toHaveBeenCalledTimes(1);
     expect(start).toHaveBeenCalledWith(TRANSFER_WORKFLOW_TYPE, {
-      workflowId: `transfer-${callId}-${toolCallId}`,
+      workflowId: `transfer:${callId}:${toolCallId}`,
       taskQueue: 'queue-under-test',
       args: [
         {
@@ -198,6 +200,33 @@ describe('POST /webhook', () => {
     expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'message.call.id' })]));
   });
 
+  it('starts two workflows for tool calls whose ids would have collided as transfer-<callId>-<toolCallId>', async () => {
+    const { app, start } = appWith();
+    const first = buildToolCallsPayload({ callId: 'X-x1', toolCallId: 'call_b' });
+    const second = buildToolCallsPayload({ callId: 'X', toolCallId: 'x1-call_b' });
+
+    const answers = [await request(app).post('/webhook').send(first.body), await request(app).post('/webhook').send(second.body)];
+
+    expect(answers.map((answer) => answer.body.results[0].result)).toEqual([
+      'Transfer in progress: connecting the caller now.',
+      'Transfer in progress: connecting the caller now.',
+    ]);
+    const ids = start.mock.calls.map((call) => (call[1] as { workflowId: string }).workflowId);
+    expect(ids).toEqual(['transfer:X-x1:call_b', 'transfer:X:x1-call_b']);
+  });
+
+  it('gives every (call, tool call) pair its own workflow id, colons in the ids included', () => {
+    const id = fc.stringMatching(/^[A-Za-z0-9._:%-]{1,12}$/);
+    fc.assert(
+      fc.property(id, id, id, id, (callA, toolA, callB, toolB) => {
+        fc.pre(callA !== callB || toolA !== toolB);
+        expect(transferWorkflowId(callA, toolA)).not.toBe(transferWorkflowId(callB, toolB));
+      }),
+    );
+    expect(transferWorkflowId('a:b', 'c')).not.toBe(transferWorkflowId('a', 'b:c'));
+    expect(transferWorkflowId('6a300fe7-f6fb-471c-aa11-baebd7a44a5d', 'call_22b023a1')).toBe('transfer:6a300fe7-f6fb-471c-aa11-baebd7a44a5d:call_22b023a1');
+  });
+
   it('answers 503 when Temporal cannot take the start, so Vapi may retry', async () => {
     const client = recordingClient();
     client.start.mockRejectedValue(new Error('14 UNAVAILABLE: connection refused'));
@@ -262,5 +291,44 @@ describe('GET /healthz and /readyz', () => {
     expect(health.status).toBe(200);
     expect(ready.status).toBe(503);
     expect(ready.body).toEqual({ ready: false, temporal: 'reachable', workflowPollers: 0 });
+  });
+});
+
+describe('POST /webhook with a transfer-destination-request', () => {
+  /** The workflow id each Update-with-Start asked for; the recorded update itself answers with an error, which Vapi hears. */
+  function startedIds(client: ReturnType<typeof recordingClient>): string[] {
+    return client.executeUpdateWithStart.mock.calls.map((call) => (call[1] as { startWorkflowOperation: { options: { workflowId: string } } }).startWorkflowOperation.options.workflowId);
+  }
+
+  it('keys the workflow by the message timestamp, so a redelivery joins the same workflow', async () => {
+    const client = recordingClient();
+    const { app } = appWith({}, client);
+    const message = fixture('transfer-destination-request.SYNTHETIC.json');
+
+    await request(app).post('/webhook').send(message);
+    await request(app).post('/webhook').send(message);
+
+    expect(startedIds(client)).toEqual([
+      transferWorkflowId(message.message.call.id, 'dest-1727030665008'),
+      transferWorkflowId(message.message.call.id, 'dest-1727030665008'),
+    ]);
+  });
+
+  it('keys a request without a timestamp by a digest of its body, never by the clock: the same bytes join one workflow, other bytes get another', async () => {
+    const client = recordingClient();
+    let clock = Date.parse('2026-11-25T15:00:00.000Z');
+    const { app } = appWith({ now: () => new Date((clock += 1_000)) }, client);
+    const message = fixture('transfer-destination-request.SYNTHETIC.json');
+    delete message.message.timestamp;
+    const raw = JSON.stringify(message);
+    const other = JSON.stringify({ ...message, message: { ...message.message, artifact: { messages: [] } } });
+
+    for (const body of [raw, raw, other]) await request(app).post('/webhook').set('content-type', 'application/json').send(body);
+
+    const ids = startedIds(client);
+    const digest = createHash('sha256').update(raw).digest('hex').slice(0, 32);
+    expect(ids[0]).toBe(transferWorkflowId(message.message.call.id, `dest-sha256-${digest}`));
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
   });
 });

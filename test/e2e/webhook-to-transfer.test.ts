@@ -106,6 +106,24 @@ describe('webhook to transfer, end to end', () => {
     expect(control.commandsFor(callId).filter((c) => (c.body as { type: string }).type === 'transfer')).toHaveLength(1);
   });
 
+  it('transfers both of two tool calls whose ids would have collided as transfer-<callId>-<toolCallId>', async () => {
+    const call = newCallId();
+    const pairs = [
+      { callId: `${call}-x1`, toolCallId: 'call_b' },
+      { callId: call, toolCallId: 'x1-call_b' },
+    ];
+
+    for (const pair of pairs) {
+      const { body } = buildToolCallsPayload({ ...pair, controlUrl: control.controlUrlFor(pair.callId) });
+      expect((await request(app).post('/webhook').send(body)).body.results[0].result).toBe('Transfer in progress: connecting the caller now.');
+    }
+
+    for (const pair of pairs) {
+      await env.client.workflow.getHandle(transferWorkflowId(pair.callId, pair.toolCallId)).result();
+      expect(control.commandsFor(pair.callId).filter((command) => (command.body as { type: string }).type === 'transfer')).toHaveLength(1);
+    }
+  });
+
   it('never runs a finished transfer again when the webhook is delivered later', async () => {
     const { body, callId, toolCallId } = transferPayload();
     await request(app).post('/webhook').send(body);

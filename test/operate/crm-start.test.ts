@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PostgresCrm } from '../../src/integrations/crm/postgres-crm';
 import { freePort } from '../../src/temporal/free-port';
+import { testEncryptionEnv } from '../support/encryption';
 import { testDatabaseUrl } from '../support/postgres';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,7 +15,7 @@ async function startWorker(env: Record<string, string>): Promise<{ code: number;
   try {
     await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/temporal/main-worker.ts')], {
       cwd: ROOT,
-      env: { ...inherited, METRICS_PORT: '0', LOG_LEVEL: 'warn', ...env },
+      env: { ...inherited, METRICS_PORT: '0', LOG_LEVEL: 'warn', ...testEncryptionEnv(), ...env },
       timeout: 30_000,
     });
     return { code: 0, stderr: '' };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { spawnNpmScript } from '../../bench/harness/processes';
 import type { ManagedProcess } from '../../bench/harness/processes';
 import { TRANSFER_WORKFLOW_TYPE } from '../../src/contracts';
@@ -41,17 +41,25 @@ function client(codec?: AesGcmPayloadCodec): Client {
   return new Client({ connection, dataConverter: createDataConverter(codec) });
 }
 
-async function startWorker(name: string, taskQueue: string, keys?: string): Promise<ManagedProcess> {
+/** `npm run start:worker` with these keys, or with encryption switched off (it refuses to start with neither). */
+async function startWorker(name: string, taskQueue: string, keys?: string): Promise<ManagedProcess & { metricsUrl: string }> {
   const worker = spawnNpmScript('start:worker', {
     name,
-    env: { TEMPORAL_TASK_QUEUE: taskQueue, METRICS_PORT: '0', CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1', PAYLOAD_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'info' },
+    env: {
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      METRICS_PORT: '0',
+      CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1',
+      PAYLOAD_ENCRYPTION_KEYS: keys,
+      PAYLOAD_ENCRYPTION: keys ? undefined : 'off',
+      LOG_LEVEL: 'info',
+    },
   });
   workers.push(worker);
-  await worker.waitForOutput(/"worker polling"/, 90_000);
-  return worker;
+  const polling = JSON.parse(await worker.waitForOutput(/"worker polling"/, 90_000)) as { metrics: string };
+  return Object.assign(worker, { metricsUrl: polling.metrics });
 }
 
-async function startTransfer(by: Client, taskQueue: string): Promise<{ handle: WorkflowHandle; callId: string }> {
+async function startTransfer(by: Client, taskQueue: string): Promise<{ handle: WorkflowHandleWithFirstExecutionRunId; callId: string }> {
   const request = transferRequest({ controlBaseUrl: control.baseUrl });
   const handle = await by.workflow.start(TRANSFER_WORKFLOW_TYPE, { workflowId: `keys-${request.callId}`, taskQueue, args: [request] });
   handles.push(handle);
@@ -69,7 +77,7 @@ async function firstTaskFailure(handle: WorkflowHandle) {
   return failed!.workflowTaskFailedEventAttributes!.failure!;
 }
 
-describe('a worker without PAYLOAD_ENCRYPTION_KEYS', () => {
+describe('a worker with encryption off (PAYLOAD_ENCRYPTION=off)', () => {
   const taskQueue = uniqueTaskQueue('no-keys');
   let worker: ManagedProcess;
   beforeAll(async () => {
@@ -115,6 +123,8 @@ describe('a worker with other PAYLOAD_ENCRYPTION_KEYS', () => {
 
     // With encryption on, failure messages are sealed too: the Web UI reads them through the codec endpoint.
     const failure = await firstTaskFailure(foreign.handle);
+    const reportedLine = worker.waitForOutput(/"msg":"workflow task failed"/, 20_000);
+    reportedLine.catch(() => undefined);
     expect(failure.message).toBe('Encoded failure');
     const [opened] = await ownCodec.decode([failure.encodedAttributes!]);
     expect(JSON.parse(Buffer.from(opened!.data!).toString()).message).toBe(
@@ -123,5 +133,16 @@ describe('a worker with other PAYLOAD_ENCRYPTION_KEYS', () => {
     await worker.waitForOutput(/which is not in PAYLOAD_ENCRYPTION_KEYS of this process/, 10_000);
     await control.waitForCommands(own.callId, 1, 30_000);
     expect(control.commandsFor(foreign.callId)).toHaveLength(0);
+
+    // The worker's own account of the failed task: one error line with the ids and the message it sealed, and a count.
+    const reported = JSON.parse(await reportedLine) as Record<string, unknown>;
+    expect(reported).toMatchObject({
+      level: 50,
+      workflowType: TRANSFER_WORKFLOW_TYPE,
+      workflowId: foreign.handle.workflowId,
+      runId: foreign.handle.firstExecutionRunId,
+      failure: 'payload was encrypted with key "k1", which is not in PAYLOAD_ENCRYPTION_KEYS of this process (it has "k2"): give every Switchboard process the same keys',
+    });
+    expect(await (await fetch(worker.metricsUrl)).text()).toMatch(/^switchboard_workflow_task_failures_total\{workflow_type="transferCall"\} [1-9]/m);
   }, 150_000);
 });

@@ -6,6 +6,7 @@ import { startDevServer } from '../../src/dev/dev-server';
 import type { DevServer } from '../../src/dev/dev-server';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
 import { freePort } from '../../src/temporal/free-port';
+import { testEncryptionEnv } from '../support/encryption';
 import { uniqueTaskQueue } from '../support/temporal';
 
 // Start order is not guaranteed under compose, systemd or Kubernetes: processes started before Temporal (or
@@ -78,6 +79,7 @@ describe('processes started before Temporal', () => {
       PORT: apiPort,
       VAPI_WEBHOOK_AUTH: 'none',
       LOG_LEVEL: 'info',
+      ...testEncryptionEnv(),
     };
     const worker1 = spawnNpmScript('start:worker', { name: 'worker 1', env });
     const worker2 = spawnNpmScript('start:worker', { name: 'worker 2', env });
@@ -114,7 +116,7 @@ describe('processes started before Temporal', () => {
 
   it('a worker with TEMPORAL_CONNECT_DEADLINE_SECONDS gives up after it and exits 1, naming the address and the variable', async () => {
     const address = `127.0.0.1:${await freePort()}`;
-    const worker = spawnNpmScript('start:worker', { name: 'worker with a deadline', env: { TEMPORAL_ADDRESS: address, TEMPORAL_CONNECT_DEADLINE_SECONDS: '2', METRICS_PORT: '0' } });
+    const worker = spawnNpmScript('start:worker', { name: 'worker with a deadline', env: { TEMPORAL_ADDRESS: address, TEMPORAL_CONNECT_DEADLINE_SECONDS: '2', METRICS_PORT: '0', ...testEncryptionEnv() } });
     started.push(worker);
 
     expect(await worker.exited).toBe(1);

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TRANSFER_WORKFLOW_TYPE } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
-import { createDataConverter } from '../../src/temporal/data-converter';
+import { testDataConverter, testEncryptionEnv } from '../support/encryption';
 import { transferRequest } from '../support/factories';
 import { uniqueTaskQueue } from '../support/temporal';
 
@@ -17,7 +17,7 @@ let worker: ChildProcess | undefined;
 
 beforeAll(async () => {
   control = await startFakeControlServer();
-  client = new Client({ connection: await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! }), dataConverter: createDataConverter() });
+  client = new Client({ connection: await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! }), dataConverter: testDataConverter() });
 });
 
 afterAll(async () => {
@@ -37,6 +37,7 @@ function startWorkerProcess(taskQueue: string): Promise<{ process: ChildProcess;
       CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1',
       SHUTDOWN_GRACE_SECONDS: '10',
       LOG_LEVEL: 'info',
+      ...testEncryptionEnv(),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -49,6 +49,12 @@ describe('recorded histories', () => {
     expect(TRANSFER_OUTCOMES.filter((outcome) => !covered.has(outcome))).toEqual([]);
   });
 
+  it('include the 1.0 histories recorded under ids of the form transfer-<callId>-<toolCallId>, which the replays below keep replaying', () => {
+    const baseline = fixtures.filter((fixture) => fixture.generation === '1.0');
+    expect(baseline.length).toBeGreaterThan(0);
+    for (const { workflowId } of baseline) expect(workflowId).toMatch(/^transfer-[0-9a-f-]{36}-call_\w+$/);
+  });
+
   it('cover every compensation the transfer can run, as the code lists them', async () => {
     const converter = loadDataConverter(createDataConverter());
     const undone = new Set<string>();

@@ -13,6 +13,7 @@ export function defaultWebhookSettings() {
     fallbackCheckSeconds: config.fallbackCheckSeconds,
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    rateLimitPerCallPerMinute: config.rateLimitPerCallPerMinute,
     startDeadlineMs: config.startDeadlineMs,
   };
 }

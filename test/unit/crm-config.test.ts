@@ -1,17 +1,8 @@
-import { ConfigError, loadConfig } from '../../src/config/env';
+import { loadConfig } from '../../src/config/env';
 import { CrmError } from '../../src/integrations/crm';
 import { retryAfterMs, withBoundedRetries } from '../../src/integrations/crm/bounded-retry';
 import { crmKindForScheme } from '../../src/integrations/crm/create-crm';
-
-function configError(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+import { configError } from '../support/config';
 
 describe('CRM configuration', () => {
   it('uses the demo CRM when CRM_URL is unset, with a per-request timeout of one second', () => {

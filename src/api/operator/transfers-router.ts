@@ -29,7 +29,8 @@ const listQuery = z
   })
   .strict();
 const retryBody = z.object({ force: z.boolean().optional() }).strict();
-const WORKFLOW_ID = /^[A-Za-z0-9._:-]{1,255}$/;
+/** Transfer ids as transferWorkflowId makes them (`%` of its escapes included) and as 1.0 made them. */
+const WORKFLOW_ID = /^[A-Za-z0-9._:%-]{1,255}$/;
 
 function workflowIdOf(raw: unknown): string {
   const id = String(raw ?? '');

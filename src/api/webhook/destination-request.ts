@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WorkflowClient } from '@temporalio/client';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { DestinationAnswer, TransferRequest } from '../../contracts';
@@ -20,14 +21,18 @@ export type DestinationResponse =
 
 export const NO_DESTINATION_ERROR = "I'm sorry, I can't transfer your call right now.";
 
-function toolCallKey(timestamp: number | string | undefined): string {
-  // Redelivery of the same request carries the same timestamp and joins the same workflow.
+/**
+ * The stand-in tool call id of a destination request (it has none): the same for a redelivery of the same
+ * request, so it joins the same workflow. The message's timestamp when it has one, else a digest of the raw
+ * body; never the clock, which would make every redelivery a transfer of its own.
+ */
+export function destinationRequestKey(timestamp: number | string | undefined, rawBody: Buffer): string {
   if (typeof timestamp === 'number') return `dest-${Math.trunc(timestamp)}`;
   if (typeof timestamp === 'string') {
     const parsed = Date.parse(timestamp);
     if (!Number.isNaN(parsed)) return `dest-${parsed}`;
   }
-  return `dest-${Date.now()}`;
+  return `dest-sha256-${createHash('sha256').update(rawBody).digest('hex').slice(0, 32)}`;
 }
 
 /**
@@ -39,7 +44,17 @@ function toolCallKey(timestamp: number | string | undefined): string {
 export async function answerDestinationRequest(
   client: DestinationRequestClient,
   message: TransferDestinationRequestMessage,
-  options: { taskQueue: string; allowedHosts: readonly AllowedHost[]; deadlineMs: number; logger: Logger; now: Date; outcomeTimeoutSeconds: number; fallbackCheckSeconds: number },
+  options: {
+    taskQueue: string;
+    allowedHosts: readonly AllowedHost[];
+    deadlineMs: number;
+    logger: Logger;
+    now: Date;
+    outcomeTimeoutSeconds: number;
+    fallbackCheckSeconds: number;
+    /** The request's bytes as received: a request without a timestamp is keyed by their digest. */
+    rawBody: Buffer;
+  },
 ): Promise<DestinationResponse> {
   const callId = message.call.id;
   const controlUrl = message.call.monitor?.controlUrl ?? undefined;
@@ -48,7 +63,7 @@ export async function answerDestinationRequest(
   const number = callerNumber(message);
   const request: TransferRequest = {
     callId,
-    toolCallId: toolCallKey(message.timestamp),
+    toolCallId: destinationRequestKey(message.timestamp, options.rawBody),
     mode: 'destination-request',
     receivedAt: options.now.toISOString(),
     urgency: 'medium',

@@ -44,6 +44,8 @@ export interface WebhookDeps {
   bodyLimit?: string;
   /** Requests per minute and client address before 429. */
   rateLimitPerMinute: number;
+  /** Authenticated requests per minute about one Vapi call (message.call.id) before 429. */
+  rateLimitPerCallPerMinute: number;
   /** How long to keep trying to start a workflow while Temporal is unreachable before answering 503. */
   startDeadlineMs: number;
   /** The client shares its connection with a worker polling `taskQueue` (npm start): start transfers eagerly. */
@@ -64,14 +66,24 @@ export function webhookRouter(deps: WebhookDeps): Router {
   const router = express.Router();
   const now = deps.now ?? (() => new Date());
 
+  // The limiter's own complaints (e.g. X-Forwarded-For arriving while TRUST_PROXY is unset) go to our log.
+  const limiterLine = (level: 'warn' | 'error') => (problem: unknown) => {
+    const { code, message } = (problem ?? {}) as { code?: string; message?: string };
+    deps.logger[level]({ code }, `webhook rate limit: ${message ?? String(problem)}`);
+  };
+  const limiterLog = { warn: limiterLine('warn'), error: limiterLine('error') };
+  const refuse = (message: string) => (_req: Request, _res: Response, next: (error: AppError) => void) => next(new AppError({ httpStatus: 429, code: 'rate_limited', message }));
+
   router.post(
     '/webhook',
+    // Per client address (TRUST_PROXY says which address that is behind a load balancer), before any work.
     rateLimit({
       windowMs: 60_000,
       limit: deps.rateLimitPerMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      handler: (_req, _res, next) => next(new AppError({ httpStatus: 429, code: 'rate_limited', message: 'too many requests; slow down' })),
+      logger: limiterLog,
+      handler: refuse('too many requests; slow down'),
     }),
     express.raw({ type: () => true, limit: deps.bodyLimit ?? '1mb' }),
     (req, res, next) => {
@@ -85,6 +97,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         next(new AppError({ httpStatus: 415, code: 'unsupported_media_type', message: 'content-type must be application/json' }));
         return;
       }
+      res.locals.rawBody = raw;
       try {
         req.body = JSON.parse(raw.toString('utf8'));
       } catch {
@@ -93,6 +106,18 @@ export function webhookRouter(deps: WebhookDeps): Router {
       }
       next();
     },
+    // Per Vapi call, once the request is authenticated and parsed: one call's flood (a loop in an assistant, a
+    // replayed conversation) cannot use up what the other calls sharing the address are allowed.
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.rateLimitPerCallPerMinute,
+      standardHeaders: false,
+      legacyHeaders: false,
+      logger: limiterLog,
+      skip: (req) => callIdOf(req.body) === undefined,
+      keyGenerator: (req) => `call:${callIdOf(req.body)}`,
+      handler: refuse('too many requests for this call; slow down'),
+    }),
     async (req: Request, res: Response) => {
       const envelope = envelopeSchema.safeParse(req.body);
       if (!envelope.success) {
@@ -138,6 +163,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
             fallbackCheckSeconds: deps.fallbackCheckSeconds,
             logger: deps.logger,
             now: now(),
+            rawBody: res.locals.rawBody as Buffer,
           });
           res.status(200).json(answer);
           return;
@@ -211,6 +237,12 @@ function admittedRouteAt(req: Request, res: Response, deps: Pick<WebhookDeps, 'h
   }
   res.set(ROUTE_AT_HEADER, 'honoured');
   return asked;
+}
+
+/** The Vapi call a parsed message is about, if it names one in a usable form (the message schemas check it again). */
+function callIdOf(body: unknown): string | undefined {
+  const id = (body as { message?: { call?: { id?: unknown } } } | null)?.message?.call?.id;
+  return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : undefined;
 }
 
 /**
