@@ -8,7 +8,7 @@ import { createReadinessCheck } from '../temporal/readiness';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { parseAllowedHosts } from '../vapi/control-url';
 import type { ContactCenter } from '../config/contact-center';
-import { rosterOf } from '../config/contact-center';
+import { rosterOf, routingPolicyOf } from '../config/contact-center';
 import { TemporalFloorClient } from '../integrations/floor-client';
 import type { CrmAdapter } from '../integrations/crm';
 import { LexiconToneJudge } from '../integrations/tone';
@@ -54,13 +54,13 @@ export async function startApiServer(options: {
     callStatus: callStatusSource(config, { logger, ...(options.metrics ? { metrics: options.metrics } : {}) }),
     dataConverter: options.dataConverter,
     crm: options.crm,
+    routingPolicy: routingPolicyOf(options.contactCenter),
     ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
   });
   const app = createApp({
     webhookAuth: options.webhookAuth,
     transferToolNames: config.transferToolNames,
-    outcomeTimeoutSeconds: config.outcomeTimeoutSeconds,
-    fallbackCheckSeconds: config.fallbackCheckSeconds,
+    timings: config.transferTimings,
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
     rateLimitPerCallPerMinute: config.rateLimitPerCallPerMinute,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import type { HistoryAndWorkflowId } from '@temporalio/common';
 import type { DataConverter } from '@temporalio/common';
 import { codecUrlToken } from '../api/codec/router';
 import { RoutingConfigError, loadContactCenter, routingPolicyOf } from '../config/contact-center';
@@ -14,7 +15,7 @@ import { TransferConsole, TransferConsoleError } from '../operations/transfer-co
 import type { TransferDetails, TransferListItem } from '../operations/transfer-console';
 import { histories } from '../operations/history-sources';
 import type { HistorySource } from '../operations/history-sources';
-import { replayTransfers } from '../operations/replay';
+import { checkDecisions, replayTransfers } from '../operations/replay';
 import { SKIP, diffRouting, formatRoutingDiff } from '../operations/routing-diff';
 import type { RoutingDiffReport } from '../operations/routing-diff';
 import type { RoutingPolicy } from '../contracts';
@@ -112,7 +113,18 @@ function noteLines(note: TransferDetails['note'], source: string): string[] {
 
 /** The transfer console as the API builds it, on this command's client; `crm` for reading notes. */
 function transferConsole(client: Client, config: ReturnType<typeof loadConfig>, crm?: CrmAdapter): TransferConsole {
-  return new TransferConsole({ workflowClient: client.workflow, taskQueue: config.temporal.taskQueue, callStatus: callStatusSource(config), ...(crm ? { crm } : {}) });
+  return new TransferConsole({
+    workflowClient: client.workflow,
+    taskQueue: config.temporal.taskQueue,
+    callStatus: callStatusSource(config),
+    routingPolicy: ownRoutingPolicy(config),
+    ...(crm ? { crm } : {}),
+  });
+}
+
+/** The routing file this command reads (ROUTING_CONFIG): the agents of transfers that recorded only their rules. */
+function ownRoutingPolicy(config: ReturnType<typeof loadConfig>): RoutingPolicy {
+  return routingPolicyOf(loadContactCenter(config.routingConfigPath));
 }
 
 async function transfers(client: Client, config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
@@ -189,13 +201,23 @@ async function replay(client: Client | undefined, config: ReturnType<typeof load
       ? { kind: 'query', query: values.query, ...(values.limit ? { limit: Number(values.limit) } : {}) }
       : { kind: 'workflow', workflowIds: positionals };
   if (source.kind === 'workflow' && source.workflowIds.length === 0) throw new UsageError('replay needs workflow ids, --query or --file');
-  const verdicts = await replayTransfers(histories(source, client?.workflow), {
+  const collected: HistoryAndWorkflowId[] = [];
+  for await (const entry of histories(source, client?.workflow)) collected.push(entry);
+  const verdicts = await replayTransfers(collected, {
     dataConverter,
     ...((values.bundle ?? config.workflowBundlePath) ? { workflowBundle: { codePath: (values.bundle ?? config.workflowBundlePath)! } } : {}),
-    onVerdict: (verdict) => print(`${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.workflowId} ${verdict.runId}${verdict.ok ? '' : `\n     ${verdict.problem}: ${verdict.message}`}`),
   });
-  const failed = verdicts.filter((verdict) => !verdict.ok).length;
-  print(`${verdicts.length} replayed, ${failed} failed`);
+  // Commands replaying is half the check: the other half is that this code would decide the same.
+  const decisions = await checkDecisions(collected, { converter: loadDataConverter(dataConverter), roster: ownRoutingPolicy(config).agents });
+  verdicts.forEach((verdict, index) => {
+    const decision = decisions[index];
+    const differs = decision?.decision === 'differs';
+    print(`${verdict.ok && !differs ? 'ok  ' : 'FAIL'} ${verdict.workflowId} ${verdict.runId}`);
+    if (!verdict.ok) print(`     ${verdict.problem}: ${verdict.message}`);
+    if (differs) print(`     decision differs: ${decision.detail}`);
+  });
+  const failed = verdicts.filter((verdict, index) => !verdict.ok || decisions[index]?.decision === 'differs').length;
+  print(`${verdicts.length} replayed, ${failed} failed (${decisions.filter((decision) => decision.decision === 'differs').length} with another decision now)`);
   if (verdicts.length === 0) {
     print('nothing to replay: no history matched');
     return 1;
@@ -238,6 +260,7 @@ async function routing(client: Client | undefined, config: ReturnType<typeof loa
     report = await diffRouting(histories({ kind: 'file', files: [...values.file, ...positionals] }), {
       converter: loadDataConverter(dataConverter),
       ...(candidate ? { candidate } : {}),
+      roster: ownRoutingPolicy(config).agents,
     });
   } else {
     report = await transferConsole(client!, config).diffRouting({

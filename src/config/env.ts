@@ -142,6 +142,11 @@ export const envSchema = z.object({
    * Vapi's API whether the caller is still with the assistant (needs VAPI_API_KEY).
    */
   TRANSFER_FALLBACK_CHECK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /**
+   * How long a warm transfer may ring before Vapi's silence means the caller is back with the assistant (a transfer
+   * plan's own dial timeout wins); until then no fallback fires and no doubtful POST is sent again.
+   */
+  TRANSFER_WARM_DIAL_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   /** Deadline for answering a transfer-destination-request (Vapi's own webhook timeout is 20 s). */
   DESTINATION_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(15_000).default(5_000),
   /** Webhook requests per minute from one client address before 429. */
@@ -331,8 +336,8 @@ export const configSchema = envSchema
     controlUrlAllowedHostsDefaulted: e.CONTROL_URL_ALLOWED_HOSTS === undefined,
     webhookAuth: webhookAuth(e),
     transferToolNames: e.TRANSFER_TOOL_NAMES,
-    outcomeTimeoutSeconds: e.TRANSFER_OUTCOME_TIMEOUT_SECONDS,
-    fallbackCheckSeconds: e.TRANSFER_FALLBACK_CHECK_SECONDS,
+    /** Carried in every transfer request: how long a transfer waits for Vapi at each point. */
+    transferTimings: { outcomeTimeoutSeconds: e.TRANSFER_OUTCOME_TIMEOUT_SECONDS, fallbackCheckSeconds: e.TRANSFER_FALLBACK_CHECK_SECONDS, warmDialSeconds: e.TRANSFER_WARM_DIAL_SECONDS },
     destinationDeadlineMs: e.DESTINATION_REQUEST_DEADLINE_MS,
     rateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     rateLimitPerCallPerMinute: e.WEBHOOK_RATE_LIMIT_PER_CALL_PER_MINUTE,

@@ -46,6 +46,7 @@ export {
   DEFAULT_WARM_DIAL_SECONDS,
   ROUTE_AT_HEADER,
   TRANSFER_OUTCOMES,
+  TRANSFER_RUN_TIMEOUT,
   TRANSFER_STEPS,
   TRANSFER_TASK_QUEUE,
   TRANSFER_WORKFLOW_TYPE,
@@ -62,6 +63,7 @@ export type {
   TransferStage,
   TransferStatus,
   TransferStepName,
+  TransferTimings,
 } from './transfer';
 export {
   AGENT_STATUS_COMMANDS,

@@ -6,6 +6,9 @@ import type { FallbackTarget, RoutingTrace } from './routing';
 /** The task queue transfer workflows and their activities run on, unless configured otherwise. */
 export const TRANSFER_TASK_QUEUE = 'switchboard-transfers';
 
+/** No transfer run lasts longer: a backstop against one stuck by a bug or a worker pool gone for hours. */
+export const TRANSFER_RUN_TIMEOUT = '2 hours';
+
 /** The workflow type name, as registered by the worker and started by the API. */
 export const TRANSFER_WORKFLOW_TYPE = 'transferCall';
 
@@ -63,6 +66,9 @@ export interface TransferRequest {
 
 /** The request header in which the simulator asks for an as-of time; only `npm start`'s embedded mode honours it. */
 export const ROUTE_AT_HEADER = 'x-switchboard-route-at';
+
+/** How long a transfer waits for Vapi at each point: set by configuration, carried in every request. */
+export type TransferTimings = Pick<TransferRequest, 'outcomeTimeoutSeconds' | 'fallbackCheckSeconds' | 'warmDialSeconds'>;
 
 /** A warm transfer rings this long, at most, unless the transfer plan or TRANSFER_WARM_DIAL_SECONDS says otherwise. */
 export const DEFAULT_WARM_DIAL_SECONDS = 60;

@@ -1,4 +1,4 @@
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, LoadedDataConverter } from '@temporalio/common';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
@@ -6,6 +6,9 @@ import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { createMetrics } from '../observability/metrics';
 import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter';
 import { WORKFLOWS_PATH } from '../temporal/worker';
+import type { temporal } from '@temporalio/proto';
+import type { PolicyAgent } from '../contracts';
+import { diffRouting } from './routing-diff';
 
 export interface ReplayVerdict {
   workflowId: string;
@@ -57,6 +60,49 @@ export async function replayTransfers(
     };
     verdicts.push(verdict);
     options.onVerdict?.(verdict);
+  }
+  return verdicts;
+}
+
+/** Whether a recorded transfer would be decided the same by this checkout's routing code. */
+export interface DecisionVerdict {
+  workflowId: string;
+  runId: string;
+  /** `differs`: the code would send this call elsewhere now (a replay of its commands can still pass). */
+  decision: 'same' | 'differs' | 'not-recorded';
+  /** The first reason that differs, or why the decision could not be checked. */
+  detail: string | null;
+}
+
+/**
+ * Replay checks commands; this checks decisions: each transfer decided again from the inputs its history
+ * recorded (the routing file or rules of the time, the caller's profile and tone, agents' live state, the
+ * as-of time and office clocks), with this checkout's routing code, and compared with what it recorded. A
+ * routing change that keeps every command the same but sends a past call elsewhere is flagged here.
+ */
+export async function checkDecisions(
+  histories: readonly HistoryAndWorkflowId[],
+  options: { converter: LoadedDataConverter; roster?: readonly PolicyAgent[] },
+): Promise<DecisionVerdict[]> {
+  const verdicts: DecisionVerdict[] = [];
+  for (const entry of histories) {
+    const report = await diffRouting(
+      (async function* one() {
+        yield entry;
+      })(),
+      { converter: options.converter, ...(options.roster ? { roster: options.roster } : {}) },
+    );
+    const events = (entry.history as temporal.api.history.v1.IHistory).events;
+    const runId = events?.[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
+    const changed = report.transfers[0];
+    if (changed) {
+      const first = changed.firstDifference;
+      verdicts.push({ workflowId: entry.workflowId, runId, decision: 'differs', detail: `${changed.kinds.join(', ')}${first ? `: ${first.before ?? '(none)'} → ${first.after ?? '(none)'}` : ''}` });
+    } else if (report.compared === 1) {
+      verdicts.push({ workflowId: entry.workflowId, runId, decision: 'same', detail: null });
+    } else {
+      verdicts.push({ workflowId: entry.workflowId, runId, decision: 'not-recorded', detail: Object.keys(report.skippedWhy)[0] ?? null });
+    }
   }
   return verdicts;
 }

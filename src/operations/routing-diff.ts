@@ -2,7 +2,18 @@ import type { HistoryAndWorkflowId } from '@temporalio/common';
 import type { LoadedDataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../contracts';
-import type { AgentLiveState, CallDestination, CustomerProfile, RoutingPolicy, ToneAssessment, TransferRequest } from '../contracts';
+import type {
+  AgentLiveState,
+  CallDestination,
+  CustomerProfile,
+  OfficeClock,
+  PolicyAgent,
+  ReserveAgentResult,
+  RoutingPolicy,
+  RoutingRulesSnapshot,
+  ToneAssessment,
+  TransferRequest,
+} from '../contracts';
 import { routingInput } from '../routing/input';
 import { destinationLabel } from '../routing/labels';
 import { finalizeDecision, route } from '../routing/pipeline';
@@ -65,6 +76,8 @@ interface Recorded {
   tone: ToneAssessment;
   agents: Record<string, AgentLiveState>;
   at: string;
+  /** The offices' wall clocks at `at`, where the transfer recorded them (generation 2). */
+  clocks?: Record<string, OfficeClock>;
   before: DecisionView;
   reasons: string[];
 }
@@ -81,6 +94,7 @@ interface RoutedMemo {
 export const SKIP = {
   unreadable: 'history could not be decrypted (set PAYLOAD_ENCRYPTION_KEYS to the keys the service uses)',
   noRouting: 'no routing recorded (the caller left, or the transfer failed, before routing decided)',
+  noRoster: 'the transfer recorded its rules but not its agents, and no routing file was given to read them from',
   notTransfer: 'not a transfer workflow',
 } as const;
 
@@ -94,34 +108,43 @@ function encrypted(events: readonly HistoryEvent[]): boolean {
   return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === 'binary/encrypted';
 }
 
-/** What routing saw when it decided this transfer, and what it decided; or why that cannot be known. */
-function recordedRouting(history: TransferHistory, events: readonly HistoryEvent[]): Recorded | { skip: string } {
+/**
+ * What routing saw when it decided this transfer, and what it decided; or why that cannot be known. A 1.0
+ * transfer recorded the whole routing file and every agent's live state. A later one recorded the rules (not
+ * the roster, which the floor holds), the offices' clocks, and the floor's answer with its top candidates and
+ * their live state: its agents come from `roster` (the routing file the command reads).
+ */
+function recordedRouting(history: TransferHistory, events: readonly HistoryEvent[], roster: readonly PolicyAgent[] | undefined): Recorded | { skip: string } {
   const workflowType = events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
   if (workflowType && workflowType !== 'transferCall') return { skip: SKIP.notTransfer };
   const request = history.request;
   if (!request) return { skip: encrypted(events) ? SKIP.unreadable : SKIP.noRouting };
-  const result = (activity: string) => history.localResults.find((local) => local.activity === activity);
-  const policy = result('loadRoutingPolicy');
+  const result = (activity: string) => history.localResults.find((local) => local.activity === activity && !local.failed)?.result;
   const routed = history.memo.routing as RoutedMemo | undefined;
-  if (!policy || policy.failed || !routed?.choice) return { skip: SKIP.noRouting };
-  const customer = result('enrichCustomer');
-  const tone = result('assessTone');
-  const agents = result('loadAgentStates');
+  const whole = result('loadRoutingPolicy') as RoutingPolicy | undefined;
+  const snapshot = result('loadRoutingRules') as RoutingRulesSnapshot | undefined;
+  if ((!whole && !snapshot) || !routed?.choice) return { skip: SKIP.noRouting };
+  if (!whole && !roster) return { skip: SKIP.noRoster };
+  const policy: RoutingPolicy = whole ?? { ...snapshot!.rules, agents: [...roster!] };
+  const reserved = result('reserveAgent') as ReserveAgentResult | undefined;
   return {
     request,
-    policy: policy.result as RoutingPolicy,
-    customer: customer && !customer.failed ? (customer.result as CustomerProfile) : CRM_UNREACHABLE_CUSTOMER,
-    tone: tone && !tone.failed ? (tone.result as ToneAssessment) : NEUTRAL_TONE,
-    agents: agents && !agents.failed ? (agents.result as Record<string, AgentLiveState>) : {},
+    policy,
+    customer: (result('enrichCustomer') as CustomerProfile | undefined) ?? CRM_UNREACHABLE_CUSTOMER,
+    tone: (result('assessTone') as ToneAssessment | undefined) ?? NEUTRAL_TONE,
+    agents: (result('loadAgentStates') as Record<string, AgentLiveState> | undefined) ?? reserved?.reservation?.live ?? {},
     at: routed.at,
-    before: viewOf({ department: routed.department, decidedBy: routed.decidedBy, mode: routed.mode, choice: routed.choice }, policy.result as RoutingPolicy),
+    ...(snapshot ? { clocks: snapshot.clocks } : {}),
+    before: viewOf({ department: routed.department, decidedBy: routed.decidedBy, mode: routed.mode, choice: routed.choice }, policy),
     reasons: routed.reasons,
   };
 }
 
 /** The decision this checkout's routing code makes from the recorded inputs and `policy`, reserving nothing. */
 function decideAgain(recorded: Recorded, policy: RoutingPolicy): { view: DecisionView; reasons: string[] } {
-  const result = route(routingInput(recorded.request, { customer: recorded.customer, tone: recorded.tone, policy, agents: recorded.agents, at: recorded.at }));
+  const result = route(
+    routingInput(recorded.request, { customer: recorded.customer, tone: recorded.tone, policy, agents: recorded.agents, at: recorded.at, ...(recorded.clocks ? { clocks: recorded.clocks } : {}) }),
+  );
   const decision = finalizeDecision(result, result.state.decided?.agentId ?? null);
   return { view: viewOf({ ...decision, decidedBy: decision.trace.decidedBy, choice: decision.trace.choice }, policy), reasons: decision.reasons };
 }
@@ -165,7 +188,7 @@ type ReadRun = { workflowId: string; runId: string; startedAt: number; recorded:
  * One entry per transfer, not per run: an operator's retry runs the same workflow id again, and the transfer is
  * the latest run that recorded a routing decision (else its latest run, to count why it was skipped).
  */
-async function latestRunOfEachTransfer(histories: AsyncIterable<HistoryAndWorkflowId>, converter: LoadedDataConverter): Promise<ReadRun[]> {
+async function latestRunOfEachTransfer(histories: AsyncIterable<HistoryAndWorkflowId>, converter: LoadedDataConverter, roster: readonly PolicyAgent[] | undefined): Promise<ReadRun[]> {
   const byTransfer = new Map<string, ReadRun>();
   const routed = (run: ReadRun) => ('skip' in run.recorded ? 0 : 1);
   const preferred = (run: ReadRun, kept: ReadRun | undefined) => !kept || (routed(run) - routed(kept) || run.startedAt - kept.startedAt) >= 0;
@@ -176,7 +199,7 @@ async function latestRunOfEachTransfer(histories: AsyncIterable<HistoryAndWorkfl
       workflowId,
       runId: started?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '',
       startedAt: Number(started?.eventTime?.seconds ?? 0) * 1000 + Math.floor((started?.eventTime?.nanos ?? 0) / 1e6),
-      recorded: recordedRouting(await readTransferHistory(converter, events), events),
+      recorded: recordedRouting(await readTransferHistory(converter, events), events, roster),
     };
     if (preferred(run, byTransfer.get(workflowId))) byTransfer.set(workflowId, run);
   }
@@ -191,7 +214,12 @@ async function latestRunOfEachTransfer(histories: AsyncIterable<HistoryAndWorkfl
  */
 export async function diffRouting(
   histories: AsyncIterable<HistoryAndWorkflowId>,
-  options: { converter: LoadedDataConverter; candidate?: RoutingPolicy },
+  options: {
+    converter: LoadedDataConverter;
+    candidate?: RoutingPolicy;
+    /** The agents to decide with when a transfer did not record them (generation 2): the routing file the command reads. */
+    roster?: readonly PolicyAgent[];
+  },
 ): Promise<RoutingDiffReport> {
   const report: RoutingDiffReport = {
     compared: 0,
@@ -206,7 +234,7 @@ export async function diffRouting(
     transfers: [],
   };
   const treatedAsAvailable = new Set<string>();
-  for (const { workflowId, runId, recorded } of await latestRunOfEachTransfer(histories, options.converter)) {
+  for (const { workflowId, runId, recorded } of await latestRunOfEachTransfer(histories, options.converter, options.candidate?.agents ?? options.roster)) {
     if ('skip' in recorded) {
       report.skipped += 1;
       report.skippedWhy[recorded.skip] = (report.skippedWhy[recorded.skip] ?? 0) + 1;

@@ -16,12 +16,12 @@ import type { CrmAdapter, StoredTransferNote } from '../integrations/crm';
 import type { TransferCallWorkflow } from '../contracts';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
-import { currentWorkflowBundle, replayTransfers } from './replay';
-import type { ReplayVerdict } from './replay';
+import { checkDecisions, currentWorkflowBundle, replayTransfers } from './replay';
+import type { DecisionVerdict, ReplayVerdict } from './replay';
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from '../temporal/data-converter';
 import { transferStartOptions } from '../temporal/transfer-start';
-import type { RoutingPolicy } from '../contracts';
+import type { RoutingPolicy, RoutingRulesSnapshot } from '../contracts';
 import { histories } from './history-sources';
 import type { HistorySource } from './history-sources';
 import { diffRouting } from './routing-diff';
@@ -111,7 +111,7 @@ export interface RetryResult {
 }
 
 /** The decision as the workflow keeps it in its memo (`routing`, or `decision` after a fallback). */
-type DecisionMemo = Partial<Pick<RoutingDecision, 'department' | 'agentId' | 'mode' | 'decidedBy' | 'reasons' | 'destination'>>;
+type DecisionMemo = Partial<Pick<RoutingDecision, 'department' | 'agentId' | 'label' | 'mode' | 'decidedBy' | 'reasons' | 'destination'>>;
 
 const FILTER_VALUE = /^[A-Za-z0-9._:-]{1,128}$/;
 const RELATIVE = /^(\d{1,6})([smhd])$/;
@@ -204,6 +204,8 @@ export class TransferConsole {
       workflowBundlePath?: string;
       /** Where `show` reads the transfer's note. */
       crm?: Pick<CrmAdapter, 'findTransferNote'>;
+      /** The routing file this process reads: the agents a replayed or diffed transfer that did not record its roster is decided with. */
+      routingPolicy?: RoutingPolicy;
       now?: () => Date;
     },
   ) {}
@@ -212,7 +214,7 @@ export class TransferConsole {
    * Replays every run of this transfer against the workflow code this process runs: the check that a
    * routing change still replays the transfer that went wrong (or any other) before it is deployed.
    */
-  async replay(workflowId: string): Promise<{ workflowId: string; ok: boolean; runs: ReplayVerdict[] }> {
+  async replay(workflowId: string): Promise<{ workflowId: string; ok: boolean; runs: ReplayVerdict[]; decisions: DecisionVerdict[] }> {
     await this.describeTransfer(workflowId);
     const runs = await this.runsOf(workflowId);
     const histories = await Promise.all(
@@ -222,7 +224,13 @@ export class TransferConsole {
       dataConverter: this.deps.dataConverter ?? createDataConverter(),
       workflowBundle: await currentWorkflowBundle(this.deps.workflowBundlePath),
     });
-    return { workflowId, ok: verdicts.every((verdict) => verdict.ok), runs: verdicts };
+    const decisions = await checkDecisions(histories, { converter: this.deps.workflowClient.options.loadedDataConverter, ...this.roster() });
+    const ok = verdicts.every((verdict) => verdict.ok) && decisions.every((decision) => decision.decision !== 'differs');
+    return { workflowId, ok, runs: verdicts, decisions };
+  }
+
+  private roster(): { roster?: RoutingPolicy['agents'] } {
+    return this.deps.routingPolicy ? { roster: this.deps.routingPolicy.agents } : {};
   }
 
   /**
@@ -236,6 +244,7 @@ export class TransferConsole {
     const report = await diffRouting(histories(source, this.deps.workflowClient), {
       converter: this.deps.workflowClient.options.loadedDataConverter,
       ...(options.candidate ? { candidate: options.candidate } : {}),
+      ...this.roster(),
     });
     return { query, ...report };
   }
@@ -287,11 +296,11 @@ export class TransferConsole {
     const agentId = memo?.agentId ?? decided?.agentId ?? null;
     const decidedBy = memo?.decidedBy ?? decided?.decidedBy ?? null;
     const destination = memo?.destination ?? decided?.destination;
-    const policy = history.localResults.find((local) => local.activity === 'loadRoutingPolicy' && !local.failed)?.result as RoutingPolicy | undefined;
+    const label = memo?.label ?? decided?.label ?? null;
     return {
       department,
       agentId,
-      label: destination ? destinationLabel({ agentId, department, decidedBy: decidedBy ?? '', destination }, policy) : agentId ? `agent ${agentId}` : 'a line',
+      label: label ?? (destination ? destinationLabel({ agentId, department, decidedBy: decidedBy ?? '', destination }, recordedPolicy(history)) : agentId ? `agent ${agentId}` : 'a line'),
       mode: memo?.mode ?? decided?.mode ?? null,
       decidedBy,
       reasons: memo?.reasons ?? decided?.reasons ?? [],
@@ -422,4 +431,16 @@ export class TransferConsole {
       .catch(() => null);
     return metadata?.currentDetails || null;
   }
+}
+
+/**
+ * The routing file a run recorded, as far as it did: a 1.0 transfer its whole policy, a later one only the rules
+ * (no agents: an agent is named by id anyway).
+ */
+function recordedPolicy(history: TransferHistory): Pick<RoutingPolicy, 'lines' | 'departments' | 'agents'> | undefined {
+  const recorded = (activity: string) => history.localResults.find((local) => local.activity === activity && !local.failed)?.result;
+  const policy = recorded('loadRoutingPolicy') as RoutingPolicy | undefined;
+  if (policy) return policy;
+  const snapshot = recorded('loadRoutingRules') as RoutingRulesSnapshot | undefined;
+  return snapshot ? { ...snapshot.rules, agents: [] } : undefined;
 }

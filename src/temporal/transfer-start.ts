@@ -1,5 +1,5 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { VapiCallId, transferSummary, transferWorkflowId } from '../contracts';
+import { TRANSFER_RUN_TIMEOUT, VapiCallId, transferSummary, transferWorkflowId } from '../contracts';
 import type { TransferRequest } from '../contracts';
 import type { TransferCallWorkflow } from '../contracts';
 
@@ -16,6 +16,9 @@ export function transferStartOptions(request: TransferRequest, taskQueue: string
     args: [request] as [TransferRequest],
     typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
     staticSummary: run === 'retry' ? `${transferSummary(request)} (retry)` : transferSummary(request),
+    // A backstop, never the plan: a transfer ends in minutes, and one stuck for hours (a bug, a lost worker pool)
+    // is stopped; what it holds on the floor ends by its own TTL.
+    workflowRunTimeout: TRANSFER_RUN_TIMEOUT,
     workflowIdConflictPolicy: run === 'retry' ? ('FAIL' as const) : ('USE_EXISTING' as const),
     workflowIdReusePolicy: run === 'retry' ? ('ALLOW_DUPLICATE' as const) : ('REJECT_DUPLICATE' as const),
     // Eager start: the server hands the first workflow task back in the start's answer, to the worker sharing

@@ -48,6 +48,7 @@ describe('POST /webhook', () => {
           mode: 'control-url',
           outcomeTimeoutSeconds: 120,
           fallbackCheckSeconds: 30,
+          warmDialSeconds: 60,
         },
       ],
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -53,8 +53,8 @@ beforeAll(async () => {
     logger: createLogger({ level: 'silent' }),
     readiness: createReadinessCheck(env.client, taskQueue),
   };
-  app = createApp({ ...deps, outcomeTimeoutSeconds: 1 });
-  patientApp = createApp({ ...deps, outcomeTimeoutSeconds: 60 });
+  app = createApp({ ...deps, timings: { outcomeTimeoutSeconds: 1, fallbackCheckSeconds: 1, warmDialSeconds: 1 } });
+  patientApp = createApp({ ...deps, timings: { outcomeTimeoutSeconds: 60, fallbackCheckSeconds: 1, warmDialSeconds: 1 } });
 });
 
 afterAll(async () => {

@@ -53,7 +53,7 @@ async function serve(contactCenter: ContactCenter): Promise<Service> {
     taskQueue,
     workflowClient: env.client.workflow,
     readiness: createReadinessCheck(env.client, taskQueue),
-    outcomeTimeoutSeconds: 30,
+    timings: { outcomeTimeoutSeconds: 30, fallbackCheckSeconds: 1, warmDialSeconds: 1 },
     transfers,
     operator: { adminToken: ADMIN, floor, contactCenter, crm: activitiesWith().deps.crm, tone: activitiesWith().deps.tone, transferToolNames: ['transfer_call'] },
   });

@@ -63,7 +63,7 @@ beforeAll(async () => {
     workflowClient: client.workflow,
     logger,
     readiness: createReadinessCheck(client, taskQueue),
-    outcomeTimeoutSeconds: 1,
+    timings: { outcomeTimeoutSeconds: 1, fallbackCheckSeconds: 1, warmDialSeconds: 1 },
     metrics,
     transfers: new TransferConsole({ workflowClient: client.workflow, taskQueue, callStatus, dataConverter }),
     codec: { codec, corsOrigins: [UI_ORIGIN] },

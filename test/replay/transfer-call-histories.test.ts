@@ -3,11 +3,12 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { TRANSFER_OUTCOMES, TransferOutcomeAttribute } from '../../src/contracts';
 import { readTransferHistory } from '../../src/operations/transfer-history';
-import { replayTransfers } from '../../src/operations/replay';
+import { checkDecisions, replayTransfers } from '../../src/operations/replay';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { UNDO, UNDO_PREFIX } from '../../src/workflows/transfer/undo';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { CURRENT_GENERATION, FLOOR_SCENARIOS, HISTORIES_DIR, HISTORY_SCENARIOS } from '../support/history-scenarios';
+import { alwaysOpenContactCenter } from '../support/factories';
 import { installQuietRuntime, workflowBundle } from '../support/temporal';
 
 type History = ReturnType<typeof historyFromJSON>;
@@ -80,6 +81,31 @@ describe('recorded histories', () => {
       const [verdict] = await replayTransfers([{ workflowId, history }], { dataConverter: createDataConverter(), workflowBundle: await workflowBundle() });
 
       expect(verdict).toMatchObject({ workflowId, message: null, ok: true });
+    },
+  );
+
+  it('flags a recorded transfer this routing would now send elsewhere, though its commands replay', async () => {
+    const { history, workflowId } = current.find((fixture) => fixture.name === `${CURRENT_GENERATION}/success-forwarded`)!;
+    const withoutAna = alwaysOpenContactCenter().agents.filter((agent) => agent.id !== 'a-ana');
+
+    const [decision] = await checkDecisions([{ workflowId, history }], { converter: loadDataConverter(createDataConverter()), roster: withoutAna });
+
+    expect(decision).toMatchObject({ workflowId, decision: 'differs', detail: expect.stringContaining('other agent') });
+  });
+
+  it('checks the decision of most recorded transfers, not only their commands', async () => {
+    const transfers = fixtures.filter(({ history }) => workflowType(history) === 'transferCall');
+    const decisions = await checkDecisions(transfers, { converter: loadDataConverter(createDataConverter()), roster: alwaysOpenContactCenter().agents });
+
+    expect(decisions.filter((decision) => decision.decision === 'same').length).toBeGreaterThan(transfers.length * 0.75);
+  });
+
+  it.each(fixtures.filter(({ history }) => workflowType(history) === 'transferCall').map(({ name, history, workflowId }) => ({ name, history, workflowId })))(
+    'decides $name the same today: this routing code sends the recorded call where it went',
+    async ({ history, workflowId }) => {
+      const [decision] = await checkDecisions([{ workflowId, history }], { converter: loadDataConverter(createDataConverter()), roster: alwaysOpenContactCenter().agents });
+
+      expect(decision).toMatchObject({ workflowId, decision: expect.stringMatching(/^(same|not-recorded)$/) });
     },
   );
 });

@@ -9,8 +9,7 @@ import { recordingClient } from './recording-client';
 export function defaultWebhookSettings() {
   const config = loadConfig({});
   return {
-    outcomeTimeoutSeconds: config.outcomeTimeoutSeconds,
-    fallbackCheckSeconds: config.fallbackCheckSeconds,
+    timings: config.transferTimings,
     destinationDeadlineMs: config.destinationDeadlineMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
     rateLimitPerCallPerMinute: config.rateLimitPerCallPerMinute,

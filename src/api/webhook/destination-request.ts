@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { WorkflowClient } from '@temporalio/client';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import type { DestinationAnswer, TransferRequest } from '../../contracts';
-import { TRANSFER_WORKFLOW_TYPE, decideDestinationUpdate } from '../../contracts';
+import type { DestinationAnswer, TransferRequest, TransferTimings } from '../../contracts';
+import { TRANSFER_WORKFLOW_TYPE, decideDestinationUpdate, destinationAbandonedSignal } from '../../contracts';
 import { transferStartOptions } from '../../temporal/transfer-start';
 import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
@@ -12,7 +12,7 @@ import { callerNumber, callerWords } from '../../vapi/messages';
 import { callDestinationSchema } from '../../vapi/destinations';
 import type { TransferCallWorkflow } from '../../contracts';
 
-export type DestinationRequestClient = Pick<WorkflowClient, 'executeUpdateWithStart'>;
+export type DestinationRequestClient = Pick<WorkflowClient, 'executeUpdateWithStart' | 'getHandle'>;
 
 /** The body Vapi expects back (SDK `ServerMessageResponseTransferDestinationRequest`). */
 export type DestinationResponse =
@@ -50,8 +50,7 @@ export async function answerDestinationRequest(
     deadlineMs: number;
     logger: Logger;
     now: Date;
-    outcomeTimeoutSeconds: number;
-    fallbackCheckSeconds: number;
+    timings: TransferTimings;
     /** The request's bytes as received: a request without a timestamp is keyed by their digest. */
     rawBody: Buffer;
   },
@@ -71,8 +70,9 @@ export async function answerDestinationRequest(
     ...(words ? { reason: words, callerWords: words } : {}),
     ...(number ? { callerNumber: number } : {}),
     ...(usableControlUrl ? { controlUrl: usableControlUrl } : {}),
-    outcomeTimeoutSeconds: options.outcomeTimeoutSeconds,
-    fallbackCheckSeconds: options.fallbackCheckSeconds,
+    ...options.timings,
+    // Past this the API tells Vapi there is no destination, and so does the transfer itself.
+    answerBy: new Date(options.now.getTime() + options.deadlineMs).toISOString(),
   };
   const startOptions = transferStartOptions(request, options.taskQueue);
   const workflowId = startOptions.workflowId;
@@ -89,6 +89,12 @@ export async function answerDestinationRequest(
     return { destination: { ...destination, message: answer.announcement } };
   } catch (error) {
     options.logger.warn({ workflowId, callId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'no destination for transfer-destination-request');
+    // Vapi is told there is none, so it transfers nothing: the transfer must let go of what it holds. Best
+    // effort (the transfer also gives up by itself once past answerBy).
+    await client
+      .getHandle(workflowId)
+      .signal(destinationAbandonedSignal)
+      .catch((signalError: unknown) => options.logger.warn({ workflowId, callId, err: { name: (signalError as Error)?.name } }, 'could not tell the transfer its destination request was abandoned'));
     return { error: NO_DESTINATION_ERROR };
   }
 }

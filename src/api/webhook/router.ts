@@ -5,7 +5,7 @@ import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
 import { z } from 'zod';
 import { ROUTE_AT_HEADER } from '../../contracts';
-import type { CallEvent } from '../../contracts';
+import type { CallEvent, TransferTimings } from '../../contracts';
 import {
   describeIssues,
   endOfCallReportMessageSchema,
@@ -33,10 +33,8 @@ export interface WebhookDeps {
   allowedHosts: readonly AllowedHost[];
   taskQueue: string;
   workflowClient: WorkflowStarter & CallEventClient & DestinationRequestClient;
-  /** How long transfer workflows wait for Vapi to report a transfer's outcome. */
-  outcomeTimeoutSeconds: number;
-  /** Silence before asking Vapi whether the caller is still with the assistant. */
-  fallbackCheckSeconds: number;
+  /** How long transfer workflows wait for Vapi at each point (outcome, dial windows), carried in every request. */
+  timings: TransferTimings;
   /** How long a transfer-destination-request may take before Vapi is told there is no destination. */
   destinationDeadlineMs: number;
   logger: Logger;
@@ -159,8 +157,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
             taskQueue: deps.taskQueue,
             allowedHosts: deps.allowedHosts,
             deadlineMs: deps.destinationDeadlineMs,
-            outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
-            fallbackCheckSeconds: deps.fallbackCheckSeconds,
+            timings: deps.timings,
             logger: deps.logger,
             now: now(),
             rawBody: res.locals.rawBody as Buffer,
@@ -187,8 +184,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         transferToolNames: deps.transferToolNames,
         allowedHosts: deps.allowedHosts,
         receivedAt: now(),
-        outcomeTimeoutSeconds: deps.outcomeTimeoutSeconds,
-        fallbackCheckSeconds: deps.fallbackCheckSeconds,
+        timings: deps.timings,
         ...(routeAt ? { routeAt } : {}),
       });
       res.locals.logFields = { ...res.locals.logFields, callId: parsed.data.call.id };

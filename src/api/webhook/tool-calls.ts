@@ -1,4 +1,4 @@
-import type { TransferRequest } from '../../contracts';
+import type { TransferRequest, TransferTimings } from '../../contracts';
 import type { AllowedHost } from '../../vapi/control-url';
 import { checkControlUrl } from '../../vapi/control-url';
 import type { NormalizedToolCall, ToolCallsMessage } from '../../vapi/messages';
@@ -36,8 +36,7 @@ export function planToolCalls(
     transferToolNames: readonly string[];
     allowedHosts: readonly AllowedHost[];
     receivedAt: Date;
-    outcomeTimeoutSeconds: number;
-    fallbackCheckSeconds: number;
+    timings: TransferTimings;
     /** The simulator's as-of time for routing, already admitted (embedded mode only). */
     routeAt?: string;
   },
@@ -91,8 +90,7 @@ export function planToolCalls(
         ...(args.data.customerId ? { customerId: args.data.customerId } : {}),
         ...(number ? { callerNumber: number } : {}),
         ...(words ? { callerWords: words } : {}),
-        outcomeTimeoutSeconds: options.outcomeTimeoutSeconds,
-        fallbackCheckSeconds: options.fallbackCheckSeconds,
+        ...options.timings,
         ...(options.routeAt ? { routeAt: options.routeAt } : {}),
       },
     };

@@ -115,7 +115,15 @@ export class TransferState {
     const first = this.status.decision === null;
     this.customer = customer;
     this.status.decision = decision;
-    const summary = { department: decision.department, agentId: decision.agentId, mode: decision.mode, destination: decision.destination, decidedBy: decision.decidedBy, reasons: decision.reasons };
+    const summary = {
+      department: decision.department,
+      agentId: decision.agentId,
+      label: decision.label,
+      mode: decision.mode,
+      destination: decision.destination,
+      decidedBy: decision.decidedBy,
+      reasons: decision.reasons,
+    };
     if (first) {
       upsertSearchAttributes([
         { key: CustomerTierAttribute, value: customer.tier },
