@@ -53,6 +53,7 @@ describe('POST /webhook', () => {
       ],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowRunTimeout: '2 hours',
       typedSearchAttributes: [{ key: VapiCallId, value: callId }],
       staticSummary: 'Transfer: billing, high urgency',
     });

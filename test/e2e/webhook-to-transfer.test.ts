@@ -82,15 +82,15 @@ describe('webhook to transfer, end to end', () => {
     ]);
     const status = await handle.query(transferStatusQuery);
     expect(status.steps.map((step) => step.name)).toEqual([
-      'loadRoutingPolicy',
+      'loadRoutingRules',
       'assessTone',
       'enrichCustomer',
-      'loadAgentStates',
       'reserveAgent',
       'postSummary',
       'executeTransfer',
-      // Vapi stayed silent (this test does not play its reports): ask it whether the caller is still there.
       'checkCallState',
+      'agentConnected',
+      'markSummary',
     ]);
   });
 

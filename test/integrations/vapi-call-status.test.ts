@@ -83,7 +83,7 @@ describe("Vapi's API asked where a call stands", () => {
   it('answers with the call status and counts the request as ok', async () => {
     const { metrics, source } = observed();
 
-    expect(await checkCallState(source)('call-live')).toEqual({ status: 'in-progress' });
+    expect(await checkCallState(source)('call-live')).toEqual({ status: 'in-progress', endedReason: null });
     expect(asked).toEqual(['keyed call-live']);
     expect(await counted(metrics)).toEqual(['switchboard_vapi_api_requests_total{operation="get-call",outcome="ok"} 1']);
   });

@@ -55,6 +55,6 @@ describe('npm start', () => {
 
     const cli = await switchboard(['transfers', 'show', workflowId], { ...terminal, DATA_DIR: dataDir });
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/^ {2}note \S+ \((pending transfer|transferred)\):$/m);
+    expect(cli.stdout).toMatch(/^ {2}note \S+: (pending transfer|transferred)( \(.*\))?$/m);
   }, 90_000);
 });

@@ -106,7 +106,7 @@ describe('npm run simulate', () => {
     expect(output).toMatch(/-> HTTP 400\n/);
     expect(output).toContain('retrying this transfer (npx switchboard transfers retry) will fail to reach the call. To retry a simulated transfer, run the simulator with --wait');
     // The hint runs the CLI on the simulator's own DATA_DIR (where the note lives) and Temporal address.
-    expect(output).toMatch(new RegExp(`Inspect it: DATA_DIR=${dataDir} TEMPORAL_ADDRESS=${process.env.TEMPORAL_ADDRESS} npx switchboard transfers show transfer-`));
+    expect(output).toMatch(new RegExp(`Inspect it: DATA_DIR=${dataDir} TEMPORAL_ADDRESS=${process.env.TEMPORAL_ADDRESS} npx switchboard transfers show transfer:`));
   }, 60_000);
 
   it('with --wait keeps the simulated call live until Ctrl-C, so a forced retry reaches it and goes through', async () => {

@@ -6,14 +6,13 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { loadContactCenter, routingPolicyOf } from '../../src/config/contact-center';
+import { loadContactCenter, rosterOf, routingPolicyOf } from '../../src/config/contact-center';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/config/env';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery } from '../../src/contracts';
 import type { TransferRequest } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { TemporalFloorClient } from '../../src/integrations/floor-client';
-import { rosterOf } from '../../src/config/contact-center';
 import { startTestWorkers, floorBackedActivities } from '../support/workers';
 import { formatRoutingDiff } from '../../src/operations/routing-diff';
 import { TransferConsole } from '../../src/operations/transfer-console';
@@ -89,7 +88,7 @@ beforeAll(async () => {
   control = await startFakeControlServer();
   client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
   workers = await startTestWorkers(env, taskQueue, floorBackedActivities(env, taskQueue, { contactCenter: loadContactCenter(recordedFile) }, client).activities, { dataConverter });
-  console = new TransferConsole({ workflowClient: client.workflow, taskQueue, callStatus: { status: async () => null } });
+  console = new TransferConsole({ workflowClient: client.workflow, taskQueue, callStatus: { status: async () => null }, routingPolicy: routingPolicyOf(loadContactCenter(recordedFile)) });
 
   // One after the other, so each decision sees the agents the earlier ones left: a-ana served the first.
   calls.enterprise = await transfer({ department: 'billing', customerId: 'c-1001' });
@@ -139,9 +138,12 @@ describe('routing diff', () => {
     expect(report.transfers[0]).toMatchObject({
       workflowId: expect.stringContaining(calls.invoice),
       before: { department: 'billing', agentId: 'a-chloe' },
-      after: { department: 'support', agentId: 'a-elena' },
+      after: { department: 'support', agentId: expect.stringMatching(/^a-/), agentIs: 'ranked' },
       kinds: ['other department', 'other agent'],
     });
+    // The transfer recorded the live state of its own candidates (billing's), not the support agents': those are
+    // treated as available, and the report says so.
+    expect(report.agentsTreatedAsAvailable).toEqual(expect.arrayContaining(['a-ben', 'a-elena']));
     expect(report.transfers[0]!.firstDifference).toEqual({
       before: 'Department billing: the reason mentions "invoice".',
       after: 'Department support: the reason mentions "invoice".',
@@ -163,6 +165,8 @@ describe('routing diff', () => {
   it('counts a retried transfer once, comparing its latest run that recorded a routing decision', async () => {
     // The first run is refused by the control URL and compensates; an operator's retry runs the same workflow id again.
     const req = transferRequest({ controlBaseUrl: control.baseUrl, outcomeTimeoutSeconds: 30, department: 'sales', customerId: undefined, callerNumber: '+12025550178' });
+    // a-dev took the earlier sales call and stays on it until marked ready: ready now, for this one.
+    await new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(loadContactCenter(recordedFile))).setStatus('a-dev', 'available');
     control.respondWith((command) => (command.callId === req.callId && control.commandsFor(req.callId).length === 1 ? { status: 400, body: {} } : { status: 200, body: {} }));
     const first = await client.workflow.start(TRANSFER_WORKFLOW_TYPE, transferStartOptions(req, taskQueue));
     await first.result().catch(() => undefined);

@@ -5,6 +5,7 @@ import { rosterOf } from '../../src/config/contact-center';
 import type { Activities } from '../../src/contracts';
 import { TemporalFloorClient } from '../../src/integrations/floor-client';
 import { heartbeatAttemptRecorder } from '../../src/temporal/worker-runtime';
+import type { Metrics } from '../../src/observability/metrics';
 import { activitiesWith, alwaysOpenContactCenter } from './factories';
 import type { SwitchboardWorkers } from '../../src/temporal/worker';
 import { createWorkers } from '../../src/temporal/worker';
@@ -13,9 +14,9 @@ import { productionWorkerOptions, workflowBundle } from './temporal';
 /** A process's two workers (transfers and the floor) on a test's own task queue, as production builds them. */
 export async function testWorkers(
   env: TestWorkflowEnvironment,
-  options: { taskQueue: string; activities: Activities; encryptedFailures?: boolean; dataConverter?: ReturnType<typeof productionWorkerOptions>['dataConverter'] },
+  options: { taskQueue: string; activities: Activities; encryptedFailures?: boolean; dataConverter?: ReturnType<typeof productionWorkerOptions>['dataConverter']; metrics?: Metrics },
 ): Promise<SwitchboardWorkers> {
-  const production = productionWorkerOptions();
+  const production = productionWorkerOptions(options.metrics);
   return createWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -53,7 +54,12 @@ export function floorBackedActivities(env: TestWorkflowEnvironment, taskQueue: s
 }
 
 /** Starts a process's two workers on `taskQueue`; `stop()` shuts them down and waits. */
-export async function startTestWorkers(env: TestWorkflowEnvironment, taskQueue: string, activities: Activities, options: { encryptedFailures?: boolean; dataConverter?: ReturnType<typeof productionWorkerOptions>['dataConverter'] } = {}) {
+export async function startTestWorkers(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  activities: Activities,
+  options: { encryptedFailures?: boolean; dataConverter?: ReturnType<typeof productionWorkerOptions>['dataConverter']; metrics?: Metrics } = {},
+) {
   const workers = await testWorkers(env, { taskQueue, activities, ...options });
   const running = workers.run();
   return {
