@@ -15,7 +15,7 @@ import { TransferConsole, TransferConsoleError } from '../operations/transfer-co
 import type { TransferDetails, TransferListItem } from '../operations/transfer-console';
 import { histories } from '../operations/history-sources';
 import type { HistorySource } from '../operations/history-sources';
-import { checkDecisions, replayTransfers } from '../operations/replay';
+import { checkDecisions, currentWorkflowBundle, replayTransfers } from '../operations/replay';
 import { SKIP, diffRouting, formatRoutingDiff } from '../operations/routing-diff';
 import type { RoutingDiffReport } from '../operations/routing-diff';
 import type { RoutingPolicy } from '../contracts';
@@ -201,12 +201,11 @@ async function replay(client: Client | undefined, config: ReturnType<typeof load
       ? { kind: 'query', query: values.query, ...(values.limit ? { limit: Number(values.limit) } : {}) }
       : { kind: 'workflow', workflowIds: positionals };
   if (source.kind === 'workflow' && source.workflowIds.length === 0) throw new UsageError('replay needs workflow ids, --query or --file');
+  // The code first (bundling takes seconds and needs no server), then the histories.
+  const workflowBundle = await currentWorkflowBundle(values.bundle ?? config.workflowBundlePath);
   const collected: HistoryAndWorkflowId[] = [];
   for await (const entry of histories(source, client?.workflow)) collected.push(entry);
-  const verdicts = await replayTransfers(collected, {
-    dataConverter,
-    ...((values.bundle ?? config.workflowBundlePath) ? { workflowBundle: { codePath: (values.bundle ?? config.workflowBundlePath)! } } : {}),
-  });
+  const verdicts = await replayTransfers(collected, { dataConverter, workflowBundle });
   // Commands replaying is half the check: the other half is that this code would decide the same.
   const decisions = await checkDecisions(collected, { converter: loadDataConverter(dataConverter), roster: ownRoutingPolicy(config).agents });
   verdicts.forEach((verdict, index) => {
