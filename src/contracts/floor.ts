@@ -76,6 +76,8 @@ export interface AgentRecord {
   assignments: Assignment[];
   /** Epoch ms; null = never assigned, which counts as idle longest. */
   lastAssignedAt: number | null;
+  /** The floor's revision when this agent last changed: readers ask for what changed since theirs. */
+  rev?: number;
 }
 
 /** Everything the floor knows; carried whole across continue-as-new. */
@@ -84,6 +86,8 @@ export interface FloorState {
   revision: number;
   roster: Roster;
   agents: Record<string, AgentRecord>;
+  /** The revision of the last roster sync: a reader behind it reads everything again (agents may have gone). */
+  rosterRevision?: number;
 }
 
 export interface FloorInput {
@@ -203,6 +207,26 @@ export interface AgentPage {
 
 /** A page of agents, filtered; one read however many agents there are. */
 export const agentPageQuery = defineQuery<AgentPage, [AgentPageRequest]>('agents');
+
+/** One department's agents, counted by state. */
+export interface DepartmentSummary {
+  id: string;
+  agents: number;
+  counts: Record<AgentStateName, number>;
+}
+
+/** What changed on the floor since a revision a reader holds: the agents that changed, and every department's counts. */
+export interface FloorChanges {
+  revision: number;
+  rosterVersion: string;
+  /** True when the reader must drop what it holds (it was behind a roster change): `agents` is then every agent. */
+  full: boolean;
+  agents: AgentView[];
+  departments: DepartmentSummary[];
+}
+
+/** The floor's changes since `sinceRevision` (0: everything): one read, however many agents, for live views. */
+export const floorChangesQuery = defineQuery<FloorChanges, [{ sinceRevision: number }]>('changes');
 
 /** Live state of the agents routing dry runs need (all, or one department's), in one read. */
 export const liveStatesQuery = defineQuery<{ revision: number; rosterVersion: string; agents: Record<string, AgentLiveState> }, [{ department?: string }]>('liveStates');

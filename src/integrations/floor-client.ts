@@ -5,6 +5,7 @@ import type {
   AgentPage,
   AgentPageRequest,
   AgentStatusCommand,
+  FloorChanges,
   FloorCommand,
   FloorNotice,
   FloorReply,
@@ -17,6 +18,7 @@ import type {
 import {
   FLOOR_WORKFLOW_TYPE,
   agentPageQuery,
+  floorChangesQuery,
   floorCommandsUpdate,
   floorNoticeSignal,
   floorTaskQueue,
@@ -32,6 +34,8 @@ export interface FloorClient {
   /** Durable once it returns (a signal); the floor applies it in order with everything else. */
   notify(notice: FloorNotice): Promise<void>;
   page(request: AgentPageRequest): Promise<AgentPage>;
+  /** What changed since `sinceRevision` (0: everything), for live views. */
+  changes(sinceRevision: number): Promise<FloorChanges>;
   liveStates(department?: string): Promise<{ revision: number; rosterVersion: string; agents: Record<string, AgentLiveState> }>;
 }
 
@@ -103,6 +107,10 @@ export class TemporalFloorClient implements FloorClient {
 
   async page(request: AgentPageRequest): Promise<AgentPage> {
     return this.read(() => this.client.getHandle(this.workflowId).query(agentPageQuery, request));
+  }
+
+  async changes(sinceRevision: number): Promise<FloorChanges> {
+    return this.read(() => this.client.getHandle(this.workflowId).query(floorChangesQuery, { sinceRevision }));
   }
 
   async liveStates(department?: string) {

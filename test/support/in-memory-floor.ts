@@ -35,6 +35,10 @@ export class InMemoryFloor implements FloorClient {
     return this.model.page(request, this.now());
   }
 
+  async changes(sinceRevision: number) {
+    return this.model.changes(sinceRevision, this.now());
+  }
+
   async liveStates(department?: string) {
     return { revision: this.model.revision, rosterVersion: this.model.state.roster.version, agents: this.model.liveStates(department, this.now()) };
   }

@@ -9,6 +9,8 @@ import type {
   AgentView,
   Assignment,
   CandidateTrace,
+  DepartmentSummary,
+  FloorChanges,
   FloorCommand,
   FloorNotice,
   FloorReply,
@@ -208,23 +210,46 @@ export class FloorModel {
     this.state.agents = agents;
     this.state.roster = roster;
     this.state.revision += 1;
+    this.state.rosterRevision = this.state.revision;
     this.reindex();
     return { type: 'roster-synced', version: roster.version, agents: roster.agents.length };
   }
 
   /** Drops what has expired; true when anything did. */
   sweep(now: number): boolean {
-    let changed = false;
+    const changed: AgentRecord[] = [];
     for (const [agentId, record] of Object.entries(this.state.agents)) {
       const live = this.unexpired(record, now);
       if (live.length === record.assignments.length) continue;
       for (const gone of record.assignments) if (gone.until <= now && this.holders.get(gone.transferId) === agentId) this.holders.delete(gone.transferId);
-      record.since = Math.max(record.since, ...record.assignments.filter((assignment) => assignment.until <= now).map((assignment) => assignment.until));
+      record.since = this.sinceOf(record, now);
       record.assignments = live;
-      changed = true;
+      changed.push(record);
     }
-    if (changed) this.state.revision += 1;
-    return changed;
+    if (changed.length === 0) return false;
+    this.state.revision += 1;
+    for (const record of changed) record.rev = this.state.revision;
+    return true;
+  }
+
+  /** What changed since a reader's revision: the agents that did, and every department's counts. */
+  changes(sinceRevision: number, now: number): FloorChanges {
+    const full = sinceRevision < (this.state.rosterRevision ?? 0) || sinceRevision <= 0;
+    const agents = this.state.roster.agents.filter((agent) => full || (this.state.agents[agent.id]?.rev ?? 0) > sinceRevision).map((agent) => this.view(agent.id, now)!);
+    const departments = new Map<string, DepartmentSummary>();
+    for (const agent of this.state.roster.agents) {
+      const state = this.stateOf(this.state.agents[agent.id]!, now);
+      for (const id of agent.skills) {
+        let summary = departments.get(id);
+        if (!summary) {
+          summary = { id, agents: 0, counts: Object.fromEntries(AGENT_STATES.map((name) => [name, 0])) as Record<AgentStateName, number> };
+          departments.set(id, summary);
+        }
+        summary.agents += 1;
+        summary.counts[state] += 1;
+      }
+    }
+    return { revision: this.state.revision, rosterVersion: this.state.roster.version, full, agents, departments: [...departments.values()] };
   }
 
   /** When the next assignment expires (epoch ms), or Infinity. */
@@ -310,6 +335,7 @@ export class FloorModel {
   private touch(record: AgentRecord, now: number): void {
     record.since = now;
     this.state.revision += 1;
+    record.rev = this.state.revision;
   }
 
   private assignmentOf(agentId: string, transferId: string, now: number): Assignment | undefined {
