@@ -228,5 +228,24 @@ export interface FloorChanges {
 /** The floor's changes since `sinceRevision` (0: everything): one read, however many agents, for live views. */
 export const floorChangesQuery = defineQuery<FloorChanges, [{ sinceRevision: number }]>('changes');
 
+/** One department's line as a supervisor reads it: who waits, how long, how well it is served. */
+export interface LineView {
+  department: string;
+  waiting: number;
+  /** Seconds the longest-waiting caller has waited; null when nobody waits. */
+  oldestWaitSeconds: number | null;
+  /** The department's service-level target: answered within `targetSeconds`, over the last hour. */
+  serviceLevel: { targetSeconds: number; answered: number; withinTarget: number };
+  /** Callbacks promised and not yet placed. */
+  callbacksDue: number;
+  maxWaitSeconds: number;
+  maxWaiting: number;
+  /** The callers in line, in the order they will be served (at most the first 50). */
+  entries: { transferId: string; position: number; priority: number; waitedSeconds: number; callback: boolean }[];
+}
+
+/** Every department that has a line (none: no department of the routing file sets one). */
+export const linesQuery = defineQuery<LineView[]>('lines');
+
 /** Live state of the agents routing dry runs need (all, or one department's), in one read. */
 export const liveStatesQuery = defineQuery<{ revision: number; rosterVersion: string; agents: Record<string, AgentLiveState> }, [{ department?: string }]>('liveStates');

@@ -36,6 +36,10 @@ export { transferStatusQuery } from './messages';
 export {
   CustomerTierAttribute,
   SEARCH_ATTRIBUTES,
+  SEARCH_ATTRIBUTE_CLI_TYPES,
+  TransferAgent,
+  TransferLatencyMs,
+  TransferStageAttribute,
   TransferDepartment,
   TransferOutcomeAttribute,
   VapiCallId,
@@ -76,6 +80,7 @@ export {
   floorTaskQueue,
   floorWorkflowId,
   liveStatesQuery,
+  linesQuery,
 } from './floor';
 export type {
   AgentCriteria,
@@ -94,6 +99,7 @@ export type {
   FloorReply,
   FloorReservation,
   FloorState,
+  LineView,
   Roster,
 } from './floor';
 export { SENDING_MARKER, mayHaveBeenSent } from './activities';

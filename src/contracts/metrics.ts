@@ -12,5 +12,7 @@ export interface TransferSinks extends Sinks {
     finished(event: { department: string | null; outcome: TransferOutcome }): void;
     fallback(event: { department: string | null }): void;
     compensated(event: { compensation: string }): void;
+    /** The floor could not be asked for an agent in time: the caller went to the department's line. */
+    reservationFailed(event: { department: string | null }): void;
   };
 }

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/paths';
-import { SEARCH_ATTRIBUTES } from '../contracts';
+import { SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_CLI_TYPES } from '../contracts';
 
 /** Plain JavaScript, so it runs the same from the sources and from a compiled dist/ (see the file). */
 const ORPHAN_GUARD = path.join(PROJECT_ROOT, 'src', 'process', 'orphan-guard.cjs');
@@ -68,7 +68,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   args.push('--dynamic-config-value', `system.enableActivityEagerExecution=${options.eagerActivities ?? true}`);
   if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
-  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`);
   args.push(...(options.extraArgs ?? []));
   return args;
 }

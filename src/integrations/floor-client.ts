@@ -10,6 +10,7 @@ import type {
   FloorNotice,
   FloorReply,
   FloorReservation,
+  LineView,
   FloorWorkflow,
   ReserveCommand,
   ReserveListedCommand,
@@ -23,6 +24,7 @@ import {
   floorNoticeSignal,
   floorTaskQueue,
   floorWorkflowId,
+  linesQuery,
   liveStatesQuery,
 } from '../contracts';
 
@@ -36,6 +38,8 @@ export interface FloorClient {
   page(request: AgentPageRequest): Promise<AgentPage>;
   /** What changed since `sinceRevision` (0: everything), for live views. */
   changes(sinceRevision: number): Promise<FloorChanges>;
+  /** Every department's line (empty: no department has one). */
+  lines(): Promise<LineView[]>;
   liveStates(department?: string): Promise<{ revision: number; rosterVersion: string; agents: Record<string, AgentLiveState> }>;
 }
 
@@ -107,6 +111,10 @@ export class TemporalFloorClient implements FloorClient {
 
   async page(request: AgentPageRequest): Promise<AgentPage> {
     return this.read(() => this.client.getHandle(this.workflowId).query(agentPageQuery, request));
+  }
+
+  async lines(): Promise<LineView[]> {
+    return this.read(() => this.client.getHandle(this.workflowId).query(linesQuery));
   }
 
   async changes(sinceRevision: number): Promise<FloorChanges> {

@@ -81,6 +81,12 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     labelNames: ['department'] as const,
     registers: [registry],
   });
+  const reservationsFailed = new Counter({
+    name: `${METRIC_PREFIX}reservations_failed_total`,
+    help: 'Reservations the floor could not answer in time (the caller went to the department line), by department.',
+    labelNames: ['department'] as const,
+    registers: [registry],
+  });
   const compensations = new Counter({
     name: `${METRIC_PREFIX}compensations_total`,
     help: 'Compensations run after a failed transfer, by compensation.',
@@ -129,6 +135,7 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
           finished: { fn: (_info, event) => transfers.inc({ department: department(event.department), outcome: event.outcome }) },
           fallback: { fn: (_info, event) => fallbacks.inc({ department: department(event.department) }) },
           compensated: { fn: (_info, event) => compensations.inc({ compensation: event.compensation }) },
+          reservationFailed: { fn: (_info, event) => reservationsFailed.inc({ department: department(event.department) }) },
         },
       };
     },

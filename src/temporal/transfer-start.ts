@@ -1,5 +1,5 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { TRANSFER_RUN_TIMEOUT, VapiCallId, transferSummary, transferWorkflowId } from '../contracts';
+import { TRANSFER_RUN_TIMEOUT, TransferStageAttribute, VapiCallId, transferSummary, transferWorkflowId } from '../contracts';
 import type { TransferRequest } from '../contracts';
 import type { TransferCallWorkflow } from '../contracts';
 
@@ -14,7 +14,10 @@ export function transferStartOptions(request: TransferRequest, taskQueue: string
     workflowId: transferWorkflowId(request.callId, request.toolCallId),
     taskQueue,
     args: [request] as [TransferRequest],
-    typedSearchAttributes: [{ key: VapiCallId, value: request.callId }],
+    typedSearchAttributes: [
+      { key: VapiCallId, value: request.callId },
+      { key: TransferStageAttribute, value: 'routing' },
+    ],
     staticSummary: run === 'retry' ? `${transferSummary(request)} (retry)` : transferSummary(request),
     // A backstop, never the plan: a transfer ends in minutes, and one stuck for hours (a bug, a lost worker pool)
     // is stopped; what it holds on the floor ends by its own TTL.

@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import request from 'supertest';
 import { LIVE_CALL_CONTROL_HELP } from '../../src/api/webhook/tool-calls';
 import fc from 'fast-check';
-import { ROUTE_AT_HEADER, TRANSFER_WORKFLOW_TYPE, VapiCallId, transferWorkflowId } from '../../src/contracts';
+import { ROUTE_AT_HEADER, TRANSFER_WORKFLOW_TYPE, TransferStageAttribute, VapiCallId, transferWorkflowId } from '../../src/contracts';
 import { createLogger } from '../../src/observability/logger';
 import { buildToolCallsPayload } from '../../src/dev/vapi-payloads';
 import { recordingClient } from '../support/recording-client';
@@ -54,7 +54,10 @@ describe('POST /webhook', () => {
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowRunTimeout: '2 hours',
-      typedSearchAttributes: [{ key: VapiCallId, value: callId }],
+      typedSearchAttributes: [
+        { key: VapiCallId, value: callId },
+        { key: TransferStageAttribute, value: 'routing' },
+      ],
       staticSummary: 'Transfer: billing, high urgency',
     });
   });

@@ -35,6 +35,10 @@ export class InMemoryFloor implements FloorClient {
     return this.model.page(request, this.now());
   }
 
+  async lines() {
+    return this.model.lines(this.now());
+  }
+
   async changes(sinceRevision: number) {
     return this.model.changes(sinceRevision, this.now());
   }

@@ -16,6 +16,7 @@ import type {
   FloorReply,
   FloorReservation,
   FloorState,
+  LineView,
   Roster,
   RosterAgent,
   RoutingRules,
@@ -257,6 +258,11 @@ export class FloorModel {
     let next = Number.POSITIVE_INFINITY;
     for (const record of Object.values(this.state.agents)) for (const assignment of record.assignments) next = Math.min(next, assignment.until);
     return next;
+  }
+
+  /** Every department's line; none until a department of the routing file sets one. */
+  lines(_now: number): LineView[] {
+    return [];
   }
 
   liveState(agentId: string, now: number): AgentLiveState {

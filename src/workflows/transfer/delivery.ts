@@ -98,6 +98,7 @@ async function deliverTo(transfer: TransferState, to: Target): Promise<Verdict> 
       transfer.transferAccepted();
     } else {
       transfer.maybeSent();
+      transfer.inDoubt();
       await tellCaller(transfer, HOLD_MESSAGE, 'Ask the caller to hold while Vapi is asked');
     }
     const verdict = await watch(transfer, to.destination, posted);

@@ -76,6 +76,7 @@ export async function reserve(transfer: TransferState, criteria: AgentCriteria, 
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('agent reservation failed; transferring to the department line', { error: describeFailure(error) });
+    transfer.reservationFailed();
     await releaseAgent(transfer, undefined, ' (its reservation went unanswered)');
     return { unreserved: 'No agent could be reserved in time' };
   }

@@ -11,7 +11,16 @@ import type {
   TransferStatus,
   TransferStepName,
 } from '../../contracts';
-import { CustomerTierAttribute, FailureType, TransferDepartment, TransferOutcomeAttribute, classifyEndedReason } from '../../contracts';
+import {
+  CustomerTierAttribute,
+  FailureType,
+  TransferAgent,
+  TransferDepartment,
+  TransferLatencyMs,
+  TransferOutcomeAttribute,
+  TransferStageAttribute,
+  classifyEndedReason,
+} from '../../contracts';
 import { describeDecision, describeFailure } from './describe';
 
 const { transferMetrics } = proxySinks<TransferSinks>();
@@ -41,6 +50,7 @@ export class TransferState {
   noteId: string | null = null;
   /** A transfer-destination-request whose answer came too late: Vapi was told there is none. */
   abandoned = false;
+  private acceptedOnce = false;
 
   constructor(
     readonly request: TransferRequest,
@@ -128,18 +138,38 @@ export class TransferState {
       upsertSearchAttributes([
         { key: CustomerTierAttribute, value: customer.tier },
         ...(decision.department ? [{ key: TransferDepartment, value: decision.department }] : []),
+        ...(decision.agentId ? [{ key: TransferAgent, value: decision.agentId }] : []),
+        { key: TransferStageAttribute, value: 'transferring' },
       ]);
       upsertMemo({
         routing: { ...summary, at: decision.trace.at, choice: decision.trace.choice, candidates: decision.trace.candidates, ...(routingVersion ? { version: routingVersion } : {}) },
       });
     } else {
       upsertMemo({ decision: summary });
+      if (decision.agentId) upsertSearchAttributes([{ key: TransferAgent, value: decision.agentId }]);
     }
     setCurrentDetails(describeDecision(decision, customer.tier, this.request.urgency));
   }
 
+  /** Vapi took a POST: the latency a supervisor charts, and the wait for Vapi's word begins. */
   transferAccepted(): void {
     transferMetrics.executed({ department: this.decision?.department ?? null, receivedAt: this.request.receivedAt });
+    if (this.acceptedOnce) return;
+    this.acceptedOnce = true;
+    upsertSearchAttributes([
+      { key: TransferLatencyMs, value: Math.max(0, Date.now() - Date.parse(this.request.receivedAt)) },
+      { key: TransferStageAttribute, value: 'awaiting-outcome' },
+    ]);
+  }
+
+  /** A POST may have reached Vapi and nobody knows yet: what operators see while Switchboard finds out. */
+  inDoubt(): void {
+    upsertSearchAttributes([{ key: TransferStageAttribute, value: 'resolving-doubt' }]);
+  }
+
+  /** The floor could not be asked for an agent in time (counted: an operator's alert). */
+  reservationFailed(): void {
+    transferMetrics.reservationFailed({ department: this.decision?.department ?? this.request.department ?? null });
   }
 
   fallingBack(): void {
@@ -154,6 +184,9 @@ export class TransferState {
     this.status.stage = stage;
     this.status.outcome = outcome;
     transferMetrics.finished({ department: this.decision?.department ?? null, outcome });
-    upsertSearchAttributes([{ key: TransferOutcomeAttribute, value: outcome }]);
+    upsertSearchAttributes([
+      { key: TransferOutcomeAttribute, value: outcome },
+      { key: TransferStageAttribute, value: 'done' },
+    ]);
   }
 }
