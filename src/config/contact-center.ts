@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CUSTOMER_TIERS, DEFAULT_AFTER_CALL, TRANSFER_PLAN_MODES } from '../contracts';
-import type { FloorDepartment, RoutingPolicy, RoutingRules, Roster } from '../contracts';
+import { CUSTOMER_TIERS, DEFAULT_AFTER_CALL, DEFAULT_QUEUE, TRANSFER_PLAN_MODES } from '../contracts';
+import type { FloorDepartment, QueueSettings, RoutingPolicy, RoutingRules, Roster } from '../contracts';
 import { callDestinationSchema } from '../vapi/destinations';
 import { explainIssue, schemaVocabulary } from '../vapi/suggest';
 
@@ -35,6 +35,23 @@ const officeSchema = z
     timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'),
     hours: z.record(dayKey, timeRange),
     holidays: z.array(isoDate).default([]),
+  })
+  .strict();
+
+const queueSchema = z
+  .object({
+    'max-wait-seconds': z.number().int().min(10).max(86_400).default(DEFAULT_QUEUE.maxWaitSeconds),
+    'max-waiting': z.number().int().min(1).max(100_000).default(DEFAULT_QUEUE.maxWaiting),
+    'update-every-seconds': z.number().int().min(10).max(3_600).default(DEFAULT_QUEUE.updateEverySeconds),
+    'service-level-seconds': z.number().int().min(1).max(86_400).default(DEFAULT_QUEUE.serviceLevelSeconds),
+    'priority-aging-seconds': z.number().int().min(1).max(86_400).default(DEFAULT_QUEUE.priorityAgingSeconds),
+    callbacks: z.boolean().default(DEFAULT_QUEUE.callbacks),
+    'callback-attempts': z.number().int().min(1).max(10).default(DEFAULT_QUEUE.callbackAttempts),
+    'callback-spacing-seconds': z.number().int().min(60).max(86_400).default(DEFAULT_QUEUE.callbackSpacingSeconds),
+    relax: z
+      .array(z.object({ 'after-seconds': z.number().int().min(1).max(86_400), drop: z.enum(['seniority', 'language']) }).strict())
+      .default([])
+      .refine((steps) => steps.every((step, index) => index === 0 || step['after-seconds'] > steps[index - 1]!['after-seconds']), 'relax steps must come in order of after-seconds'),
   })
   .strict();
 
@@ -83,6 +100,7 @@ export const contactCenterFileSchema = z
           line: callDestinationSchema,
           'after-call-seconds': z.number().int().min(0).max(86_400).default(DEFAULT_AFTER_CALL.afterCallSeconds),
           'wrap-up-seconds': z.number().int().min(0).max(86_400).default(DEFAULT_AFTER_CALL.wrapUpSeconds),
+          queue: queueSchema.optional(),
         })
         .strict(),
     ),
@@ -152,7 +170,14 @@ export interface Office {
   holidays: string[];
 }
 
-export type Department = { id: string; aliases: string[]; line: ContactCenterFile['departments'][string]['line']; afterCallSeconds: number; wrapUpSeconds: number };
+export type Department = {
+  id: string;
+  aliases: string[];
+  line: ContactCenterFile['departments'][string]['line'];
+  afterCallSeconds: number;
+  wrapUpSeconds: number;
+  queue?: QueueSettings;
+};
 export type Agent = ContactCenterFile['agents'][number];
 export type Customer = ContactCenterFile['customers'][number];
 
@@ -207,6 +232,7 @@ export function parseContactCenter(raw: unknown, source = '(inline)', text = JSO
       line: department.line,
       afterCallSeconds: department['after-call-seconds'],
       wrapUpSeconds: department['wrap-up-seconds'],
+      ...(department.queue ? { queue: queueOf(department.queue) } : {}),
     })),
     lines: file.lines,
     agents: file.agents,
@@ -291,6 +317,20 @@ export function rosterOf(center: ContactCenter): Roster {
   return {
     version: center.version,
     agents: center.agents.map(({ id, office, skills, languages, tier, maxConcurrent }) => ({ id, office, skills, languages, tier, maxConcurrent })),
-    departments: center.departments.map(({ id, afterCallSeconds, wrapUpSeconds }): FloorDepartment => ({ id, afterCallSeconds, wrapUpSeconds })),
+    departments: center.departments.map(({ id, afterCallSeconds, wrapUpSeconds, queue }): FloorDepartment => ({ id, afterCallSeconds, wrapUpSeconds, ...(queue ? { queue } : {}) })),
+  };
+}
+
+function queueOf(queue: z.output<typeof queueSchema>): QueueSettings {
+  return {
+    maxWaitSeconds: queue['max-wait-seconds'],
+    maxWaiting: queue['max-waiting'],
+    updateEverySeconds: queue['update-every-seconds'],
+    serviceLevelSeconds: queue['service-level-seconds'],
+    priorityAgingSeconds: queue['priority-aging-seconds'],
+    callbacks: queue.callbacks,
+    callbackAttempts: queue['callback-attempts'],
+    callbackSpacingSeconds: queue['callback-spacing-seconds'],
+    relax: queue.relax.map((step) => ({ afterSeconds: step['after-seconds'], drop: step.drop })),
   };
 }

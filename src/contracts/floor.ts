@@ -27,6 +27,9 @@ export function floorWorkflowId(transferTaskQueue: string): string {
  */
 export const DEFAULT_AFTER_CALL = { afterCallSeconds: 300, wrapUpSeconds: 60 } as const;
 
+/** A reservation ends by itself after this long should its transfer never say how it went. */
+export const RESERVATION_TTL_SECONDS = 15 * 60;
+
 /** What a department asks of the floor. */
 export interface FloorDepartment {
   id: string;
@@ -34,7 +37,42 @@ export interface FloorDepartment {
   afterCallSeconds: number;
   /** After an agent says their call ended (`wrap-up`), how long their after-call work may take. */
   wrapUpSeconds: number;
+  /** The department's line: callers wait in it when its qualified agents are all busy. Absent: no line. */
+  queue?: QueueSettings;
 }
+
+/** A department's line, as its `queue:` in the routing file sets it (defaults: `DEFAULT_QUEUE`). */
+export interface QueueSettings {
+  /** Past this in line, the caller goes to the department's phone line (after hours: the after-hours line). */
+  maxWaitSeconds: number;
+  /** A caller arriving at a line this long goes to the department's phone line at once. */
+  maxWaiting: number;
+  /** How often the assistant is told where the caller stands, besides whenever their place changes. */
+  updateEverySeconds: number;
+  /** The service-level target: answered within this many seconds. */
+  serviceLevelSeconds: number;
+  /** Every this many seconds in line raise a caller's priority by one class, so nobody waits for ever behind priority callers. */
+  priorityAgingSeconds: number;
+  /** Whether the assistant offers a callback (needs VAPI_API_KEY and VAPI_PHONE_NUMBER_ID). */
+  callbacks: boolean;
+  /** A callback nobody answers is tried this many times in all, this far apart, within office hours. */
+  callbackAttempts: number;
+  callbackSpacingSeconds: number;
+  /** Relaxation over time in line: after `afterSeconds`, drop a requirement (TaskRouter's workflow steps). */
+  relax: { afterSeconds: number; drop: 'seniority' | 'language' }[];
+}
+
+export const DEFAULT_QUEUE: QueueSettings = {
+  maxWaitSeconds: 600,
+  maxWaiting: 20,
+  updateEverySeconds: 60,
+  serviceLevelSeconds: 60,
+  priorityAgingSeconds: 120,
+  callbacks: true,
+  callbackAttempts: 3,
+  callbackSpacingSeconds: 600,
+  relax: [],
+};
 
 /** The part of the routing file the floor needs: who the agents are and what each department asks. */
 export interface Roster {
@@ -65,6 +103,38 @@ export interface Assignment {
   since: number;
   /** Epoch ms: a reservation's TTL, or the end of an after-call or wrap-up hold. */
   until: number;
+  /** Epoch ms when the call reached the agent: the handle time is measured from here. */
+  connectedAt?: number;
+}
+
+/** A caller waiting in a department's line (a transfer's place; a callback keeps the place it was promised). */
+export interface WaitingEntry {
+  /** The workflow that waits and is told when an agent is free: a transfer, or a callback. */
+  transferId: string;
+  department: string;
+  criteria: AgentCriteria;
+  /** The relaxation the caller had reached when they joined; the line's relax steps widen it with time. */
+  basePass: 'none' | 'seniority' | 'language';
+  /** 2: enterprise or critical; 1: premium or high; 0: everyone else (see routing rules, "Waiting in line"). */
+  priority: number;
+  /** Epoch ms: the place in line. A caller who comes back after a failed attempt keeps theirs. */
+  joinedAt: number;
+  /** Back after an agent did not pick up: ahead of everyone. */
+  front: boolean;
+  /** A callback promised for later: not offered an agent before this (epoch ms). */
+  notBefore?: number;
+  callback: boolean;
+  /** The place this caller was last told (epoch ms when), so a change is told once. */
+  toldPosition?: number;
+  toldAt?: number;
+}
+
+/** What the floor remembers of a department to estimate waits and report its service level. */
+export interface DepartmentStats {
+  /** The last handle times (seconds from the call reaching an agent to the agent being free again). */
+  handleSeconds: number[];
+  /** Callers served from the line in the last hour: when, and how long they had waited (seconds). */
+  served: { at: number; waited: number }[];
 }
 
 /** One agent on the floor. */
@@ -88,6 +158,9 @@ export interface FloorState {
   agents: Record<string, AgentRecord>;
   /** The revision of the last roster sync: a reader behind it reads everything again (agents may have gone). */
   rosterRevision?: number;
+  /** Each department's line, in the order callers joined (the order they are served in is worked out when an agent is free). */
+  lines?: Record<string, WaitingEntry[]>;
+  stats?: Record<string, DepartmentStats>;
 }
 
 export interface FloorInput {
@@ -106,6 +179,26 @@ export interface ReserveCommand {
   criteria: AgentCriteria;
   /** The reservation ends by itself after this long should the transfer never say how it went. */
   ttlSeconds: number;
+  /**
+   * When every qualified agent is busy and the department has a line, wait in it (with this priority class)
+   * instead of being told there is nobody. Absent: never wait (a fallback, a 1.0 transfer).
+   */
+  line?: { priority: number };
+}
+
+/** A caller takes (back) their place in line: after an agent did not pick up (in front), or for a callback. */
+export interface JoinLineCommand {
+  type: 'join-line';
+  transferId: string;
+  criteria: AgentCriteria;
+  basePass: WaitingEntry['basePass'];
+  priority: number;
+  joinedAt: number;
+  front: boolean;
+  callback: boolean;
+  notBefore?: number;
+  /** The place to give up in the same step (a callback takes over the transfer's place). */
+  replaces?: string;
 }
 
 /** A 1.0 transfer (in flight across an upgrade) asks for the first free agent of its own ranking. */
@@ -123,7 +216,7 @@ export interface SetStatusCommand {
   status: AgentStatusCommand;
 }
 
-export type FloorCommand = ReserveCommand | ReserveListedCommand | SetStatusCommand | { type: 'sync-roster'; roster: Roster };
+export type FloorCommand = ReserveCommand | ReserveListedCommand | SetStatusCommand | JoinLineCommand | { type: 'sync-roster'; roster: Roster };
 
 /** The floor's answer to a reservation. */
 export interface FloorReservation {
@@ -145,10 +238,28 @@ export interface FloorReservation {
   live: Record<string, AgentLiveState>;
   /** The roster version the floor decided with. */
   rosterVersion: string;
+  /** No agent free but some qualified and busy: the caller now waits in the department's line. */
+  queued?: LinePlace;
+  /** No agent free, and the line is full (`maxWaiting`): the caller goes to the department's phone line. */
+  lineFull?: boolean;
+}
+
+/** Where a caller stands in line. */
+export interface LinePlace {
+  department: string;
+  /** 1 = next. */
+  position: number;
+  /** How long they will likely wait (seconds): see `estimateWaitSeconds`. */
+  estimateSeconds: number;
+  waiting: number;
+  /** The pass (relaxation) their place counts from. */
+  basePass: WaitingEntry['basePass'];
+  joinedAt: number;
 }
 
 export type FloorReply =
   | FloorReservation
+  | { type: 'in-line'; place: LinePlace }
   | { type: 'agent'; agent: AgentView }
   | { type: 'roster-synced'; version: string; agents: number }
   | { type: 'refused'; reason: string };
@@ -162,7 +273,19 @@ export const floorCommandsUpdate = defineUpdate<FloorReply[], [FloorCommand[]]>(
  */
 export type FloorNotice =
   | { type: 'release'; transferId: string; agentId?: string }
-  | { type: 'connected'; transferId: string; agentId: string; department: string | null };
+  | { type: 'connected'; transferId: string; agentId: string; department: string | null }
+  /** The caller leaves the line (hung up, waited too long, a callback took the place): and lets go of an agent given meanwhile. */
+  | { type: 'leave'; transferId: string };
+
+/** What the floor tells a caller waiting in line. */
+export type LineNotice =
+  /** An agent is free and reserved for this caller: transfer now. */
+  | { type: 'assigned'; agentId: string; waitedSeconds: number }
+  /** Their place changed. */
+  | { type: 'position'; position: number; estimateSeconds: number };
+
+/** Sent by the floor to a waiting transfer (or callback). */
+export const lineNoticeSignal = defineSignal<[LineNotice]>('lineNotice');
 export const floorNoticeSignal = defineSignal<[FloorNotice]>('notice');
 
 /**

@@ -72,7 +72,9 @@ export type {
 export {
   AGENT_STATUS_COMMANDS,
   DEFAULT_AFTER_CALL,
+  DEFAULT_QUEUE,
   FLOOR_WORKFLOW_TYPE,
+  RESERVATION_TTL_SECONDS,
   agentPageQuery,
   floorChangesQuery,
   floorCommandsUpdate,
@@ -80,6 +82,7 @@ export {
   floorTaskQueue,
   floorWorkflowId,
   liveStatesQuery,
+  lineNoticeSignal,
   linesQuery,
 } from './floor';
 export type {
@@ -99,7 +102,13 @@ export type {
   FloorReply,
   FloorReservation,
   FloorState,
+  DepartmentStats,
+  JoinLineCommand,
+  LineNotice,
+  LinePlace,
   LineView,
+  QueueSettings,
+  WaitingEntry,
   Roster,
 } from './floor';
 export { SENDING_MARKER, mayHaveBeenSent } from './activities';

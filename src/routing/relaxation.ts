@@ -10,6 +10,24 @@ const PASSES: { pass: Relaxation; requireSenior: boolean; requireLanguage: boole
   { pass: 'language', requireSenior: false, requireLanguage: false },
 ];
 
+/** The agent passes in the order rules 8-11 try them: all requirements, then seniority dropped, then language. */
+export const AGENT_PASSES = ['none', 'seniority', 'language'] as const;
+export type AgentPass = (typeof AGENT_PASSES)[number];
+
+/**
+ * Rules 8-10 in one pass: the requirements of `pass` (seniority dropped from `seniority` on, language too at
+ * `language`), then the known agent, then load balancing. The pass is a reason of its own when it relaxes.
+ */
+export function applyPass(initial: RoutingState, pass: AgentPass): RoutingState {
+  let state = initial;
+  if (pass !== 'none') {
+    const flags = PASSES.find((candidate) => candidate.pass === pass)!;
+    state = withReason(state, `Relaxing: ${describePass({ pass })}.`, { ...flags });
+  }
+  state = pickKnownAgent(qualify(state));
+  return state.decided ? state : balanceLoad(state);
+}
+
 /**
  * Rule 11's relaxations: no agent qualified, so drop the seniority requirement and run rules 8-10 again, then
  * also drop the language. Each relaxation is a reason of its own. The floor runs this against its own state.

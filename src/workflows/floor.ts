@@ -1,6 +1,6 @@
-import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FloorCommand, FloorInput } from '../contracts';
-import { AGENT_STATUS_COMMANDS, agentPageQuery, floorChangesQuery, floorCommandsUpdate, floorNoticeSignal, linesQuery, liveStatesQuery } from '../contracts';
+import { AGENT_STATUS_COMMANDS, agentPageQuery, floorChangesQuery, floorCommandsUpdate, floorNoticeSignal, lineNoticeSignal, linesQuery, liveStatesQuery } from '../contracts';
 import { FloorModel, emptyFloorState } from './floor/floor-model';
 
 /** A run of the floor carries on as a new one past this many events, whatever the server suggests. */
@@ -13,7 +13,8 @@ const MAX_BATCH = 200;
  * Every agent and every reservation of one deployment (see `FloorModel` for the rules it keeps). Changes come
  * as one update carrying a batch of commands (reserve, set an agent's status, sync the roster), applied in
  * order, and as signals for what needs no answer (a release, a call that connected). A timer wakes it when
- * the next hold or reservation ends, so an agent freed by time is free at once. It runs for ever and carries
+ * the next hold or reservation ends, so an agent freed by time is free at once. Callers waiting in a line are
+ * told by signal when an agent is reserved for them or their place changes. It runs for ever and carries
  * its state into a new run before its history grows long or the server's per-run update budget runs out.
  */
 export async function floor(input: FloorInput = {}): Promise<void> {
@@ -23,7 +24,23 @@ export async function floor(input: FloorInput = {}): Promise<void> {
   let armedFor = Number.POSITIVE_INFINITY;
   let wake = false;
   const rearmIfSooner = () => {
-    if (model.nextDeadline() < armedFor) wake = true;
+    if (model.nextDeadline(Date.now()) < armedFor || model.hasNotices) wake = true;
+  };
+  /** Line notices on their way to waiting transfers: a signal is a command of its own, sent from the main loop. */
+  const sending = new Set<Promise<void>>();
+  const sendNotices = () => {
+    for (const { to, notice } of model.takeNotices()) {
+      const sent: Promise<void> = getExternalWorkflowHandle(to)
+        .signal(lineNoticeSignal, notice)
+        // The waiting workflow has ended (the caller hung up, it timed out): their place goes, and so does an
+        // agent reserved for them meanwhile.
+        .catch(() => {
+          model.unreachable(to, Date.now());
+          rearmIfSooner();
+        })
+        .finally(() => sending.delete(sent));
+      sending.add(sent);
+    }
   };
 
   setHandler(
@@ -47,14 +64,20 @@ export async function floor(input: FloorInput = {}): Promise<void> {
 
   const continueAsNewDue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
   while (!continueAsNewDue()) {
-    armedFor = model.nextDeadline();
+    armedFor = model.nextDeadline(Date.now());
     const woken = () => wake || continueAsNewDue();
     if (Number.isFinite(armedFor)) await condition(woken, Math.max(armedFor - Date.now(), 1));
     else await condition(woken);
     wake = false;
     model.sweep(Date.now());
+    sendNotices();
   }
-  // Update and signal handlers are synchronous, so none is ever half-way through here.
+  // Update and signal handlers are synchronous, so none is ever half-way through here; notices on their way
+  // are awaited, and what their failures changed is sent too, so nobody waiting is left untold.
+  while (sending.size > 0 || model.hasNotices) {
+    await Promise.all([...sending]);
+    sendNotices();
+  }
   await continueAsNew<typeof floor>({ state: model.state, maxEventsPerRun: input.maxEventsPerRun });
 }
 
@@ -78,6 +101,14 @@ function validateCommands(commands: FloorCommand[]): void {
       case 'set-status':
         requireId(command.agentId, 'agentId');
         if (!(AGENT_STATUS_COMMANDS as readonly string[]).includes(command.status)) throw new Error(`set-status: status must be one of ${AGENT_STATUS_COMMANDS.join(', ')}`);
+        break;
+      case 'join-line':
+        requireId(command.transferId, 'transferId');
+        if (typeof command.criteria?.department !== 'string' || !Array.isArray(command.criteria.candidateOffices) || !Array.isArray(command.criteria.exclude)) {
+          throw new Error('join-line: criteria need department, candidateOffices and exclude');
+        }
+        if (!['none', 'seniority', 'language'].includes(command.basePass)) throw new Error('join-line: basePass must be none, seniority or language');
+        if (typeof command.joinedAt !== 'number' || typeof command.priority !== 'number') throw new Error('join-line: joinedAt and priority are numbers');
         break;
       case 'sync-roster':
         if (typeof command.roster?.version !== 'string' || !Array.isArray(command.roster.agents) || !Array.isArray(command.roster.departments)) {

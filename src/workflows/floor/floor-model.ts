@@ -9,24 +9,32 @@ import type {
   AgentView,
   Assignment,
   CandidateTrace,
+  DepartmentStats,
   DepartmentSummary,
   FloorChanges,
   FloorCommand,
+  FloorDepartment,
   FloorNotice,
   FloorReply,
   FloorReservation,
   FloorState,
+  JoinLineCommand,
+  LineNotice,
+  LinePlace,
   LineView,
+  QueueSettings,
+  ReserveCommand,
   Roster,
   RosterAgent,
   RoutingRules,
+  WaitingEntry,
 } from '../../contracts';
-import { AGENT_STATES, ANONYMOUS_CUSTOMER, DEFAULT_AFTER_CALL, NEUTRAL_TONE } from '../../contracts';
-import { pickKnownAgent } from '../../routing/known-agent';
-import { balanceLoad } from '../../routing/load-balancing';
+import { AGENT_STATES, ANONYMOUS_CUSTOMER, DEFAULT_AFTER_CALL, DEFAULT_QUEUE, NEUTRAL_TONE, RESERVATION_TTL_SECONDS } from '../../contracts';
+import { estimateWaitSeconds, effectivePriority, nextRelaxAt, passAt, serviceOrder, waitsAt } from '../../routing/line-rules';
 import { initialState } from '../../routing/pipeline';
-import { qualify } from '../../routing/qualified-agents';
-import { relaxRequirements } from '../../routing/relaxation';
+import { blockersOf } from '../../routing/qualified-agents';
+import { AGENT_PASSES, applyPass } from '../../routing/relaxation';
+import type { AgentPass } from '../../routing/relaxation';
 import type { RoutingState } from '../../routing/routing-state';
 
 /** A reservation reply names this many candidates: enough to explain the choice, small enough for any history. */
@@ -34,6 +42,16 @@ export const TRACE_SIZE = 8;
 
 /** Pages of `GET /agents` hold at most this many agents. */
 export const MAX_PAGE = 500;
+
+/** A waiting caller is told a new place at most this often (places can change many times a second on a busy floor). */
+export const PLACE_NOTICE_SECONDS = 10;
+
+/** Waits are estimated on a department's last this many handle times. */
+export const HANDLE_TIMES_KEPT = 20;
+
+const HOUR_MS = 3_600_000;
+
+const minutes = (seconds: number) => (seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`);
 
 /**
  * Rules 1-7 have run in the transfer already; the floor's routing state carries no rules of its own, only the
@@ -70,6 +88,10 @@ export class FloorModel {
   private byDepartment = new Map<string, RosterAgent[]>();
   /** transferId → the agent holding something for it (a transfer holds one agent at a time). */
   private holders = new Map<string, string>();
+  /** Something changed that may let a waiting caller be served or move a place: `settle` looks again. */
+  private dirty = true;
+  /** Line notices for the workflow to send. */
+  private outbox: { to: string; notice: LineNotice }[] = [];
 
   constructor(readonly state: FloorState) {
     this.reindex();
@@ -79,16 +101,28 @@ export class FloorModel {
     return this.state.revision;
   }
 
+  /** Applies a command, then serves whoever waits in line if it freed an agent (see {@link settle}). */
   apply(command: FloorCommand, now: number): FloorReply {
+    // A caller arriving never takes an agent someone in line could have had: holds that ended by time serve the
+    // line first, even if the floor's timer has not fired yet.
+    if (command.type === 'reserve' && this.someoneWaits()) this.sweep(now);
+    const reply = this.applyOne(command, now);
+    this.settle(now);
+    return reply;
+  }
+
+  private applyOne(command: FloorCommand, now: number): FloorReply {
     switch (command.type) {
       case 'reserve':
-        return this.reserve(command.transferId, command.criteria, command.ttlSeconds, now);
+        return this.reserve(command.transferId, command.criteria, command.ttlSeconds, now, command.line);
       case 'reserve-listed':
         return this.reserveListed(command.transferId, command.candidates, command.ttlSeconds, now);
       case 'set-status':
         return this.setStatus(command.agentId, command.status, now);
       case 'sync-roster':
         return this.syncRoster(command.roster, now);
+      case 'join-line':
+        return this.joinLine(command, now);
     }
   }
 
@@ -96,11 +130,45 @@ export class FloorModel {
     switch (notice.type) {
       case 'release':
         this.release(notice.transferId, notice.agentId, now);
-        return;
+        break;
       case 'connected':
         this.connected(notice.transferId, notice.agentId, notice.department, now);
-        return;
+        break;
+      case 'leave':
+        this.leave(notice.transferId, now);
+        break;
     }
+    this.settle(now);
+  }
+
+  /** What the floor has to tell waiting callers (agents assigned, places changed), for the workflow to send. */
+  takeNotices(): { to: string; notice: LineNotice }[] {
+    return this.outbox.splice(0);
+  }
+
+  get hasNotices(): boolean {
+    return this.outbox.length > 0;
+  }
+
+  /**
+   * The waiting workflow `transferId` could not be told (it has ended): its place is given up, and an agent
+   * reserved for it meanwhile is free again for the next caller.
+   */
+  unreachable(transferId: string, now: number): void {
+    this.leave(transferId, now);
+    this.settle(now);
+  }
+
+  /**
+   * Serves whoever waits, if anything freed an agent or changed a line since the last time: in one order across
+   * every line (see `serviceOrder`), each caller takes the agent the rules give them among those free now,
+   * at the requirements their wait has reached; then tells callers whose place changed.
+   */
+  settle(now: number): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.serveWaiting(now);
+    this.tellPlaces(now);
   }
 
   /**
@@ -109,7 +177,7 @@ export class FloorModel {
    * repeated request (a retried workflow task) gets the same agent, unless the request excludes that agent,
    * in which case it is released first.
    */
-  reserve(transferId: string, criteria: AgentCriteria, ttlSeconds: number, now: number): FloorReservation {
+  reserve(transferId: string, criteria: AgentCriteria, ttlSeconds: number, now: number, line?: ReserveCommand['line']): FloorReservation {
     const held = this.holders.get(transferId);
     if (held) {
       const assignment = this.assignmentOf(held, transferId, now);
@@ -118,11 +186,43 @@ export class FloorModel {
       }
       this.release(transferId, held, now);
     }
-    let routing = pickKnownAgent(qualify(this.routingState(criteria, now)));
-    if (!routing.decided) routing = balanceLoad(routing);
-    routing = relaxRequirements(routing);
-    const agentId = routing.decided?.agentId ?? null;
-    if (agentId) this.assign(agentId, { transferId, state: 'reserved', department: criteria.department, since: now, until: now + ttlSeconds * 1000 }, now);
+    const waiting = this.entryOf(transferId);
+    if (waiting) return { ...this.emptyReply(), decidedBy: 'line', pass: waiting.basePass, reasons: [`Already waiting in ${waiting.department}'s line.`], queued: this.placeOf(waiting, now) };
+    const queue = line ? this.queueOf(criteria.department) : undefined;
+    // Rules 8-11, pass by pass: a free agent is reserved at once; when every agent who qualifies is merely busy
+    // and the department has a line, the caller waits in it (relaxing further only with time); when nobody
+    // qualifies at all, the next pass relaxes at once.
+    let routing = this.routingState(criteria, now);
+    for (const pass of AGENT_PASSES) {
+      if (pass === 'seniority' && !criteria.seniorRequired) continue;
+      const tried = applyPass(routing, pass);
+      const agentId = tried.decided?.agentId ?? null;
+      if (agentId) {
+        this.assign(agentId, { transferId, state: 'reserved', department: criteria.department, since: now, until: now + ttlSeconds * 1000 }, now);
+        return this.reservationReply(tried, agentId, criteria);
+      }
+      const busy = queue && waitsAt(pass, criteria.seniorRequired, queue) ? this.busyQualified(criteria, pass, now) : 0;
+      if (queue && busy > 0) {
+        const lineOf = this.lineOf(criteria.department);
+        if (lineOf.length >= queue.maxWaiting) {
+          const reasons = [...tried.reasons, `Every qualified agent is busy and ${criteria.department}'s line is full (${lineOf.length} waiting).`];
+          return { ...this.reservationReply({ ...tried, reasons }, null, criteria), decidedBy: 'line', lineFull: true };
+        }
+        const entry: WaitingEntry = { transferId, department: criteria.department, criteria, basePass: pass, priority: line!.priority, joinedAt: now, front: false, callback: false };
+        lineOf.push(entry);
+        this.changed(now);
+        const place = this.placeOf(entry, now);
+        entry.toldPosition = place.position;
+        entry.toldAt = now;
+        const reasons = [...tried.reasons, `All ${busy} qualified agents are busy: waiting in ${criteria.department}'s line, position ${place.position}, about ${minutes(place.estimateSeconds)}.`];
+        return { ...this.reservationReply({ ...tried, reasons }, null, criteria), decidedBy: 'line', queued: place };
+      }
+      routing = tried;
+    }
+    return this.reservationReply(routing, null, criteria);
+  }
+
+  private reservationReply(routing: RoutingState, agentId: string | null, criteria: AgentCriteria): FloorReservation {
     const candidates = traceOf(routing, agentId);
     return {
       type: 'reservation',
@@ -136,6 +236,29 @@ export class FloorModel {
       live: Object.fromEntries(candidates.map((candidate) => [candidate.agentId, routing.input.agents[candidate.agentId]!])),
       rosterVersion: this.state.roster.version,
     };
+  }
+
+  /** A caller takes (back) a place: in front after an agent did not pick up, or as a callback promised. */
+  joinLine(command: JoinLineCommand, now: number): FloorReply {
+    if (command.replaces) this.removeEntry(command.replaces);
+    this.removeEntry(command.transferId);
+    const { type: _type, replaces: _replaces, ...fields } = command;
+    const entry: WaitingEntry = { ...fields, department: command.criteria.department };
+    this.lineOf(entry.department).push(entry);
+    this.changed(now);
+    const place = this.placeOf(entry, now);
+    entry.toldPosition = place.position;
+    entry.toldAt = now;
+    return { type: 'in-line', place };
+  }
+
+  /** The caller leaves the line; an agent reserved for them (a notice crossed their leaving) is free again. */
+  leave(transferId: string, now: number): void {
+    const removed = this.removeEntry(transferId);
+    const holder = this.holders.get(transferId);
+    const reserved = holder ? this.assignmentOf(holder, transferId, now) : undefined;
+    if (reserved?.state === 'reserved') this.release(transferId, holder, now);
+    if (removed) this.changed(now);
   }
 
   /** A 1.0 transfer's reservation: the first agent of its own ranking who is logged in and has room. */
@@ -153,10 +276,12 @@ export class FloorModel {
     const record = holder ? this.state.agents[holder] : undefined;
     if (!holder || !record) return false;
     const before = record.assignments.length;
+    for (const ended of record.assignments) if (ended.transferId === transferId) this.handled(ended, now);
     record.assignments = record.assignments.filter((assignment) => assignment.transferId !== transferId);
     if (this.holders.get(transferId) === holder) this.holders.delete(transferId);
     if (record.assignments.length === before) return false;
     this.touch(record, now);
+    this.changed(now);
     return true;
   }
 
@@ -170,8 +295,8 @@ export class FloorModel {
     if (!record) return;
     const until = now + this.afterCall(department).afterCallSeconds * 1000;
     const assignment = record.assignments.find((candidate) => candidate.transferId === transferId);
-    if (assignment) Object.assign(assignment, { state: 'on-call', since: now, until });
-    else record.assignments.push({ transferId, state: 'on-call', department, since: now, until });
+    if (assignment) Object.assign(assignment, { state: 'on-call', since: now, until, connectedAt: now });
+    else record.assignments.push({ transferId, state: 'on-call', department, since: now, until, connectedAt: now });
     this.holders.set(transferId, agentId);
     this.touch(record, now);
   }
@@ -184,9 +309,13 @@ export class FloorModel {
   setStatus(agentId: string, status: AgentStatusCommand, now: number): FloorReply {
     const record = this.state.agents[agentId];
     if (!record) return { type: 'refused', reason: `no agent ${agentId} on the floor` };
-    record.assignments = this.unexpired(record, now);
+    this.dropExpired(agentId, record, now);
     if (status === 'available') {
-      for (const assignment of record.assignments) if (assignment.state !== 'reserved') this.holders.delete(assignment.transferId);
+      for (const assignment of record.assignments) {
+        if (assignment.state === 'reserved') continue;
+        this.holders.delete(assignment.transferId);
+        this.handled(assignment, now);
+      }
       record.assignments = record.assignments.filter((assignment) => assignment.state === 'reserved');
       record.presence = 'available';
     } else if (status === 'offline') {
@@ -198,6 +327,7 @@ export class FloorModel {
       }
     }
     this.touch(record, now);
+    this.changed(now);
     return { type: 'agent', agent: this.view(agentId, now)! };
   }
 
@@ -213,6 +343,7 @@ export class FloorModel {
     this.state.revision += 1;
     this.state.rosterRevision = this.state.revision;
     this.reindex();
+    this.changed(now);
     return { type: 'roster-synced', version: roster.version, agents: roster.agents.length };
   }
 
@@ -220,17 +351,21 @@ export class FloorModel {
   sweep(now: number): boolean {
     const changed: AgentRecord[] = [];
     for (const [agentId, record] of Object.entries(this.state.agents)) {
-      const live = this.unexpired(record, now);
-      if (live.length === record.assignments.length) continue;
-      for (const gone of record.assignments) if (gone.until <= now && this.holders.get(gone.transferId) === agentId) this.holders.delete(gone.transferId);
+      if (!record.assignments.some((assignment) => assignment.until <= now)) continue;
       record.since = this.sinceOf(record, now);
-      record.assignments = live;
+      this.dropExpired(agentId, record, now);
       changed.push(record);
     }
-    if (changed.length === 0) return false;
-    this.state.revision += 1;
-    for (const record of changed) record.rev = this.state.revision;
-    return true;
+    if (changed.length > 0) {
+      this.state.revision += 1;
+      for (const record of changed) record.rev = this.state.revision;
+      this.changed(now);
+    }
+    // Time alone changes lines too (requirements widen, callbacks come due, places wait to be told): look again
+    // whenever anyone waits. The timer only wakes the floor for such a time or for an expiry.
+    if (this.someoneWaits()) this.dirty = true;
+    this.settle(now);
+    return changed.length > 0;
   }
 
   /** What changed since a reader's revision: the agents that did, and every department's counts. */
@@ -253,16 +388,202 @@ export class FloorModel {
     return { revision: this.state.revision, rosterVersion: this.state.roster.version, full, agents, departments: [...departments.values()] };
   }
 
-  /** When the next assignment expires (epoch ms), or Infinity. */
-  nextDeadline(): number {
+  /** When the next assignment expires or a line next changes by time alone (epoch ms), or Infinity. */
+  nextDeadline(now: number): number {
     let next = Number.POSITIVE_INFINITY;
     for (const record of Object.values(this.state.agents)) for (const assignment of record.assignments) next = Math.min(next, assignment.until);
+    return Math.min(next, this.nextLineTime(now));
+  }
+
+  /** Every department's line (those the routing file gives a `queue:`), who waits in it and how it is served. */
+  lines(now: number): LineView[] {
+    const views: LineView[] = [];
+    for (const department of this.state.roster.departments) {
+      const queue = department.queue;
+      if (!queue) continue;
+      const ordered = this.ordered(department.id, now);
+      const served = (this.state.stats?.[department.id]?.served ?? []).filter((entry) => entry.at > now - HOUR_MS);
+      views.push({
+        department: department.id,
+        waiting: ordered.length,
+        oldestWaitSeconds: ordered.length > 0 ? Math.round((now - Math.min(...ordered.map((entry) => entry.joinedAt))) / 1000) : null,
+        serviceLevel: { targetSeconds: queue.serviceLevelSeconds, answered: served.length, withinTarget: served.filter((entry) => entry.waited <= queue.serviceLevelSeconds).length },
+        callbacksDue: ordered.filter((entry) => entry.callback).length,
+        maxWaitSeconds: queue.maxWaitSeconds,
+        maxWaiting: queue.maxWaiting,
+        entries: ordered.slice(0, 50).map((entry, index) => ({
+          transferId: entry.transferId,
+          position: index + 1,
+          priority: effectivePriority(entry, queue, now),
+          waitedSeconds: Math.round((now - entry.joinedAt) / 1000),
+          callback: entry.callback,
+        })),
+      });
+    }
+    return views;
+  }
+
+  /** Where a waiting caller stands now. */
+  placeOf(entry: WaitingEntry, now: number): LinePlace {
+    const ordered = this.ordered(entry.department, now);
+    const position = ordered.findIndex((candidate) => candidate.transferId === entry.transferId) + 1;
+    const department = this.department(entry.department);
+    const estimateSeconds = estimateWaitSeconds(position, this.servers(entry.department), this.state.stats?.[entry.department]?.handleSeconds ?? [], department.afterCallSeconds);
+    return { department: entry.department, position, estimateSeconds, waiting: ordered.length, basePass: entry.basePass, joinedAt: entry.joinedAt };
+  }
+
+  private serveWaiting(now: number): void {
+    const waiting = Object.values(this.state.lines ?? {})
+      .flat()
+      .filter((entry) => entry.notBefore === undefined || entry.notBefore <= now);
+    if (waiting.length === 0) return;
+    const free = new Set(this.state.roster.agents.filter((agent) => this.hasRoom(agent.id, now)).map((agent) => agent.id));
+    for (const entry of serviceOrder(waiting, (department) => this.queueOf(department) ?? DEFAULT_QUEUE, now)) {
+      if (free.size === 0) return;
+      const queue = this.queueOf(entry.department) ?? DEFAULT_QUEUE;
+      const pass = passAt(entry, queue, now);
+      const requirements = this.requirements(entry.criteria, pass);
+      // Cheap first: is any agent free now one this caller may have? Only then the rules, for the choice and its reasons.
+      const fits = [...free].some((agentId) => {
+        const agent = this.rosterById.get(agentId)!;
+        return agent.skills.includes(entry.department) && blockersOf(agent, this.liveState(agentId, now), requirements).length === 0;
+      });
+      if (!fits) continue;
+      const routing = applyPass(this.routingState(entry.criteria, now), pass);
+      const agentId = routing.decided?.agentId;
+      if (!agentId) continue;
+      this.assign(agentId, { transferId: entry.transferId, state: 'reserved', department: entry.department, since: now, until: now + RESERVATION_TTL_SECONDS * 1000 }, now);
+      this.removeEntry(entry.transferId);
+      const waited = Math.round((now - entry.joinedAt) / 1000);
+      this.served(entry.department, waited, now);
+      this.outbox.push({ to: entry.transferId, notice: { type: 'assigned', agentId, waitedSeconds: waited } });
+      if (!this.hasRoom(agentId, now)) free.delete(agentId);
+    }
+  }
+
+  /**
+   * Tells each waiting caller whose place changed (at most once every {@link PLACE_NOTICE_SECONDS}), and every
+   * caller their place again each `updateEverySeconds`, so the assistant always has something true to say.
+   */
+  private tellPlaces(now: number): void {
+    for (const department of Object.keys(this.state.lines ?? {})) {
+      for (const entry of this.ordered(department, now)) {
+        if (entry.notBefore !== undefined && entry.notBefore > now) continue; // a callback promised for later: nobody is on the line to tell
+        const place = this.placeOf(entry, now);
+        const queue = this.queueOf(department) ?? DEFAULT_QUEUE;
+        const sinceTold = entry.toldAt === undefined ? Number.POSITIVE_INFINITY : now - entry.toldAt;
+        const moved = entry.toldPosition !== place.position && sinceTold >= PLACE_NOTICE_SECONDS * 1000;
+        if (!moved && sinceTold < queue.updateEverySeconds * 1000) continue;
+        entry.toldPosition = place.position;
+        entry.toldAt = now;
+        this.outbox.push({ to: entry.transferId, notice: { type: 'position', position: place.position, estimateSeconds: place.estimateSeconds } });
+      }
+    }
+  }
+
+  /**
+   * When time alone next changes a line (epoch ms): a caller's requirements widen, a callback comes due, a
+   * changed place may be told, a periodic update is due. The floor's timer wakes for it.
+   */
+  private nextLineTime(now: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const [department, entries] of Object.entries(this.state.lines ?? {})) {
+      const queue = this.queueOf(department) ?? DEFAULT_QUEUE;
+      for (const entry of entries) {
+        const relax = nextRelaxAt(entry, queue, now);
+        if (relax !== null) next = Math.min(next, relax);
+        if (entry.notBefore !== undefined && entry.notBefore > now) next = Math.min(next, entry.notBefore);
+        if (entry.toldAt !== undefined) next = Math.min(next, Math.max(entry.toldAt + queue.updateEverySeconds * 1000, now + 1));
+        if (entry.toldAt !== undefined && entry.toldPosition !== this.placeOf(entry, now).position) next = Math.min(next, Math.max(entry.toldAt + PLACE_NOTICE_SECONDS * 1000, now + 1));
+      }
+    }
     return next;
   }
 
-  /** Every department's line; none until a department of the routing file sets one. */
-  lines(_now: number): LineView[] {
-    return [];
+  private busyQualified(criteria: AgentCriteria, pass: AgentPass, now: number): number {
+    const requirements = this.requirements(criteria, pass);
+    return (this.byDepartment.get(criteria.department) ?? []).filter((agent) => {
+      const blockers = blockersOf(agent, this.liveState(agent.id, now), requirements);
+      return blockers.length === 1 && blockers[0] === 'capacity';
+    }).length;
+  }
+
+  private requirements(criteria: AgentCriteria, pass: AgentPass) {
+    return {
+      excluded: new Set(criteria.exclude),
+      candidateOffices: criteria.candidateOffices,
+      language: criteria.language,
+      requireLanguage: pass !== 'language',
+      requireSenior: pass === 'none' && criteria.seniorRequired,
+    };
+  }
+
+  /** Places agents logged in to the department can take at once: what the line's waits are estimated on. */
+  private servers(department: string): number {
+    return (this.byDepartment.get(department) ?? []).filter((agent) => this.state.agents[agent.id]?.presence === 'available').reduce((sum, agent) => sum + agent.maxConcurrent, 0);
+  }
+
+  private ordered(department: string, now: number): WaitingEntry[] {
+    return serviceOrder(this.lineOf(department), () => this.queueOf(department) ?? DEFAULT_QUEUE, now);
+  }
+
+  private someoneWaits(): boolean {
+    return Object.keys(this.state.lines ?? {}).length > 0;
+  }
+
+  private lineOf(department: string): WaitingEntry[] {
+    this.state.lines ??= {};
+    return (this.state.lines[department] ??= []);
+  }
+
+  private entryOf(transferId: string): WaitingEntry | undefined {
+    for (const entries of Object.values(this.state.lines ?? {})) {
+      const entry = entries.find((candidate) => candidate.transferId === transferId);
+      if (entry) return entry;
+    }
+    return undefined;
+  }
+
+  private removeEntry(transferId: string): boolean {
+    for (const [department, entries] of Object.entries(this.state.lines ?? {})) {
+      const index = entries.findIndex((candidate) => candidate.transferId === transferId);
+      if (index < 0) continue;
+      entries.splice(index, 1);
+      if (entries.length === 0) delete this.state.lines![department];
+      return true;
+    }
+    return false;
+  }
+
+  private queueOf(department: string): QueueSettings | undefined {
+    return this.state.roster.departments.find((candidate) => candidate.id === department)?.queue;
+  }
+
+  private department(id: string): FloorDepartment {
+    return this.state.roster.departments.find((candidate) => candidate.id === id) ?? { id, ...DEFAULT_AFTER_CALL };
+  }
+
+  /** Something may let a waiting caller be served, or moved a place in line: serve and tell at the next settle. */
+  private changed(_now: number): void {
+    this.dirty = true;
+  }
+
+  /** A call this agent had ends: its length is the department's newest handle time. */
+  private handled(assignment: Assignment, endedAt: number): void {
+    if (assignment.connectedAt === undefined || !assignment.department) return;
+    const stats = this.statsOf(assignment.department);
+    stats.handleSeconds.push(Math.max(0, Math.round((endedAt - assignment.connectedAt) / 1000)));
+    if (stats.handleSeconds.length > HANDLE_TIMES_KEPT) stats.handleSeconds.shift();
+  }
+
+  private served(department: string, waited: number, now: number): void {
+    const stats = this.statsOf(department);
+    stats.served = [...stats.served.filter((entry) => entry.at > now - HOUR_MS), { at: now, waited }];
+  }
+
+  private statsOf(department: string): DepartmentStats {
+    this.state.stats ??= {};
+    return (this.state.stats[department] ??= { handleSeconds: [], served: [] });
   }
 
   liveState(agentId: string, now: number): AgentLiveState {
@@ -332,7 +653,8 @@ export class FloorModel {
 
   private assign(agentId: string, assignment: Assignment, now: number): void {
     const record = this.state.agents[agentId]!;
-    record.assignments = [...this.unexpired(record, now), assignment];
+    this.dropExpired(agentId, record, now);
+    record.assignments = [...record.assignments, assignment];
     record.lastAssignedAt = now;
     this.holders.set(assignment.transferId, agentId);
     this.touch(record, now);
@@ -347,6 +669,16 @@ export class FloorModel {
   private assignmentOf(agentId: string, transferId: string, now: number): Assignment | undefined {
     const record = this.state.agents[agentId];
     return record ? this.unexpired(record, now).find((assignment) => assignment.transferId === transferId) : undefined;
+  }
+
+  /** Lets go of what has expired; a call's hold that ended by itself counts as its handle time. */
+  private dropExpired(agentId: string, record: AgentRecord, now: number): void {
+    for (const gone of record.assignments) {
+      if (gone.until > now) continue;
+      if (this.holders.get(gone.transferId) === agentId) this.holders.delete(gone.transferId);
+      this.handled(gone, gone.until);
+    }
+    record.assignments = this.unexpired(record, now);
   }
 
   private unexpired(record: AgentRecord, now: number): Assignment[] {

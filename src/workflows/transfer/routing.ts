@@ -1,6 +1,6 @@
 import { isCancellation, log } from '@temporalio/workflow';
 import type { AgentCriteria, CallDestination, CustomerProfile, FloorReservation, RoutingDecision, ToneAssessment } from '../../contracts';
-import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../../contracts';
+import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE, RESERVATION_TTL_SECONDS } from '../../contracts';
 import { routingInput } from '../../routing/input';
 import { criteriaOf, decideWithFloor, routeRules } from '../../routing/pipeline';
 import type { RoutingState } from '../../routing/routing-state';
@@ -9,9 +9,6 @@ import { afterwards, crm, floor, reads } from './activities';
 import { describeFailure } from './describe';
 import { UNDO, UNDO_PREFIX } from './undo';
 import type { TransferState } from './state';
-
-/** A reservation outlives a transfer whose outcome never arrives by this much at most. */
-export const RESERVATION_TTL_SECONDS = 15 * 60;
 
 export interface Routed {
   decision: RoutingDecision;
