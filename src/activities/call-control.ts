@@ -107,5 +107,21 @@ export function createCallControlActivities(deps: CallControlDeps) {
         throw error;
       }
     },
+
+    /**
+     * Tells the assistant where things stand (a caller's place in line, why they go elsewhere): a system
+     * message it answers at once in its own words. Repeating one is harmless, so all failures retry.
+     */
+    async tellAssistant(input: SayToCallerInput): Promise<{ status: number }> {
+      guard(input.controlUrl, input.callId);
+      try {
+        return await send(input.controlUrl, { type: 'add-message', message: { role: 'system', content: input.content }, triggerResponseEnabled: true });
+      } catch (error) {
+        if (error instanceof ApplicationFailure && error.type !== FailureType.ControlUrlUnavailable && error.type !== FailureType.ControlUrlRejected) {
+          throw ApplicationFailure.retryable(error.message, FailureType.ControlUrlUnavailable);
+        }
+        throw error;
+      }
+    },
   };
 }

@@ -14,7 +14,7 @@ export interface RoutingActivityDeps {
 
 type RoutingActivities = Pick<
   Activities,
-  'loadRoutingRules' | 'assessTone' | 'reserveAgent' | 'releaseAgent' | 'agentConnected' | 'loadRoutingPolicy' | 'loadAgentStates'
+  'loadRoutingRules' | 'assessTone' | 'reserveAgent' | 'agentDestination' | 'releaseAgent' | 'agentConnected' | 'loadRoutingPolicy' | 'loadAgentStates'
 >;
 
 /**
@@ -57,9 +57,20 @@ export function createRoutingActivities(deps: RoutingActivityDeps): RoutingActiv
         const reply = await deps.floor.reserve({ type: 'reserve-listed', transferId: input.transferId, candidates: input.candidates.map((candidate) => candidate.agentId), ttlSeconds: input.ttlSeconds });
         return { agentId: reply.agentId };
       }
-      const reservation = await deps.floor.reserve({ type: 'reserve', transferId: input.transferId, criteria: input.criteria, ttlSeconds: input.ttlSeconds });
+      const reservation = await deps.floor.reserve({
+        type: 'reserve',
+        transferId: input.transferId,
+        criteria: input.criteria,
+        ttlSeconds: input.ttlSeconds,
+        ...(input.line ? { line: input.line } : {}),
+      });
       const reached = [reservation.agentId, reservation.next].filter((id): id is string => id !== null && destinations.has(id));
       return { agentId: reservation.agentId, reservation, destinations: Object.fromEntries(reached.map((id) => [id, destinations.get(id)!])) };
+    },
+
+    /** Where an agent is reached: the floor gave a waiting caller this agent, the transfer needs the way there. */
+    async agentDestination(input) {
+      return destinations.get(input.agentId) ?? null;
     },
 
     /** Frees what the transfer holds; idempotent, so it serves as compensation and on every outcome. */

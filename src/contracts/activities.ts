@@ -1,6 +1,6 @@
 import type { CustomerProfile, Urgency } from './customer';
 import type { CallDestination } from './destinations';
-import type { AgentCriteria, FloorReservation } from './floor';
+import type { AgentCriteria, FloorReservation, ReserveCommand } from './floor';
 import type { AgentLiveState, OfficeClock, RoutingPolicy, RoutingRules, ToneAssessment } from './routing';
 import type { TransferNoteStatus } from './notes';
 import type { RoutingDecision } from './transfer';
@@ -31,6 +31,10 @@ export interface Activities {
 
   executeTransfer(input: ExecuteTransferInput): Promise<{ status: number }>;
   sayToCaller(input: SayToCallerInput): Promise<{ status: number }>;
+  /** Tells the assistant something it should act on (a control `add-message`, role system, answered at once). */
+  tellAssistant(input: SayToCallerInput): Promise<{ status: number }>;
+  /** Where an agent is reached, from the routing file the worker holds (null: no such agent any more). */
+  agentDestination(input: { agentId: string }): Promise<CallDestination | null>;
   checkCallState(input: { callId: string }): Promise<CallStateReport>;
 
   /** 1.0 only: the whole routing file, recorded in every 1.0 transfer's history. */
@@ -53,6 +57,8 @@ export interface ReserveAgentInput {
   transferId: string;
   criteria: AgentCriteria;
   ttlSeconds: number;
+  /** Wait in the department's line when every qualified agent is busy (see `ReserveCommand.line`). */
+  line?: ReserveCommand['line'];
 }
 
 /** 1.0's reservation request: its ranked candidates, each with the capacity the 1.0 file gave them. */

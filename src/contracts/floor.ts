@@ -181,9 +181,10 @@ export interface ReserveCommand {
   ttlSeconds: number;
   /**
    * When every qualified agent is busy and the department has a line, wait in it (with this priority class)
-   * instead of being told there is nobody. Absent: never wait (a fallback, a 1.0 transfer).
+   * instead of being told there is nobody. Absent: never wait (a 1.0 transfer, a destination request). `front`:
+   * the caller is back after an agent did not pick up, and keeps the place they had (`joinedAt`).
    */
-  line?: { priority: number };
+  line?: { priority: number; front?: boolean; joinedAt?: number };
 }
 
 /** A caller takes (back) their place in line: after an agent did not pick up (in front), or for a callback. */
@@ -255,6 +256,9 @@ export interface LinePlace {
   /** The pass (relaxation) their place counts from. */
   basePass: WaitingEntry['basePass'];
   joinedAt: number;
+  /** The line's own settings the caller's transfer keeps to: how long it may wait, whether a callback is offered. */
+  maxWaitSeconds: number;
+  callbacks: boolean;
 }
 
 export type FloorReply =

@@ -15,7 +15,8 @@ export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-event
 export { TRANSFER_PLAN_MODES } from './destinations';
 export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
 export { FailureType } from './failures';
-export type { TransferSinks } from './metrics';
+export { LINE_EXITS } from './metrics';
+export type { LineExit, TransferSinks } from './metrics';
 export type {
   AgentLiveState,
   AgentStateName,

@@ -1,6 +1,10 @@
 import type { Sinks } from '@temporalio/workflow';
 import type { TransferOutcome } from './transfer';
 
+/** How a wait in line ends. */
+export const LINE_EXITS = ['served', 'overflowed', 'abandoned', 'callback'] as const;
+export type LineExit = (typeof LINE_EXITS)[number];
+
 /**
  * What transfer workflows report for metrics. A sink, not an activity: it writes nothing to history, costs
  * the caller no latency, and is skipped when a workflow replays, so nothing is counted twice.
@@ -14,5 +18,7 @@ export interface TransferSinks extends Sinks {
     compensated(event: { compensation: string }): void;
     /** The floor could not be asked for an agent in time: the caller went to the department's line. */
     reservationFailed(event: { department: string | null }): void;
+    /** A caller's wait in line ended: served by an agent, overflowed to the department line, hung up, or a callback took their place. */
+    lineLeft(event: { department: string; how: LineExit; waitedSeconds: number }): void;
   };
 }

@@ -1,6 +1,7 @@
 import type { CallEvent } from './call-events';
 import type { CallDestination, TransferPlanMode } from './destinations';
 import type { CustomerProfile, Urgency } from './customer';
+import type { LinePlace } from './floor';
 import type { FallbackTarget, RoutingTrace } from './routing';
 
 /** The task queue transfer workflows and their activities run on, unless configured otherwise. */
@@ -91,6 +92,11 @@ export interface RoutingDecision {
   trace: RoutingTrace;
   /** Where to go next if this destination does not connect: remaining agents, then lines. */
   fallbacks: FallbackTarget[];
+  /**
+   * Every qualified agent was busy: the caller waits in the department's line from this place (the decision
+   * "waits in line"; `destination` is where they go should they wait too long). Absent once an agent is found.
+   */
+  queued?: LinePlace;
 }
 
 /**
@@ -112,6 +118,8 @@ export const TRANSFER_STEPS = [
   'markSummary',
   'markSummaryNotTransferred',
   'sayToCaller',
+  'tellAssistant',
+  'agentDestination',
 ] as const;
 export type TransferStepName = (typeof TRANSFER_STEPS)[number];
 
@@ -129,6 +137,7 @@ export type TransferStage =
   | 'enriching'
   | 'routing'
   | 'summarizing'
+  | 'waiting'
   | 'transferring'
   | 'resolving-doubt'
   | 'awaiting-outcome'
@@ -157,6 +166,8 @@ export const TRANSFER_OUTCOMES = [
   'caller-hung-up',
   'unknown',
   'deadline-missed',
+  'abandoned',
+  'callback-promised',
   'failed',
   'cancelled',
 ] as const;

@@ -87,6 +87,13 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     labelNames: ['department'] as const,
     registers: [registry],
   });
+  const lineWaits = new Histogram({
+    name: `${METRIC_PREFIX}line_wait_seconds`,
+    help: 'Time callers waited in a line, by department and how the wait ended (served, overflowed, abandoned, callback).',
+    labelNames: ['department', 'how'] as const,
+    buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800],
+    registers: [registry],
+  });
   const compensations = new Counter({
     name: `${METRIC_PREFIX}compensations_total`,
     help: 'Compensations run after a failed transfer, by compensation.',
@@ -136,6 +143,7 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
           fallback: { fn: (_info, event) => fallbacks.inc({ department: department(event.department) }) },
           compensated: { fn: (_info, event) => compensations.inc({ compensation: event.compensation }) },
           reservationFailed: { fn: (_info, event) => reservationsFailed.inc({ department: department(event.department) }) },
+          lineLeft: { fn: (_info, event) => lineWaits.observe({ department: department(event.department), how: event.how }, event.waitedSeconds) },
         },
       };
     },

@@ -4,6 +4,7 @@ import type {
   CandidateTrace,
   FallbackTarget,
   FloorReservation,
+  LinePlace,
   PolicyAgent,
   Relaxation,
   RosterAgent,
@@ -118,6 +119,8 @@ interface Chosen {
   pass: Relaxation;
   /** The next agent to try if this one does not connect, and where they are reached. */
   next: { agentId: string; destination: CallDestination } | null;
+  /** The caller waits in line from this place. */
+  queued?: LinePlace;
 }
 
 function assembleDecision(state: RoutingState, chosen: Chosen): RoutingDecision {
@@ -159,6 +162,7 @@ function assembleDecision(state: RoutingState, chosen: Chosen): RoutingDecision 
     agentMessage: message,
     trace,
     fallbacks,
+    ...(chosen.queued ? { queued: chosen.queued } : {}),
   };
 }
 
@@ -254,9 +258,14 @@ export function decideWithFloor(state: RoutingState, answer: { reservation: Floo
   const { reservation, destinations } = answer;
   const reasons = [...state.reasons, ...reservation.reasons];
   const found = { candidates: reservation.candidates, pass: reservation.pass };
+  if (reservation.queued) {
+    // "Waits in line" is a decision of its own: `destination` is where the caller goes should they wait too long.
+    return assembleDecision(state, { ...base, ...found, agentId: null, label: `waits in ${state.department!.id}'s line`, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'line', reasons, queued: reservation.queued });
+  }
   if (!reservation.agentId) {
-    reasons.push(`No agent available: ${state.department!.id} line, keeping ${state.mode}.`);
-    return assembleDecision(state, { ...base, ...found, agentId: null, label: `${state.department!.id} line`, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'relaxation', reasons });
+    if (!reservation.lineFull) reasons.push(`No agent available: ${state.department!.id} line, keeping ${state.mode}.`);
+    else reasons.push(`${state.department!.id} line, keeping ${state.mode}.`);
+    return assembleDecision(state, { ...base, ...found, agentId: null, label: `${state.department!.id} line`, destination: line, choice: { agentId: null, destination: line }, decidedBy: reservation.lineFull ? 'line' : 'relaxation', reasons });
   }
   const destination = destinations[reservation.agentId];
   if (!destination) throw new Error(`no destination for agent ${reservation.agentId} in this routing file`);
@@ -272,4 +281,42 @@ export function decideWithFloor(state: RoutingState, answer: { reservation: Floo
     ranked: [reservation.agentId, ...(reservation.next ? [reservation.next] : [])],
     next: reservation.next && nextDestination ? { agentId: reservation.next, destination: nextDestination } : null,
   });
+}
+
+/**
+ * The decision once the floor gave a waiting caller an agent: the waiting decision's reasons and candidates,
+ * then the agent, decided by the line. Should the agent not pick up, the caller goes back to the front of the
+ * line (or to the next free agent), then to the department's line.
+ */
+export function servedFromLine(state: RoutingState, waiting: RoutingDecision, agentId: string, destination: CallDestination, waitedSeconds: number): RoutingDecision {
+  const reasons = [...waiting.reasons, `Agent ${agentId} free after ${waitedSeconds} s in ${state.department!.id}'s line.`];
+  return assembleDecision(state, {
+    agentId,
+    label: `agent ${agentId}`,
+    destination,
+    choice: { agentId, destination },
+    decidedBy: 'line',
+    reasons,
+    candidates: waiting.trace.candidates,
+    ranked: [agentId],
+    pass: waiting.trace.relaxation,
+    next: null,
+  });
+}
+
+/**
+ * The caller waited too long (or could not wait): the rules as they stand now decide. A line rules 1-7 choose
+ * now (after hours: the after-hours line) wins; otherwise the department's line, keeping the mode.
+ */
+export function overflowFromLine(state: RoutingState, why: string): RoutingDecision {
+  const base = { candidates: [] as CandidateTrace[], ranked: [] as string[], next: null, agentId: null, decidedBy: 'line' };
+  if (state.decided) {
+    const decided = state.decided;
+    if (decided.agentId !== null) throw new Error('rules 1-7 never choose an agent');
+    const choice = { agentId: null, destination: decided.destination };
+    return assembleDecision(state, { ...base, choice, destination: decided.destination, label: decided.label, reasons: [...state.reasons, `${why}: ${decided.label}.`], pass: state.pass });
+  }
+  const line = state.department!.line;
+  const label = `${state.department!.id} line`;
+  return assembleDecision(state, { ...base, choice: { agentId: null, destination: line }, destination: line, label, reasons: [...state.reasons, `${why}: ${label}, keeping ${state.mode}.`], pass: 'line' });
 }

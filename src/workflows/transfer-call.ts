@@ -5,6 +5,7 @@ import { deliver } from './transfer/delivery';
 import { handOverToVapi } from './transfer/destination';
 import { endOnFailure } from './transfer/failure';
 import { registerHandlers } from './transfer/handlers';
+import { afterTheLine, waitInLine } from './transfer/line';
 import { settle } from './transfer/outcome';
 import { routeTransfer } from './transfer/routing';
 import { TransferState } from './transfer/state';
@@ -19,7 +20,8 @@ export const GENERATION_2 = 'transfer-generation-2';
 
 /**
  * One transfer request, from the caller's words to the control `transfer`: read the routing inputs, decide
- * (rules 1-7 here, rules 8-11 on the floor, which reserves the agent), post the summary, deliver the transfer
+ * (rules 1-7 here, rules 8-11 on the floor, which reserves the agent), post the summary, wait in the
+ * department's line with the assistant when every qualified agent is busy, deliver the transfer
  * to the call's controlUrl, and settle: the agent stays busy while the caller is with them, the note says how
  * it went. Everything up to the POST runs in the first workflow task; a transfer that goes well takes three.
  *
@@ -35,8 +37,9 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
   registerHandlers(transfer);
   const saga = new Compensations();
   try {
-    const routed = await routeTransfer(transfer, saga);
+    let routed = await routeTransfer(transfer, saga);
     await postSummary(transfer, routed.decision, saga);
+    if (routed.decision.queued) routed = await afterTheLine(transfer, routed, await waitInLine(transfer, routed.decision.queued, 'joined'));
     transfer.stopIfCallEnded();
     const outcome = request.mode === 'destination-request' ? await handOverToVapi(transfer) : await deliver(transfer, routed);
     return await settle(transfer, outcome);

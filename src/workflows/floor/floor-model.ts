@@ -204,11 +204,12 @@ export class FloorModel {
       const busy = queue && waitsAt(pass, criteria.seniorRequired, queue) ? this.busyQualified(criteria, pass, now) : 0;
       if (queue && busy > 0) {
         const lineOf = this.lineOf(criteria.department);
-        if (lineOf.length >= queue.maxWaiting) {
+        // A caller back after an agent did not pick up is never turned away: they had their place.
+        if (lineOf.length >= queue.maxWaiting && !line!.front) {
           const reasons = [...tried.reasons, `Every qualified agent is busy and ${criteria.department}'s line is full (${lineOf.length} waiting).`];
           return { ...this.reservationReply({ ...tried, reasons }, null, criteria), decidedBy: 'line', lineFull: true };
         }
-        const entry: WaitingEntry = { transferId, department: criteria.department, criteria, basePass: pass, priority: line!.priority, joinedAt: now, front: false, callback: false };
+        const entry: WaitingEntry = { transferId, department: criteria.department, criteria, basePass: pass, priority: line!.priority, joinedAt: line!.joinedAt ?? now, front: line!.front ?? false, callback: false };
         lineOf.push(entry);
         this.changed(now);
         const place = this.placeOf(entry, now);
@@ -272,6 +273,8 @@ export class FloorModel {
 
   /** Frees what the transfer holds (on `agentId` only, when given); releasing twice is harmless. */
   release(transferId: string, agentId: string | undefined, now: number): boolean {
+    // A transfer that lets go of everything gives up its place in line too.
+    if (agentId === undefined && this.removeEntry(transferId)) this.changed(now);
     const holder = agentId ?? this.holders.get(transferId);
     const record = holder ? this.state.agents[holder] : undefined;
     if (!holder || !record) return false;
@@ -429,7 +432,17 @@ export class FloorModel {
     const position = ordered.findIndex((candidate) => candidate.transferId === entry.transferId) + 1;
     const department = this.department(entry.department);
     const estimateSeconds = estimateWaitSeconds(position, this.servers(entry.department), this.state.stats?.[entry.department]?.handleSeconds ?? [], department.afterCallSeconds);
-    return { department: entry.department, position, estimateSeconds, waiting: ordered.length, basePass: entry.basePass, joinedAt: entry.joinedAt };
+    const queue = this.queueOf(entry.department) ?? DEFAULT_QUEUE;
+    return {
+      department: entry.department,
+      position,
+      estimateSeconds,
+      waiting: ordered.length,
+      basePass: entry.basePass,
+      joinedAt: entry.joinedAt,
+      maxWaitSeconds: queue.maxWaitSeconds,
+      callbacks: queue.callbacks,
+    };
   }
 
   private serveWaiting(now: number): void {

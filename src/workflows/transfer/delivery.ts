@@ -6,7 +6,8 @@ import { callControl, vapiApi } from './activities';
 import { tellCaller } from './caller';
 import { HOLD_MESSAGE, SORRY_MESSAGE, announcement, describeFailure, failureType, target } from './describe';
 import type { Routed } from './routing';
-import { releaseAgent, reserve } from './routing';
+import { waitInLine } from './line';
+import { lineFor, releaseAgent, reserve } from './routing';
 import type { TransferState } from './state';
 
 /** POST attempts Vapi provably did not act on (not delivered, 503, 429) before the transfer gives up. */
@@ -62,6 +63,9 @@ export async function deliver(transfer: TransferState, routed: Routed): Promise<
       verdict = 'back';
     }
     if (verdict !== 'back') return outcomeOf(transfer, verdict);
+    // Vapi's word on this destination is spent: what it says from here is about the next one (or the caller
+    // hanging up while they wait for it).
+    transfer.reported = null;
 
     // The caller is with the assistant again: free this agent and try the next destination, telling them.
     if (current.agentId) await releaseAgent(transfer, current.agentId, ': did not connect');
@@ -80,7 +84,6 @@ export async function deliver(transfer: TransferState, routed: Routed): Promise<
     transfer.fallingBack();
     const reasons = [...transfer.decision!.reasons, `${current.label} did not connect: falling back to ${next.label}.`];
     transfer.decide({ ...transfer.decision!, agentId: next.agentId, destination: next.destination, label: next.label, reasons, decidedBy: 'fallback' }, transfer.customer!);
-    transfer.reported = null;
     current = next;
   }
 }
@@ -225,23 +228,30 @@ function outcomeOf(transfer: TransferState, verdict: Exclude<Verdict, 'back'>): 
   }
 }
 
-/** The next qualified agent from the floor (excluding those tried), if any is free. */
+/**
+ * The next qualified agent from the floor (excluding those tried): one free now, or, when every one is busy
+ * and the department has a line, the first one free while the caller waits at the front of it, back with the
+ * assistant. None: the lines.
+ */
 async function nextAgent(transfer: TransferState, routed: Routed, tried: Set<string>): Promise<Target | null> {
   const criteria = criteriaOf(routed.rules);
   if (!criteria) return null;
-  const answer = await reserve(transfer, { ...criteria, exclude: [...tried] }, ' (fallback)');
-  if ('unreserved' in answer || !answer.reservation.agentId) return null;
-  const agentId = answer.reservation.agentId;
-  const destination = answer.destinations[agentId];
+  const answer = await reserve(transfer, { ...criteria, exclude: [...tried] }, ' (fallback)', lineFor(transfer, routed.rules, true));
+  if ('unreserved' in answer) return null;
+  let agentId = answer.reservation.agentId;
+  let destination = agentId ? answer.destinations[agentId] : undefined;
+  let content = 'Sorry, nobody picked up there. Let me try the next colleague for you.';
+  if (answer.reservation.queued) {
+    const waited = await waitInLine(transfer, answer.reservation.queued, 'back');
+    if ('overflow' in waited) return null;
+    ({ agentId, destination } = waited);
+    content = 'Thank you for waiting. Connecting you now.';
+  }
+  if (!agentId) return null;
   tried.add(agentId);
   if (!destination) return null;
   const decision = transfer.decision!;
-  return {
-    label: `agent ${agentId}`,
-    agentId,
-    destination: withPlan(destination, decision.mode, decision.agentMessage),
-    content: 'Sorry, nobody picked up there. Let me try the next colleague for you.',
-  };
+  return { label: `agent ${agentId}`, agentId, destination: withPlan(destination, decision.mode, decision.agentMessage), content };
 }
 
 function nextLine(lines: RoutingDecision['fallbacks']): Target | null {

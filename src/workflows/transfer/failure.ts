@@ -37,13 +37,14 @@ export async function endOnFailure(transfer: TransferState, saga: Compensations,
     if (!cancelled && !callerGone && transfer.request.mode === 'control-url') told = await tellCaller(transfer, SORRY_MESSAGE, 'Tell the caller the transfer did not happen');
   });
   const aftermath = [...undone, ...(told ? ['caller told'] : [])];
-  const why = callerGone ? 'Caller hung up before the transfer' : cancelled ? 'Transfer cancelled before it was sent' : `Transfer failed at ${failedAt}: ${transfer.status.failure.message}`;
+  const why = transfer.leftLine === 'abandoned' ? 'Caller hung up while waiting in line' : callerGone ? 'Caller hung up before the transfer' : cancelled ? 'Transfer cancelled before it was sent' : `Transfer failed at ${failedAt}: ${transfer.status.failure.message}`;
   setCurrentDetails(`${why}${aftermath.length > 0 ? ` (${aftermath.join(', ')})` : ''}`);
 
   if (callerGone) {
-    transfer.finish('completed', 'caller-hung-up');
+    const outcome = transfer.leftLine === 'abandoned' ? 'abandoned' : 'caller-hung-up';
+    transfer.finish('completed', outcome);
     await condition(allHandlersFinished);
-    return { outcome: 'caller-hung-up', decision: transfer.decision };
+    return { outcome, decision: transfer.decision };
   }
   if (cancelled) {
     transfer.finish('cancelled', 'cancelled');
@@ -64,7 +65,9 @@ export async function endOnFailure(transfer: TransferState, saga: Compensations,
 async function keepWhatWasSent(transfer: TransferState, error: unknown, cancelled: boolean): Promise<TransferResult> {
   const reported = transfer.reported?.kind;
   const outcome: TransferOutcome =
-    reported === 'transferred' || reported === 'not-connected' || reported === 'caller-hung-up'
+    transfer.leftLine === 'abandoned' && transfer.status.outcome === null
+      ? 'abandoned'
+      : reported === 'transferred' || reported === 'not-connected' || reported === 'caller-hung-up'
       ? reported
       : cancelled && transfer.sent === 'yes'
         ? 'transfer-initiated'

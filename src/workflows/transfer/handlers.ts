@@ -1,6 +1,6 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import type { CallEvent } from '../../contracts';
-import { FailureType, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, transferStatusQuery } from '../../contracts';
+import type { CallEvent, LineNotice } from '../../contracts';
+import { FailureType, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, lineNoticeSignal, transferStatusQuery } from '../../contracts';
 import { announcement } from './describe';
 import type { TransferState } from './state';
 
@@ -12,6 +12,11 @@ export function registerHandlers(transfer: TransferState): void {
   setHandler(transferStatusQuery, () => transfer.status);
 
   setHandler(callEventSignal, (event: CallEvent) => transfer.hear(event));
+
+  // The floor's word to a waiting caller; one that no longer waits ignores it (the floor hears of its leaving).
+  setHandler(lineNoticeSignal, (notice: LineNotice) => {
+    if (transfer.waiting) transfer.lineNotices.push(notice);
+  });
 
   setHandler(destinationAbandonedSignal, () => {
     transfer.abandoned = true;

@@ -12,6 +12,8 @@ const NOTE: Record<TransferOutcome, { status: TransferNoteStatus; reason: string
   'not-connected': { status: 'not-transferred', reason: 'nobody could be reached' },
   'caller-hung-up': { status: 'not-transferred', reason: 'the caller hung up' },
   'deadline-missed': { status: 'not-transferred', reason: 'Vapi was told there was no destination' },
+  abandoned: { status: 'abandoned', reason: 'the caller hung up while waiting in line' },
+  'callback-promised': { status: 'callback-promised', reason: 'the caller was promised a call back' },
   failed: { status: 'not-transferred', reason: 'transfer not completed' },
   cancelled: { status: 'not-transferred', reason: 'transfer cancelled' },
 };

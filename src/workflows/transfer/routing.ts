@@ -1,7 +1,8 @@
 import { isCancellation, log } from '@temporalio/workflow';
-import type { AgentCriteria, CallDestination, CustomerProfile, FloorReservation, RoutingDecision, ToneAssessment } from '../../contracts';
+import type { AgentCriteria, CallDestination, CustomerProfile, FloorReservation, ReserveAgentInput, RoutingDecision, ToneAssessment } from '../../contracts';
 import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE, RESERVATION_TTL_SECONDS } from '../../contracts';
 import { routingInput } from '../../routing/input';
+import { priorityClass } from '../../routing/line-rules';
 import { criteriaOf, decideWithFloor, routeRules } from '../../routing/pipeline';
 import type { RoutingState } from '../../routing/routing-state';
 import type { Compensations } from '../saga';
@@ -49,7 +50,7 @@ export async function routeTransfer(transfer: TransferState, saga: Compensations
     // Registered before the reservation is asked for: whatever the floor gives this transfer, now or in the
     // fallback chain, is freed if the transfer is undone. Release is by transfer, so it is idempotent.
     saga.add(UNDO.releaseAgent, () => releaseAgent(transfer, undefined, '', { undo: true }));
-    decision = decideWithFloor(rules, await reserve(transfer, criteria));
+    decision = decideWithFloor(rules, await reserve(transfer, criteria, '', lineFor(transfer, rules)));
   } else {
     decision = decideWithFloor(rules, { unreserved: 'rules decided a line' });
   }
@@ -61,11 +62,11 @@ export async function routeTransfer(transfer: TransferState, saga: Compensations
  * Asks the floor for an agent by rules 8-11. A reservation that goes unanswered may still have been made: it
  * is released at once (not left to its TTL), and the caller goes to the department's line.
  */
-export async function reserve(transfer: TransferState, criteria: AgentCriteria, why = ''): Promise<FloorAnswer> {
+export async function reserve(transfer: TransferState, criteria: AgentCriteria, why = '', line?: ReserveAgentInput['line']): Promise<FloorAnswer> {
   try {
     const result = await transfer.step('reserveAgent', () =>
       floor.reserveAgent.executeWithOptions({ summary: `Reserve an agent in ${criteria.department}${why}` }, [
-        { transferId: transfer.transferId, criteria, ttlSeconds: RESERVATION_TTL_SECONDS },
+        { transferId: transfer.transferId, criteria, ttlSeconds: RESERVATION_TTL_SECONDS, ...(line ? { line } : {}) },
       ]),
     );
     if (!result.reservation) throw new Error('the floor gave no reservation');
@@ -77,6 +78,17 @@ export async function reserve(transfer: TransferState, criteria: AgentCriteria, 
     await releaseAgent(transfer, undefined, ' (its reservation went unanswered)');
     return { unreserved: 'No agent could be reserved in time' };
   }
+}
+
+/**
+ * Whether the caller may wait in the department's line when every qualified agent is busy, and at what
+ * priority: only a transfer Switchboard delivers itself (Vapi waits for a destination request's answer).
+ * `front`: back after an agent did not pick up, keeping the place they had.
+ */
+export function lineFor(transfer: TransferState, rules: RoutingState, front = false): ReserveAgentInput['line'] {
+  if (transfer.request.mode !== 'control-url') return undefined;
+  const priority = priorityClass(rules.input.customer.tier, transfer.request.urgency);
+  return front ? { priority, front, joinedAt: Date.parse(transfer.request.receivedAt) } : { priority };
 }
 
 /** Frees what the transfer holds (on `agentId` only, when given); a failure is logged, not thrown: the TTL frees it in the end. */

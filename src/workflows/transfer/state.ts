@@ -3,6 +3,9 @@ import type {
   CallEvent,
   CallOutcomeKind,
   CustomerProfile,
+  LineExit,
+  LineNotice,
+  LinePlace,
   RoutingDecision,
   StepRecord,
   TransferOutcome,
@@ -50,6 +53,12 @@ export class TransferState {
   noteId: string | null = null;
   /** A transfer-destination-request whose answer came too late: Vapi was told there is none. */
   abandoned = false;
+  /** Where the caller stands in line while they wait (null: not waiting). */
+  waiting: LinePlace | null = null;
+  /** What the floor told this transfer while it waited, oldest first. */
+  readonly lineNotices: LineNotice[] = [];
+  /** How the caller's time in line ended: told once, for the outcome and the metrics. */
+  leftLine: LineExit | null = null;
   private acceptedOnce = false;
 
   constructor(
@@ -165,6 +174,31 @@ export class TransferState {
   /** A POST may have reached Vapi and nobody knows yet: what operators see while Switchboard finds out. */
   inDoubt(): void {
     upsertSearchAttributes([{ key: TransferStageAttribute, value: 'resolving-doubt' }]);
+  }
+
+  /** The caller waits in line: what operators see, and the line's gauge counts them. */
+  joinedLine(place: LinePlace): void {
+    this.waiting = place;
+    this.status.stage = 'waiting';
+    upsertSearchAttributes([{ key: TransferStageAttribute, value: 'waiting' }]);
+    setCurrentDetails(`Waiting in ${place.department}'s line: position ${place.position} of ${place.waiting}, about ${place.estimateSeconds} s`);
+  }
+
+  /** The caller's place changed. */
+  movedInLine(place: LinePlace): void {
+    this.waiting = place;
+    setCurrentDetails(`Waiting in ${place.department}'s line: position ${place.position} of ${place.waiting}, about ${place.estimateSeconds} s`);
+  }
+
+  /** The caller's wait ended (served, overflowed, hung up, a callback took their place): counted once. */
+  leaveLine(how: LineExit): number {
+    const place = this.waiting!;
+    const waitedSeconds = Math.max(0, Math.round((Date.now() - place.joinedAt) / 1000));
+    this.waiting = null;
+    this.leftLine = how;
+    transferMetrics.lineLeft({ department: place.department, how, waitedSeconds });
+    upsertSearchAttributes([{ key: TransferStageAttribute, value: how === 'served' || how === 'overflowed' ? 'transferring' : 'done' }]);
+    return waitedSeconds;
   }
 
   /** The floor could not be asked for an agent in time (counted: an operator's alert). */
