@@ -4,6 +4,7 @@ import type { Activities, CallDestination, ReserveAgentResult } from '../contrac
 import type { FloorClient } from '../integrations/floor-client';
 import type { ToneJudge } from '../integrations/tone';
 import { localTime } from '../routing/local-time';
+import { nextOpening } from '../routing/office-hours';
 
 export interface RoutingActivityDeps {
   contactCenter: ContactCenter;
@@ -14,7 +15,7 @@ export interface RoutingActivityDeps {
 
 type RoutingActivities = Pick<
   Activities,
-  'loadRoutingRules' | 'assessTone' | 'reserveAgent' | 'agentDestination' | 'releaseAgent' | 'agentConnected' | 'loadRoutingPolicy' | 'loadAgentStates'
+  'loadRoutingRules' | 'assessTone' | 'reserveAgent' | 'agentDestination' | 'joinLine' | 'officeWindow' | 'releaseAgent' | 'agentConnected' | 'loadRoutingPolicy' | 'loadAgentStates'
 >;
 
 /**
@@ -66,6 +67,20 @@ export function createRoutingActivities(deps: RoutingActivityDeps): RoutingActiv
       });
       const reached = [reservation.agentId, reservation.next].filter((id): id is string => id !== null && destinations.has(id));
       return { agentId: reservation.agentId, reservation, destinations: Object.fromEntries(reached.map((id) => [id, destinations.get(id)!])) };
+    },
+
+    /** A callback takes over a waiting caller's place in line (or takes one back after an unanswered attempt). */
+    async joinLine(input) {
+      const reply = await deps.floor.command({ type: 'join-line', ...input });
+      if (reply.type !== 'in-line') throw new Error(`the floor answered join-line with ${reply.type}`);
+      return reply.place;
+    },
+
+    /** Office hours for a callback: open at `at`, or when next. */
+    async officeWindow(input) {
+      const offices = center.offices.filter((office) => input.offices.includes(office.id));
+      const { open, nextOpenAt } = nextOpening(offices.length > 0 ? offices : center.offices, new Date(input.at));
+      return { open, nextOpenAt: nextOpenAt ? nextOpenAt.toISOString() : null };
     },
 
     /** Where an agent is reached: the floor gave a waiting caller this agent, the transfer needs the way there. */

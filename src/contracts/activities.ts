@@ -1,6 +1,6 @@
 import type { CustomerProfile, Urgency } from './customer';
 import type { CallDestination } from './destinations';
-import type { AgentCriteria, FloorReservation, ReserveCommand } from './floor';
+import type { AgentCriteria, FloorReservation, JoinLineCommand, LinePlace, ReserveCommand } from './floor';
 import type { AgentLiveState, OfficeClock, RoutingPolicy, RoutingRules, ToneAssessment } from './routing';
 import type { TransferNoteStatus } from './notes';
 import type { RoutingDecision } from './transfer';
@@ -33,6 +33,13 @@ export interface Activities {
   sayToCaller(input: SayToCallerInput): Promise<{ status: number }>;
   /** Tells the assistant something it should act on (a control `add-message`, role system, answered at once). */
   tellAssistant(input: SayToCallerInput): Promise<{ status: number }>;
+  /** Takes (back) a place in line on the floor: a callback taking over a transfer's place (`replaces`). */
+  joinLine(input: Omit<JoinLineCommand, 'type'>): Promise<LinePlace>;
+  /**
+   * Whether any of these offices is open at `at` (ISO 8601) by the routing file's hours and holidays, and when
+   * one next opens (null: none within 14 days).
+   */
+  officeWindow(input: { offices: string[]; at: string }): Promise<{ open: boolean; nextOpenAt: string | null }>;
   /** Where an agent is reached, from the routing file the worker holds (null: no such agent any more). */
   agentDestination(input: { agentId: string }): Promise<CallDestination | null>;
   checkCallState(input: { callId: string }): Promise<CallStateReport>;

@@ -256,9 +256,11 @@ export interface LinePlace {
   /** The pass (relaxation) their place counts from. */
   basePass: WaitingEntry['basePass'];
   joinedAt: number;
-  /** The line's own settings the caller's transfer keeps to: how long it may wait, whether a callback is offered. */
+  /** The line's own settings the caller's transfer keeps to: how long it may wait, whether a callback is offered and how. */
   maxWaitSeconds: number;
   callbacks: boolean;
+  callbackAttempts: number;
+  callbackSpacingSeconds: number;
 }
 
 export type FloorReply =

@@ -125,7 +125,9 @@ export type {
   SayToCallerInput,
   SendingMarker,
 } from './activities';
-export type { FloorWorkflow, TransferCallWorkflow } from './workflows';
+export type { CallbackWorkflow, FloorWorkflow, TransferCallWorkflow } from './workflows';
 export type { ReserveCommand, ReserveListedCommand, SetStatusCommand } from './floor';
 export { TRANSFER_NOTE_STATUSES } from './notes';
 export type { TransferNoteStatus } from './notes';
+export { CALLBACK_WORKFLOW_TYPE, callbackWorkflowId, requestCallbackUpdate } from './callback';
+export type { CallbackAnswer, CallbackAsk, CallbackInput, CallbackOutcome } from './callback';

@@ -63,6 +63,13 @@ export interface TransferRequest {
    * (`npm run simulate -- --at …`, header `x-switchboard-route-at`), so a demo can be tried at office hours.
    */
   routeAt?: string;
+  /**
+   * Whether a caller waiting in line may be offered a callback: the API sets it when VAPI_API_KEY and
+   * VAPI_PHONE_NUMBER_ID are configured (the department's line must offer them too).
+   */
+  callbacks?: boolean;
+  /** The assistant that answered the call (`call.assistantId`): a call back uses the same one. */
+  assistantId?: string;
 }
 
 /** The request header in which the simulator asks for an as-of time; only `npm start`'s embedded mode honours it. */
@@ -120,6 +127,9 @@ export const TRANSFER_STEPS = [
   'sayToCaller',
   'tellAssistant',
   'agentDestination',
+  'joinLine',
+  'officeWindow',
+  'promiseCallback',
 ] as const;
 export type TransferStepName = (typeof TRANSFER_STEPS)[number];
 

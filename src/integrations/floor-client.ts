@@ -31,6 +31,8 @@ import {
 /** The floor as activities and the operator API use it. */
 export interface FloorClient {
   reserve(command: ReserveCommand | ReserveListedCommand): Promise<FloorReservation>;
+  /** Any command that needs an answer (join-line, …), answered as the floor answers it. */
+  command(command: FloorCommand): Promise<FloorReply>;
   setStatus(agentId: string, status: AgentStatusCommand): Promise<FloorReply>;
   syncRoster(roster: Roster): Promise<FloorReply>;
   /** Durable once it returns (a signal); the floor applies it in order with everything else. */
@@ -138,7 +140,7 @@ export class TemporalFloorClient implements FloorClient {
     });
   }
 
-  private command(command: FloorCommand): Promise<FloorReply> {
+  command(command: FloorCommand): Promise<FloorReply> {
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.sending) void this.drain();

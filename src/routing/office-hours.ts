@@ -19,6 +19,32 @@ export function officeStatus(office: Office, at: Date, clock?: OfficeClock): { o
   return { open, why: `${office.id} is ${open ? 'open' : 'closed'} at ${local.display} local time` };
 }
 
+/** How far ahead {@link nextOpening} looks, and in what steps (office hours are set in minutes of the day). */
+const LOOK_AHEAD_MS = 14 * 24 * 3_600_000;
+const STEP_MS = 5 * 60_000;
+
+/**
+ * Whether any of `offices` is open at `at`, and if not, the first moment within 14 days one is (to the
+ * minute, found by stepping 5 minutes then narrowing), or null. For callbacks: promised and placed only when
+ * someone is there to take them.
+ */
+export function nextOpening(offices: readonly Office[], at: Date): { open: boolean; nextOpenAt: Date | null } {
+  const openAt = (time: number) => offices.some((office) => officeStatus(office, new Date(time)).open);
+  if (openAt(at.getTime())) return { open: true, nextOpenAt: at };
+  for (let time = at.getTime() + STEP_MS; time <= at.getTime() + LOOK_AHEAD_MS; time += STEP_MS) {
+    if (!openAt(time)) continue;
+    let closed = time - STEP_MS;
+    let open = time;
+    while (open - closed > 60_000) {
+      const middle = closed + Math.floor((open - closed) / 2 / 60_000) * 60_000;
+      if (openAt(middle)) open = middle;
+      else closed = middle;
+    }
+    return { open: false, nextOpenAt: new Date(open) };
+  }
+  return { open: false, nextOpenAt: null };
+}
+
 /**
  * Rule 7. Open office: candidates from it. Closed: follow the sun, candidates from every other office open
  * now. None open: enterprise to the 24x7 line (keeping its warm mode), everyone else to after-hours

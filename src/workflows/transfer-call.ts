@@ -39,7 +39,11 @@ export async function transferCall(request: TransferRequest): Promise<TransferRe
   try {
     let routed = await routeTransfer(transfer, saga);
     await postSummary(transfer, routed.decision, saga);
-    if (routed.decision.queued) routed = await afterTheLine(transfer, routed, await waitInLine(transfer, routed.decision.queued, 'joined'));
+    if (routed.decision.queued) {
+      const waited = await waitInLine(transfer, routed, routed.decision.queued, 'joined');
+      if ('callback' in waited) return await settle(transfer, 'callback-promised');
+      routed = await afterTheLine(transfer, routed, waited);
+    }
     transfer.stopIfCallEnded();
     const outcome = request.mode === 'destination-request' ? await handOverToVapi(transfer) : await deliver(transfer, routed);
     return await settle(transfer, outcome);

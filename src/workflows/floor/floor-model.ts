@@ -442,6 +442,8 @@ export class FloorModel {
       joinedAt: entry.joinedAt,
       maxWaitSeconds: queue.maxWaitSeconds,
       callbacks: queue.callbacks,
+      callbackAttempts: queue.callbackAttempts,
+      callbackSpacingSeconds: queue.callbackSpacingSeconds,
     };
   }
 

@@ -72,7 +72,9 @@ export async function deliver(transfer: TransferState, routed: Routed): Promise<
     let next: Target | null = null;
     if (agentsLeft) {
       agentsLeft = false;
-      next = await nextAgent(transfer, routed, tried);
+      const agent = await nextAgent(transfer, routed, tried);
+      if (agent === 'callback') return 'callback-promised';
+      next = agent;
     }
     next ??= nextLine(lines);
     lines = lines.filter((line) => line.label !== next?.label);
@@ -233,7 +235,7 @@ function outcomeOf(transfer: TransferState, verdict: Exclude<Verdict, 'back'>): 
  * and the department has a line, the first one free while the caller waits at the front of it, back with the
  * assistant. None: the lines.
  */
-async function nextAgent(transfer: TransferState, routed: Routed, tried: Set<string>): Promise<Target | null> {
+async function nextAgent(transfer: TransferState, routed: Routed, tried: Set<string>): Promise<Target | 'callback' | null> {
   const criteria = criteriaOf(routed.rules);
   if (!criteria) return null;
   const answer = await reserve(transfer, { ...criteria, exclude: [...tried] }, ' (fallback)', lineFor(transfer, routed.rules, true));
@@ -242,7 +244,8 @@ async function nextAgent(transfer: TransferState, routed: Routed, tried: Set<str
   let destination = agentId ? answer.destinations[agentId] : undefined;
   let content = 'Sorry, nobody picked up there. Let me try the next colleague for you.';
   if (answer.reservation.queued) {
-    const waited = await waitInLine(transfer, answer.reservation.queued, 'back');
+    const waited = await waitInLine(transfer, routed, answer.reservation.queued, 'back');
+    if ('callback' in waited) return 'callback';
     if ('overflow' in waited) return null;
     ({ agentId, destination } = waited);
     content = 'Thank you for waiting. Connecting you now.';

@@ -1,6 +1,7 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { CallEvent, LineNotice } from '../../contracts';
 import { FailureType, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, lineNoticeSignal, transferStatusQuery } from '../../contracts';
+import { registerCallbackHandler } from './callback';
 import { announcement } from './describe';
 import type { TransferState } from './state';
 
@@ -10,6 +11,7 @@ import type { TransferState } from './state';
  */
 export function registerHandlers(transfer: TransferState): void {
   setHandler(transferStatusQuery, () => transfer.status);
+  registerCallbackHandler(transfer);
 
   setHandler(callEventSignal, (event: CallEvent) => transfer.hear(event));
 

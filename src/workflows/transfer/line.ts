@@ -1,7 +1,8 @@
 import { condition, log } from '@temporalio/workflow';
-import type { CallDestination, LinePlace } from '../../contracts';
+import type { CallDestination, CallbackAnswer, LinePlace } from '../../contracts';
 import { overflowFromLine, routeRules, servedFromLine } from '../../routing/pipeline';
 import { reads } from './activities';
+import { promiseCallback } from './callback';
 import { tellAssistant } from './caller';
 import { describeFailure } from './describe';
 import type { Routed } from './routing';
@@ -10,22 +11,23 @@ import type { TransferState } from './state';
 import { markNote } from './summary';
 
 /** How a wait in line ends for the transfer (a caller who hangs up ends it with a `CallEnded` failure). */
-export type LineOutcome = { agentId: string; destination: CallDestination; waitedSeconds: number } | { overflow: string };
+export type LineOutcome = { agentId: string; destination: CallDestination; waitedSeconds: number } | { overflow: string } | { callback: CallbackAnswer };
 
 /**
  * The caller waits in the department's line, with the assistant: the floor tells this transfer of each change
  * of place and of the agent it reserves for them, the assistant is told in turn (a control `add-message`),
  * and the caller keeps talking to the assistant meanwhile. Past the line's longest wait the caller leaves for
- * the department's phone line; a caller who hangs up leaves at once. Event-driven: nothing here polls.
+ * the department's phone line; a caller who hangs up leaves at once; a caller who takes a callback leaves
+ * their place to it (an agent already free for them wins). Event-driven: nothing here polls.
  */
-export async function waitInLine(transfer: TransferState, first: LinePlace, why: 'joined' | 'back'): Promise<LineOutcome> {
+export async function waitInLine(transfer: TransferState, routed: Routed, first: LinePlace, why: 'joined' | 'back'): Promise<LineOutcome> {
   let place = first;
   transfer.joinedLine(place);
   await markNote(transfer, 'waiting-in-line', `position ${place.position} in ${place.department}'s line`);
   await tellAssistant(transfer, placeMessage(place, why), `Tell the assistant: position ${place.position} in ${place.department}'s line`);
   const deadline = place.joinedAt + place.maxWaitSeconds * 1000;
   for (;;) {
-    const news = () => transfer.lineNotices.length > 0 || transfer.callEnded;
+    const news = () => transfer.lineNotices.length > 0 || transfer.callEnded || transfer.callbackAsked !== null;
     const before = Math.max(deadline - Date.now(), 1);
     await condition(news, before, { summary: `Wait in ${place.department}'s line` });
     if (transfer.callEnded) {
@@ -33,6 +35,14 @@ export async function waitInLine(transfer: TransferState, first: LinePlace, why:
       await releaseAgent(transfer, undefined, ': the caller hung up while waiting');
       await markNote(transfer, 'abandoned', `the caller hung up after ${waited} s in ${place.department}'s line`);
       transfer.stopIfCallEnded();
+    }
+    if (transfer.callbackAsked && transfer.lineNotices[0]?.type !== 'assigned') {
+      const answer = await promiseCallback(transfer, routed, place, transfer.callbackAsked);
+      transfer.callbackAsked = null;
+      transfer.callbackAnswer = answer;
+      if (!answer.promised) continue;
+      transfer.leaveLine('callback');
+      return { callback: answer };
     }
     const notice = transfer.lineNotices.shift();
     if (!notice) {
@@ -70,7 +80,7 @@ export async function waitInLine(transfer: TransferState, first: LinePlace, why:
  * rules again at this moment, so a caller whose wait ran past closing time goes to the after-hours line;
  * the assistant is told first.
  */
-export async function afterTheLine(transfer: TransferState, routed: Routed, outcome: LineOutcome): Promise<Routed> {
+export async function afterTheLine(transfer: TransferState, routed: Routed, outcome: Exclude<LineOutcome, { callback: CallbackAnswer }>): Promise<Routed> {
   if ('agentId' in outcome) {
     const decision = servedFromLine(routed.rules, transfer.decision!, outcome.agentId, outcome.destination, outcome.waitedSeconds);
     transfer.decide(decision, transfer.customer!);

@@ -1,5 +1,7 @@
 import { ApplicationFailure, isCancellation, proxySinks, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type {
+  CallbackAnswer,
+  CallbackAsk,
   CallEvent,
   CallOutcomeKind,
   CustomerProfile,
@@ -59,6 +61,9 @@ export class TransferState {
   readonly lineNotices: LineNotice[] = [];
   /** How the caller's time in line ended: told once, for the outcome and the metrics. */
   leftLine: LineExit | null = null;
+  /** The assistant asked for a callback while the caller waits (the `requestCallback` update); answered once. */
+  callbackAsked: CallbackAsk | null = null;
+  callbackAnswer: CallbackAnswer | null = null;
   private acceptedOnce = false;
 
   constructor(
