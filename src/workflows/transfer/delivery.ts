@@ -48,7 +48,9 @@ export async function deliver(transfer: TransferState, routed: Routed): Promise<
   const tried = new Set<string>(decision.agentId ? [decision.agentId] : []);
   let current: Target = { label: target(decision), agentId: decision.agentId, destination: decision.destination, content: announcement(decision) };
   let lines = [...decision.fallbacks.filter((fallback) => fallback.agentId === null)];
-  let agentsLeft = decision.fallbacks.some((fallback) => fallback.agentId !== null);
+  // One more agent when the first does not connect: the floor is asked again (someone may be free by now, and
+  // a department with a line puts the caller back at its front when nobody is).
+  let agentsLeft = criteriaOf(routed.rules) !== null && decision.agentId !== null;
   let fallingBack = false;
 
   for (;;) {

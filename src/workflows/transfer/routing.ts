@@ -88,7 +88,7 @@ export async function reserve(transfer: TransferState, criteria: AgentCriteria, 
 export function lineFor(transfer: TransferState, rules: RoutingState, front = false): ReserveAgentInput['line'] {
   if (transfer.request.mode !== 'control-url') return undefined;
   const priority = priorityClass(rules.input.customer.tier, transfer.request.urgency);
-  return front ? { priority, front, joinedAt: Date.parse(transfer.request.receivedAt) } : { priority };
+  return front ? { priority, front, joinedAt: transfer.firstJoinedAt ?? Date.now() } : { priority };
 }
 
 /** Frees what the transfer holds (on `agentId` only, when given); a failure is logged, not thrown: the TTL frees it in the end. */

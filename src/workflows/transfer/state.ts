@@ -57,6 +57,8 @@ export class TransferState {
   abandoned = false;
   /** Where the caller stands in line while they wait (null: not waiting). */
   waiting: LinePlace | null = null;
+  /** When the caller first joined a line (epoch ms): back after a failed attempt, they keep this place. */
+  firstJoinedAt: number | null = null;
   /** What the floor told this transfer while it waited, oldest first. */
   readonly lineNotices: LineNotice[] = [];
   /** How the caller's time in line ended: told once, for the outcome and the metrics. */
@@ -184,6 +186,7 @@ export class TransferState {
   /** The caller waits in line: what operators see, and the line's gauge counts them. */
   joinedLine(place: LinePlace): void {
     this.waiting = place;
+    this.firstJoinedAt ??= place.joinedAt;
     this.status.stage = 'waiting';
     upsertSearchAttributes([{ key: TransferStageAttribute, value: 'waiting' }]);
     setCurrentDetails(`Waiting in ${place.department}'s line: position ${place.position} of ${place.waiting}, about ${place.estimateSeconds} s`);
