@@ -309,7 +309,7 @@ export function routingPolicyOf(center: ContactCenter): RoutingPolicy {
 /** Rules 1-7's part of the file (no agents): small at any size, so a transfer records it whole. */
 export function routingRulesOf(center: ContactCenter): RoutingRules {
   const { offices, callerRegions, lines, transferModes } = center;
-  return { offices, callerRegions, departments: center.departments.map(({ id, aliases, line }) => ({ id, aliases, line })), lines, transferModes };
+  return { offices, callerRegions, departments: center.departments.map(({ id, aliases, line, queue }) => ({ id, aliases, line, ...(queue ? { queue } : {}) })), lines, transferModes };
 }
 
 /** What the floor needs of the file: the agents as routing ranks them, and each department's after-call times. */

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AgentLiveState, AgentStateName, CandidateTrace, Relaxation, RosterAgent } from './routing';
+import type { AgentLiveState, AgentStateName, CandidateTrace, QueueSettings, Relaxation, RosterAgent } from './routing';
 
 /**
  * The floor: one entity workflow that holds every agent's state and every reservation, the way a contact
@@ -40,39 +40,6 @@ export interface FloorDepartment {
   /** The department's line: callers wait in it when its qualified agents are all busy. Absent: no line. */
   queue?: QueueSettings;
 }
-
-/** A department's line, as its `queue:` in the routing file sets it (defaults: `DEFAULT_QUEUE`). */
-export interface QueueSettings {
-  /** Past this in line, the caller goes to the department's phone line (after hours: the after-hours line). */
-  maxWaitSeconds: number;
-  /** A caller arriving at a line this long goes to the department's phone line at once. */
-  maxWaiting: number;
-  /** How often the assistant is told where the caller stands, besides whenever their place changes. */
-  updateEverySeconds: number;
-  /** The service-level target: answered within this many seconds. */
-  serviceLevelSeconds: number;
-  /** Every this many seconds in line raise a caller's priority by one class, so nobody waits for ever behind priority callers. */
-  priorityAgingSeconds: number;
-  /** Whether the assistant offers a callback (needs VAPI_API_KEY and VAPI_PHONE_NUMBER_ID). */
-  callbacks: boolean;
-  /** A callback nobody answers is tried this many times in all, this far apart, within office hours. */
-  callbackAttempts: number;
-  callbackSpacingSeconds: number;
-  /** Relaxation over time in line: after `afterSeconds`, drop a requirement (TaskRouter's workflow steps). */
-  relax: { afterSeconds: number; drop: 'seniority' | 'language' }[];
-}
-
-export const DEFAULT_QUEUE: QueueSettings = {
-  maxWaitSeconds: 600,
-  maxWaiting: 20,
-  updateEverySeconds: 60,
-  serviceLevelSeconds: 60,
-  priorityAgingSeconds: 120,
-  callbacks: true,
-  callbackAttempts: 3,
-  callbackSpacingSeconds: 600,
-  relax: [],
-};
 
 /** The part of the routing file the floor needs: who the agents are and what each department asks. */
 export interface Roster {
@@ -372,6 +339,12 @@ export interface LineView {
   /** The callers in line, in the order they will be served (at most the first 50). */
   entries: { transferId: string; position: number; priority: number; waitedSeconds: number; callback: boolean }[];
 }
+
+/**
+ * What the floor would answer this reservation now, changing nothing (a copy of the floor decides): routing
+ * explain's dry run, "waits in line" and the place included.
+ */
+export const dryRunQuery = defineQuery<FloorReservation, [{ criteria: AgentCriteria; line?: ReserveCommand['line'] }]>('dryRun');
 
 /** Every department that has a line (none: no department of the routing file sets one). */
 export const linesQuery = defineQuery<LineView[]>('lines');

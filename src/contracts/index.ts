@@ -23,6 +23,7 @@ export type {
   CandidateTrace,
   FallbackTarget,
   OfficeClock,
+  QueueSettings,
   Relaxation,
   RoutingInput,
   PolicyAgent,
@@ -32,7 +33,7 @@ export type {
   RosterAgent,
   ToneAssessment,
 } from './routing';
-export { AGENT_STATES, NEUTRAL_TONE } from './routing';
+export { AGENT_STATES, DEFAULT_QUEUE, NEUTRAL_TONE } from './routing';
 export { transferStatusQuery } from './messages';
 export {
   CustomerTierAttribute,
@@ -73,10 +74,10 @@ export type {
 export {
   AGENT_STATUS_COMMANDS,
   DEFAULT_AFTER_CALL,
-  DEFAULT_QUEUE,
   FLOOR_WORKFLOW_TYPE,
   RESERVATION_TTL_SECONDS,
   agentPageQuery,
+  dryRunQuery,
   floorChangesQuery,
   floorCommandsUpdate,
   floorNoticeSignal,
@@ -108,7 +109,6 @@ export type {
   LineNotice,
   LinePlace,
   LineView,
-  QueueSettings,
   WaitingEntry,
   Roster,
 } from './floor';

@@ -30,6 +30,39 @@ export interface PolicyAgent extends RosterAgent {
  * The rules' part of the routing file: offices, caller regions, departments, lines and modes (rules 1-7).
  * Small at any size of contact center, so a transfer records it in history whole.
  */
+/** A department's line, as its `queue:` in the routing file sets it (defaults: `DEFAULT_QUEUE`). */
+export interface QueueSettings {
+  /** Past this in line, the caller goes to the department's phone line (after hours: the after-hours line). */
+  maxWaitSeconds: number;
+  /** A caller arriving at a line this long goes to the department's phone line at once. */
+  maxWaiting: number;
+  /** How often the assistant is told where the caller stands, besides whenever their place changes. */
+  updateEverySeconds: number;
+  /** The service-level target: answered within this many seconds. */
+  serviceLevelSeconds: number;
+  /** Every this many seconds in line raise a caller's priority by one class, so nobody waits for ever behind priority callers. */
+  priorityAgingSeconds: number;
+  /** Whether the assistant offers a callback (needs VAPI_API_KEY and VAPI_PHONE_NUMBER_ID). */
+  callbacks: boolean;
+  /** A callback nobody answers is tried this many times in all, this far apart, within office hours. */
+  callbackAttempts: number;
+  callbackSpacingSeconds: number;
+  /** Relaxation over time in line: after `afterSeconds`, drop a requirement (TaskRouter's workflow steps). */
+  relax: { afterSeconds: number; drop: 'seniority' | 'language' }[];
+}
+
+export const DEFAULT_QUEUE: QueueSettings = {
+  maxWaitSeconds: 600,
+  maxWaiting: 20,
+  updateEverySeconds: 60,
+  serviceLevelSeconds: 60,
+  priorityAgingSeconds: 120,
+  callbacks: true,
+  callbackAttempts: 3,
+  callbackSpacingSeconds: 600,
+  relax: [],
+};
+
 export interface RoutingRules {
   offices: {
     id: string;
@@ -40,7 +73,7 @@ export interface RoutingRules {
   }[];
   callerRegions: { usWestAreaCodes: string[]; countryCodes: Record<string, string> };
   /** In file order: the first department whose alias matches wins. */
-  departments: { id: string; aliases: string[]; line: CallDestination }[];
+  departments: { id: string; aliases: string[]; line: CallDestination; queue?: QueueSettings }[];
   lines: { general: CallDestination; 'enterprise-24x7': CallDestination; 'after-hours-voicemail': CallDestination; [name: string]: CallDestination };
   /** Rule 6: the transfer mode per customer tier, and for a standard caller who needs a senior agent. */
   transferModes: Record<'enterprise' | 'premium' | 'standard' | 'standard-needs-senior', TransferPlanMode>;

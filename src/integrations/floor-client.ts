@@ -1,6 +1,7 @@
 import type { WorkflowClient } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import type {
+  AgentCriteria,
   AgentLiveState,
   AgentPage,
   AgentPageRequest,
@@ -24,6 +25,7 @@ import {
   floorNoticeSignal,
   floorTaskQueue,
   floorWorkflowId,
+  dryRunQuery,
   linesQuery,
   liveStatesQuery,
 } from '../contracts';
@@ -42,6 +44,8 @@ export interface FloorClient {
   changes(sinceRevision: number): Promise<FloorChanges>;
   /** Every department's line (empty: no department has one). */
   lines(): Promise<LineView[]>;
+  /** What the floor would answer a reservation now, changing nothing. */
+  dryRun(criteria: AgentCriteria, line?: ReserveCommand['line']): Promise<FloorReservation>;
   liveStates(department?: string): Promise<{ revision: number; rosterVersion: string; agents: Record<string, AgentLiveState> }>;
 }
 
@@ -121,6 +125,10 @@ export class TemporalFloorClient implements FloorClient {
 
   async changes(sinceRevision: number): Promise<FloorChanges> {
     return this.read(() => this.client.getHandle(this.workflowId).query(floorChangesQuery, { sinceRevision }));
+  }
+
+  async dryRun(criteria: AgentCriteria, line?: ReserveCommand['line']): Promise<FloorReservation> {
+    return this.read(() => this.client.getHandle(this.workflowId).query(dryRunQuery, { criteria, ...(line ? { line } : {}) }));
   }
 
   async liveStates(department?: string) {

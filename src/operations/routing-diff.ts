@@ -1,7 +1,7 @@
 import type { HistoryAndWorkflowId } from '@temporalio/common';
 import type { LoadedDataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { CRM_UNREACHABLE_CUSTOMER, NEUTRAL_TONE } from '../contracts';
+import { CRM_UNREACHABLE_CUSTOMER, DEFAULT_AFTER_CALL, NEUTRAL_TONE } from '../contracts';
 import type {
   AgentLiveState,
   CallDestination,
@@ -11,12 +11,15 @@ import type {
   ReserveAgentResult,
   RoutingPolicy,
   RoutingRulesSnapshot,
+  Roster,
   ToneAssessment,
   TransferRequest,
 } from '../contracts';
 import { routingInput } from '../routing/input';
-import { destinationLabel } from '../routing/labels';
-import { finalizeDecision, route } from '../routing/pipeline';
+import { destinationLabel, waitsInLineLabel } from '../routing/labels';
+import { priorityClass } from '../routing/line-rules';
+import { criteriaOf, decideWithFloor, routeRules } from '../routing/pipeline';
+import { FloorModel } from '../workflows/floor/floor-model';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
 
@@ -28,12 +31,14 @@ export interface DecisionView {
   mode: string;
   /** The number or SIP URI the call went to. */
   destination: string;
-  /** What that destination is: "agent a-dev", "sales line", "after-hours voicemail". */
+  /** What that destination is: "agent a-dev", "sales line", "after-hours voicemail", or "waits in sales's line". */
   label: string;
+  /** Every qualified agent was busy and the caller waited in the department's line (a decision of its own). */
+  waitsInLine: boolean;
 }
 
-export type ChangeKind = 'other department' | 'other agent' | 'other mode' | 'other destination line';
-export const CHANGE_KINDS: readonly ChangeKind[] = ['other department', 'other agent', 'other mode', 'other destination line'];
+export type ChangeKind = 'other department' | 'other agent' | 'other mode' | 'other destination line' | 'waits in line' | 'no longer waits';
+export const CHANGE_KINDS: readonly ChangeKind[] = ['other department', 'other agent', 'other mode', 'other destination line', 'waits in line', 'no longer waits'];
 
 export interface TransferDiff {
   workflowId: string;
@@ -89,6 +94,8 @@ interface RoutedMemo {
   reasons: string[];
   at: string;
   choice: { agentId: string | null; destination: CallDestination };
+  /** The caller waited in line (absent before lines existed). */
+  waitsInLine?: boolean;
 }
 
 export const SKIP = {
@@ -135,29 +142,48 @@ function recordedRouting(history: TransferHistory, events: readonly HistoryEvent
     agents: (result('loadAgentStates') as Record<string, AgentLiveState> | undefined) ?? reserved?.reservation?.live ?? {},
     at: routed.at,
     ...(snapshot ? { clocks: snapshot.clocks } : {}),
-    before: viewOf({ department: routed.department, decidedBy: routed.decidedBy, mode: routed.mode, choice: routed.choice }, policy),
+    before: viewOf({ department: routed.department, decidedBy: routed.decidedBy, mode: routed.mode, choice: routed.choice, waitsInLine: routed.waitsInLine === true }, policy),
     reasons: routed.reasons,
   };
 }
 
-/** The decision this checkout's routing code makes from the recorded inputs and `policy`, reserving nothing. */
+/**
+ * The decision this checkout's routing code makes from the recorded inputs and `policy`, reserving nothing: as
+ * a transfer decides, rules 1-7, then rules 8-11 and the line on a floor as the recorded live states describe it
+ * (nobody else waiting: the what-if cannot know who waited then).
+ */
 function decideAgain(recorded: Recorded, policy: RoutingPolicy): { view: DecisionView; reasons: string[] } {
-  const result = route(
-    routingInput(recorded.request, { customer: recorded.customer, tone: recorded.tone, policy, agents: recorded.agents, at: recorded.at, ...(recorded.clocks ? { clocks: recorded.clocks } : {}) }),
-  );
-  const decision = finalizeDecision(result, result.state.decided?.agentId ?? null);
-  return { view: viewOf({ ...decision, decidedBy: decision.trace.decidedBy, choice: decision.trace.choice }, policy), reasons: decision.reasons };
+  const { agents, ...rules } = policy;
+  const input = { customer: recorded.customer, tone: recorded.tone, agents: {}, at: recorded.at, ...(recorded.clocks ? { clocks: recorded.clocks } : {}) };
+  const state = routeRules(routingInput(recorded.request, { ...input, policy: { ...rules, agents: [] } }));
+  const criteria = criteriaOf(state);
+  let decision;
+  if (criteria) {
+    const at = Date.parse(recorded.at);
+    const roster: Roster = {
+      version: 'what-if',
+      agents,
+      departments: rules.departments.map((department) => ({ id: department.id, ...DEFAULT_AFTER_CALL, ...(department.queue ? { queue: department.queue } : {}) })),
+    };
+    const line = recorded.request.mode === 'control-url' ? { priority: priorityClass(recorded.customer.tier, recorded.request.urgency) } : undefined;
+    const reservation = FloorModel.fromLiveStates(roster, recorded.agents, at).reserve('what-if', criteria, 60, at, line);
+    decision = decideWithFloor(state, { reservation, destinations: Object.fromEntries(agents.map((agent) => [agent.id, agent.destination])) });
+  } else {
+    decision = decideWithFloor(state, { unreserved: 'no agent needed' });
+  }
+  return { view: viewOf({ ...decision, decidedBy: decision.trace.decidedBy, choice: decision.trace.choice, waitsInLine: decision.queued !== undefined }, policy), reasons: decision.reasons };
 }
 
 /** A decision's first choice as the report shows it, its destination named against the routing file it was made with. */
-function viewOf(decided: { department: string | null; decidedBy: string; mode: string; choice: RoutedMemo['choice'] }, policy: RoutingPolicy): DecisionView {
+function viewOf(decided: { department: string | null; decidedBy: string; mode: string; choice: RoutedMemo['choice']; waitsInLine: boolean }, policy: RoutingPolicy): DecisionView {
   const { agentId, destination } = decided.choice;
   return {
     department: decided.department,
     agentId,
     mode: decided.mode,
     destination: destinationOf(destination),
-    label: destinationLabel({ agentId, department: decided.department, decidedBy: decided.decidedBy, destination }, policy),
+    label: decided.waitsInLine && decided.department ? waitsInLineLabel(decided.department) : destinationLabel({ agentId, department: decided.department, decidedBy: decided.decidedBy, destination }, policy),
+    waitsInLine: decided.waitsInLine,
   };
 }
 
@@ -167,6 +193,8 @@ function kindsOf(before: DecisionView, after: DecisionView): ChangeKind[] {
   if (before.agentId !== after.agentId) kinds.push('other agent');
   if (before.mode !== after.mode) kinds.push('other mode');
   if (before.agentId === null && after.agentId === null && before.destination !== after.destination) kinds.push('other destination line');
+  if (!before.waitsInLine && after.waitsInLine) kinds.push('waits in line');
+  if (before.waitsInLine && !after.waitsInLine) kinds.push('no longer waits');
   return kinds;
 }
 

@@ -17,6 +17,11 @@ const NAMED_LINES: Record<string, string> = {
 /** Lines that only rule 7 (office hours) chooses, when no office is open. */
 export const AFTER_HOURS_LINES: readonly string[] = [NAMED_LINES['enterprise-24x7']!, NAMED_LINES['after-hours-voicemail']!];
 
+/** The decision that the caller waits in the department's line. */
+export function waitsInLineLabel(department: string): string {
+  return `waits in ${department}'s line`;
+}
+
 export function lineLabel(name: string): string {
   return NAMED_LINES[name] ?? `${name} line`;
 }
@@ -64,10 +69,12 @@ export function labelDestination(
  * after-hours line for rule 7, the department's line for relaxation and a failed reservation.
  */
 export function destinationLabel(
-  decision: Pick<RoutingDecision, 'agentId' | 'department' | 'decidedBy' | 'destination'>,
+  decision: Pick<RoutingDecision, 'agentId' | 'department' | 'decidedBy' | 'destination' | 'queued'>,
   policy?: Pick<RoutingPolicy, 'lines' | 'departments' | 'agents'> | null,
 ): string {
   if (decision.agentId) return `agent ${decision.agentId}`;
+  // "Waits in line" is a decision of its own; its destination is only where the caller goes should they wait too long.
+  if (decision.queued) return waitsInLineLabel(decision.queued.department);
   const found = policy ? labelDestination(decision.destination, { ...policy, agents: [] }, decision) : null;
   if (found) return found;
   if (decision.decidedBy === 'department' || !decision.department) return NAMED_LINES.general!;

@@ -16,6 +16,7 @@ import type {
 import { customerStep } from './customer';
 import { departmentStep } from './department';
 import { knownAgentStep } from './known-agent';
+import { waitsInLineLabel } from './labels';
 import { languageStep } from './language';
 import { loadBalancingStep } from './load-balancing';
 import { officeStep } from './office';
@@ -260,7 +261,7 @@ export function decideWithFloor(state: RoutingState, answer: { reservation: Floo
   const found = { candidates: reservation.candidates, pass: reservation.pass };
   if (reservation.queued) {
     // "Waits in line" is a decision of its own: `destination` is where the caller goes should they wait too long.
-    return assembleDecision(state, { ...base, ...found, agentId: null, label: `waits in ${state.department!.id}'s line`, destination: line, choice: { agentId: null, destination: line }, decidedBy: 'line', reasons, queued: reservation.queued });
+    return assembleDecision(state, { ...base, ...found, agentId: null, label: waitsInLineLabel(state.department!.id), destination: line, choice: { agentId: null, destination: line }, decidedBy: 'line', reasons, queued: reservation.queued });
   }
   if (!reservation.agentId) {
     if (!reservation.lineFull) reasons.push(`No agent available: ${state.department!.id} line, keeping ${state.mode}.`);

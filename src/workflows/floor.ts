@@ -1,6 +1,6 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FloorCommand, FloorInput } from '../contracts';
-import { AGENT_STATUS_COMMANDS, agentPageQuery, floorChangesQuery, floorCommandsUpdate, floorNoticeSignal, lineNoticeSignal, linesQuery, liveStatesQuery } from '../contracts';
+import { AGENT_STATUS_COMMANDS, agentPageQuery, floorChangesQuery, floorCommandsUpdate, dryRunQuery, floorNoticeSignal, lineNoticeSignal, linesQuery, liveStatesQuery } from '../contracts';
 import { FloorModel, emptyFloorState } from './floor/floor-model';
 
 /** A run of the floor carries on as a new one past this many events, whatever the server suggests. */
@@ -60,6 +60,7 @@ export async function floor(input: FloorInput = {}): Promise<void> {
   setHandler(agentPageQuery, (request) => model.page(request ?? {}, Date.now()));
   setHandler(floorChangesQuery, (request) => model.changes(request?.sinceRevision ?? 0, Date.now()));
   setHandler(linesQuery, () => model.lines(Date.now()));
+  setHandler(dryRunQuery, (request) => model.dryRun(request.criteria, request.line, Date.now()));
   setHandler(liveStatesQuery, (request) => ({ revision: model.revision, rosterVersion: model.state.roster.version, agents: model.liveStates(request?.department, Date.now()) }));
 
   const continueAsNewDue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;

@@ -1,4 +1,4 @@
-import type { AgentPage, AgentPageRequest, AgentStatusCommand, FloorCommand, FloorNotice, FloorReply, FloorReservation, LineNotice, ReserveCommand, ReserveListedCommand, Roster } from '../../src/contracts';
+import type { AgentCriteria, AgentPage, AgentPageRequest, AgentStatusCommand, FloorCommand, FloorNotice, FloorReply, FloorReservation, LineNotice, ReserveCommand, ReserveListedCommand, Roster } from '../../src/contracts';
 import type { FloorClient } from '../../src/integrations/floor-client';
 import { FloorModel, emptyFloorState } from '../../src/workflows/floor/floor-model';
 
@@ -64,6 +64,10 @@ export class InMemoryFloor implements FloorClient {
 
   async changes(sinceRevision: number) {
     return this.model.changes(sinceRevision, this.now());
+  }
+
+  async dryRun(criteria: AgentCriteria, line?: ReserveCommand['line']) {
+    return this.model.dryRun(criteria, line, this.now());
   }
 
   async liveStates(department?: string) {

@@ -12,7 +12,8 @@ import type { ToneJudge } from '../../integrations/tone';
 import { callerNumber, callerWords, describeIssues, listToolCalls, toolCallsMessageSchema, transferArgumentsSchema } from '../../vapi/messages';
 import { routingInput } from '../../routing/input';
 import { destinationLabel } from '../../routing/labels';
-import { finalizeDecision, route } from '../../routing/pipeline';
+import { priorityClass } from '../../routing/line-rules';
+import { criteriaOf, decideWithFloor, routeRules } from '../../routing/pipeline';
 import { AppError } from '../errors';
 import type { TransferConsole } from '../../operations/transfer-console';
 import { TransferConsoleError } from '../../operations/transfer-console';
@@ -104,18 +105,19 @@ export function operatorRouter(deps: OperatorDeps): Router {
     if (!call || !args.success) throw new AppError({ httpStatus: 400, code: 'invalid_message', message: 'the message has no valid transfer tool call' });
     const number = callerNumber(message.data);
     const words = callerWords(message.data);
-    const [customer, live] = await Promise.all([
-      profileOf(deps.crm, args.data.customerId, number),
-      deps.floor.liveStates().then((states) => states.agents),
-    ]);
+    const customer = await profileOf(deps.crm, args.data.customerId, number);
     const policy = routingPolicyOf(deps.contactCenter);
-    const result = route(
+    // As a transfer decides: rules 1-7 here, rules 8-11 (and "waits in line") by the floor, on a copy of it.
+    const rules = routeRules(
       routingInput(
         { ...args.data, ...(number ? { callerNumber: number } : {}) },
-        { customer, tone: deps.tone.assess(words ?? ''), policy, agents: live, at: body.data.at ?? new Date().toISOString() },
+        { customer, tone: deps.tone.assess(words ?? ''), policy: { ...policy, agents: [] }, agents: {}, at: body.data.at ?? new Date().toISOString() },
       ),
     );
-    const decision = finalizeDecision(result, result.state.decided!.agentId);
+    const criteria = criteriaOf(rules);
+    const reservation = criteria ? await deps.floor.dryRun(criteria, { priority: priorityClass(customer.tier, args.data.urgency ?? 'medium') }) : null;
+    const destinations = Object.fromEntries(policy.agents.map((agent) => [agent.id, agent.destination]));
+    const decision = decideWithFloor(rules, reservation ? { reservation, destinations } : { unreserved: 'no agent needed' });
     res.json({
       department: decision.department,
       label: destinationLabel(decision, policy),
@@ -127,6 +129,7 @@ export function operatorRouter(deps: OperatorDeps): Router {
       reasons: decision.reasons,
       candidates: decision.trace.candidates,
       fallbacks: decision.fallbacks.map((fallback) => fallback.label),
+      waitsInLine: decision.queued ? { position: decision.queued.position, waiting: decision.queued.waiting, estimateSeconds: decision.queued.estimateSeconds } : null,
     });
   });
   /**

@@ -262,6 +262,32 @@ export class FloorModel {
     if (removed) this.changed(now);
   }
 
+  /** What `reserve` would answer now, on a copy: nothing here changes. */
+  dryRun(criteria: AgentCriteria, line: ReserveCommand['line'], now: number): FloorReservation {
+    const copy = new FloorModel(JSON.parse(JSON.stringify(this.state)) as FloorState);
+    copy.sweep(now);
+    return copy.reserve('dry-run', criteria, 60, now, line);
+  }
+
+  /**
+   * A floor as recorded live states describe it (routing diff): each agent busy with as many calls as they
+   * had, in the state they were in, until long after `now`.
+   */
+  static fromLiveStates(roster: Roster, live: Record<string, AgentLiveState>, now: number): FloorModel {
+    const model = new FloorModel(emptyFloorState(roster, now));
+    for (const agent of roster.agents) {
+      const state = live[agent.id];
+      const record = model.state.agents[agent.id];
+      if (!state || !record) continue;
+      record.presence = state.status;
+      const held = state.state === 'on-call' || state.state === 'wrap-up' ? state.state : 'reserved';
+      record.assignments = Array.from({ length: state.activeTransfers }, (_, index) => ({ transferId: `recorded-${agent.id}-${index}`, state: held, department: null, since: now, until: now + 86_400_000 }));
+      record.lastAssignedAt = state.lastAssignedAt ? Date.parse(state.lastAssignedAt) : null;
+    }
+    model.reindex();
+    return model;
+  }
+
   /** A 1.0 transfer's reservation: the first agent of its own ranking who is logged in and has room. */
   reserveListed(transferId: string, candidates: readonly string[], ttlSeconds: number, now: number): FloorReservation {
     const held = this.holders.get(transferId);
@@ -743,7 +769,7 @@ export class FloorModel {
     return { type: 'reservation', agentId: null, next: null, pass: 'none', decidedBy: 'reservation', reasons: [], candidates: [], considered: 0, live: {}, rosterVersion: this.state.roster.version };
   }
 
-  private reindex(): void {
+  protected reindex(): void {
     this.rosterById = new Map(this.state.roster.agents.map((agent) => [agent.id, agent]));
     this.byDepartment = new Map();
     for (const agent of this.state.roster.agents) {

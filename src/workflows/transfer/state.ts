@@ -149,6 +149,7 @@ export class TransferState {
       destination: decision.destination,
       decidedBy: decision.decidedBy,
       reasons: decision.reasons,
+      ...(decision.queued ? { waitsInLine: true } : {}),
     };
     if (first) {
       upsertSearchAttributes([
