@@ -57,6 +57,8 @@ export async function startApiServer(options: {
     routingPolicy: routingPolicyOf(options.contactCenter),
     ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
   });
+  const floor = new TemporalFloorClient(client.workflow, config.temporal.taskQueue, () => rosterOf(options.contactCenter));
+  options.metrics?.watchLines(() => floor.lines());
   const app = createApp({
     webhookAuth: options.webhookAuth,
     transferToolNames: config.transferToolNames,
@@ -77,7 +79,7 @@ export async function startApiServer(options: {
     operator: {
       adminToken: config.adminToken,
       transfers,
-      floor: new TemporalFloorClient(client.workflow, config.temporal.taskQueue, () => rosterOf(options.contactCenter)),
+      floor,
       contactCenter: options.contactCenter,
       crm: options.crm,
       tone: new LexiconToneJudge(),

@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { HistoryAndWorkflowId } from '@temporalio/common';
 import type { DataConverter } from '@temporalio/common';
 import { codecUrlToken } from '../api/codec/router';
-import { RoutingConfigError, loadContactCenter, routingPolicyOf } from '../config/contact-center';
+import { RoutingConfigError, loadContactCenter, rosterOf, routingPolicyOf } from '../config/contact-center';
+import { TemporalFloorClient } from '../integrations/floor-client';
+import { formatLines } from '../operations/queues';
 import { loadConfig } from '../config/env';
 import { describeNoteStatus } from '../integrations/crm';
 import type { CrmAdapter } from '../integrations/crm';
@@ -37,6 +39,9 @@ const USAGE = `Usage: npx switchboard <command>
       which recorded transfers the candidate routing file (or, without --config, this checkout's routing code)
       would have sent elsewhere, and why; reads histories only. Exit 1 with --fail-on-change when any changed,
       or when histories could not be decrypted; 2 when the candidate file is invalid
+  queues [--json]
+      every department's line: who waits (transfer ids, in the order they will be served), the oldest wait,
+      the service level over the last hour, callbacks due
   codec-url [--base http://localhost:3000]
       the codec endpoint URL for a Temporal Web UI that cannot send headers (token derived from ADMIN_TOKEN)
 
@@ -189,6 +194,14 @@ async function transfers(client: Client, config: ReturnType<typeof loadConfig>, 
   }
 }
 
+async function queues(client: Client, config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const floor = new TemporalFloorClient(client.workflow, config.temporal.taskQueue, () => rosterOf(loadContactCenter(config.routingConfigPath)));
+  const lines = await floor.lines();
+  print(values.json ? JSON.stringify({ lines }, null, 2) : formatLines(lines));
+  return 0;
+}
+
 async function replay(client: Client | undefined, config: ReturnType<typeof loadConfig>, dataConverter: DataConverter, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -305,6 +318,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'transfers') return await transfers(client!, config, rest);
     if (command === 'replay') return await replay(client, config, dataConverter, rest);
+    if (command === 'queues') return await queues(client!, config, rest);
     if (command === 'routing') return await routing(client, config, dataConverter, rest);
     throw new UsageError(`unknown command: ${command}`);
   } catch (error) {

@@ -1,7 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InjectedSinks } from '@temporalio/worker';
 import { AGENT_WORKFLOW_TYPE, TRANSFER_WORKFLOW_TYPE } from '../contracts';
-import type { TransferSinks } from '../contracts';
+import type { LineView, TransferSinks } from '../contracts';
 import type { VapiApiOutcome } from '../integrations/call-status';
 
 export const METRIC_PREFIX = 'switchboard_';
@@ -33,6 +33,8 @@ export interface Metrics {
   vapiApiRequest(operation: string, outcome: VapiApiOutcome): void;
   /** One workflow task failed on this worker (see WorkflowTaskFailureWatch); types other than Switchboard's count as `other`. */
   workflowTaskFailed(workflowType: string): void;
+  /** Exports the lines as gauges, read with `read` (the floor) on each scrape; the API process does. Once. */
+  watchLines(read: () => Promise<LineView[]>): void;
   /** The sinks transfer workflows report to (see TransferSinks). */
   sinks(): InjectedSinks<TransferSinks>;
   /** Prometheus text: Switchboard's families, then any extra text (the Temporal SDK's own exporter). */
@@ -127,6 +129,9 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     vapiApiRequest(operation, outcome) {
       vapiApiRequests.inc({ operation, outcome });
     },
+    watchLines(read) {
+      if (!registry.getSingleMetric(`${METRIC_PREFIX}line_waiting`)) lineGauges(registry, read, department);
+    },
     workflowTaskFailed(workflowType) {
       workflowTaskFailures.inc({ workflow_type: WORKFLOW_TYPES.has(workflowType) ? workflowType : 'other' });
     },
@@ -157,4 +162,37 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
       return sdk ? `${own}\n# Temporal SDK worker metrics\n${sdk}` : own;
     },
   };
+}
+
+/**
+ * The lines as gauges, read from the floor once per scrape (one query, however many departments): callers
+ * waiting, the oldest wait, the service level's counts over the last hour, callbacks due. A floor that cannot be
+ * read leaves them empty for that scrape rather than repeating stale figures.
+ */
+function lineGauges(registry: Registry, read: () => Promise<LineView[]>, department: (name: string) => string): void {
+  let scrape: { at: number; lines: Promise<LineView[]> } | null = null;
+  const lines = () => {
+    if (!scrape || Date.now() - scrape.at > 1_000) scrape = { at: Date.now(), lines: read().catch(() => []) };
+    return scrape.lines;
+  };
+  const gauge = (name: string, help: string, value: (line: LineView) => number | null) =>
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      labelNames: ['department'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const line of await lines()) {
+          const measured = value(line);
+          if (measured !== null) this.set({ department: department(line.department) }, measured);
+        }
+      },
+    });
+  gauge('line_waiting', 'Callers waiting in the line, by department.', (line) => line.waiting);
+  gauge('line_oldest_wait_seconds', 'How long the longest-waiting caller has waited, by department (absent when nobody waits).', (line) => line.oldestWaitSeconds);
+  gauge('line_max_wait_seconds', "The line's longest wait before a caller goes to the department line (max-wait-seconds).", (line) => line.maxWaitSeconds);
+  gauge('line_answered_last_hour', 'Callers served from the line in the last hour, by department.', (line) => line.serviceLevel.answered);
+  gauge('line_answered_within_target_last_hour', "Of those, served within the department's service-level target.", (line) => line.serviceLevel.withinTarget);
+  gauge('line_callbacks_due', 'Callbacks promised and not yet placed, by department.', (line) => line.callbacksDue);
 }

@@ -1,4 +1,4 @@
-import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FloorCommand, FloorInput } from '../contracts';
 import { AGENT_STATUS_COMMANDS, agentPageQuery, floorChangesQuery, floorCommandsUpdate, dryRunQuery, floorNoticeSignal, lineNoticeSignal, linesQuery, liveStatesQuery } from '../contracts';
 import { FloorModel, emptyFloorState } from './floor/floor-model';
@@ -23,6 +23,12 @@ export async function floor(input: FloorInput = {}): Promise<void> {
   /** When the timer the main loop waits on fires (epoch ms); a change that brings a deadline earlier wakes it. */
   let armedFor = Number.POSITIVE_INFINITY;
   let wake = false;
+  /** The Web UI's current details: each line, who waits and the oldest wait; set only when it changed. */
+  let details = '';
+  const describe = () => {
+    const now = model.describe(Date.now());
+    if (now !== details) setCurrentDetails((details = now));
+  };
   const rearmIfSooner = () => {
     if (model.nextDeadline(Date.now()) < armedFor || model.hasNotices) wake = true;
   };
@@ -49,6 +55,7 @@ export async function floor(input: FloorInput = {}): Promise<void> {
       const now = Date.now();
       const replies = commands.map((command) => model.apply(command, now));
       rearmIfSooner();
+      describe();
       return replies;
     },
     { validator: validateCommands },
@@ -56,6 +63,7 @@ export async function floor(input: FloorInput = {}): Promise<void> {
   setHandler(floorNoticeSignal, (notice) => {
     model.notice(notice, Date.now());
     rearmIfSooner();
+    describe();
   });
   setHandler(agentPageQuery, (request) => model.page(request ?? {}, Date.now()));
   setHandler(floorChangesQuery, (request) => model.changes(request?.sinceRevision ?? 0, Date.now()));
@@ -72,6 +80,7 @@ export async function floor(input: FloorInput = {}): Promise<void> {
     wake = false;
     model.sweep(Date.now());
     sendNotices();
+    describe();
   }
   // Update and signal handlers are synchronous, so none is ever half-way through here; notices on their way
   // are awaited, and what their failures changed is sent too, so nobody waiting is left untold.

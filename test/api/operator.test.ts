@@ -6,6 +6,7 @@ import { demoContactCenter } from '../support/factories';
 import { rosterOf } from '../../src/config/contact-center';
 import { InMemoryFloor } from '../support/in-memory-floor';
 import { appWith } from '../support/test-app';
+import { createMetrics } from '../../src/observability/metrics';
 
 const TOKEN = 'admin-token-for-tests';
 
@@ -20,11 +21,24 @@ function operatorApp() {
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 
+/** The only sales agent in us-east on a call, and two sales callers waiting in line behind them. */
+async function busySalesFloor(floor: InMemoryFloor): Promise<void> {
+  const sales = { department: 'sales', candidateOffices: ['us-east'], language: 'en', seniorRequired: false, knownAgent: null, exclude: [] };
+  const taken = await floor.reserve({ type: 'reserve', transferId: 'on-a-call', criteria: sales, ttlSeconds: 600 });
+  expect(taken.agentId).toBe('a-dev');
+  await floor.notify({ type: 'connected', transferId: 'on-a-call', agentId: 'a-dev', department: 'sales' });
+  for (const transferId of ['waits-1', 'waits-2']) {
+    const waits = await floor.reserve({ type: 'reserve', transferId, criteria: sales, ttlSeconds: 600, line: { priority: 0 } });
+    expect(waits.queued).toBeDefined();
+  }
+}
+
 describe('operator endpoints', () => {
   it.each([
     ['GET', '/agents'],
     ['POST', '/agents/a-ana/status'],
     ['POST', '/routing/explain'],
+    ['GET', '/queues'],
   ])('refuse %s %s without the admin token', async (method, path) => {
     const { app } = operatorApp();
 
@@ -121,6 +135,44 @@ describe('operator endpoints', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ agentId: null, label });
+  });
+
+  it('explains that a caller would wait in line when every qualified agent is busy, with the place they would take', async () => {
+    const { app, floor } = operatorApp();
+    await busySalesFloor(floor);
+    const { body } = buildToolCallsPayload({ arguments: { department: 'sales', urgency: 'medium' }, callerNumber: '+12025550177' });
+
+    const response = await request(app).post('/routing/explain').set(auth).send({ message: body.message, at: '2026-11-25T15:00:00Z' });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ department: 'sales', agentId: null, label: "waits in sales's line", waitsInLine: { position: 3, waiting: 3 } });
+    expect((await floor.lines()).find((line) => line.department === 'sales')?.waiting).toBe(2);
+  });
+
+  it("lists every department's line: who waits in the order they will be served, the oldest wait, the service level", async () => {
+    const { app, floor } = operatorApp();
+    await busySalesFloor(floor);
+
+    const response = await request(app).get('/queues').set(auth);
+
+    expect(response.status).toBe(200);
+    const sales = response.body.lines.find((line: { department: string }) => line.department === 'sales');
+    expect(sales).toMatchObject({ waiting: 2, maxWaiting: 10, serviceLevel: { targetSeconds: 30, answered: 0 }, entries: [{ transferId: 'waits-1', position: 1 }, { transferId: 'waits-2', position: 2 }] });
+    expect(response.body.lines.map((line: { department: string }) => line.department).sort()).toEqual(['billing', 'sales', 'support']);
+  });
+
+  it('exports the lines as gauges read from the floor at each scrape', async () => {
+    const { floor } = operatorApp();
+    await busySalesFloor(floor);
+    const metrics = createMetrics({ departments: ['sales', 'support', 'billing'], defaultMetrics: false });
+
+    metrics.watchLines(() => floor.lines());
+    const text = await metrics.render();
+
+    expect(text).toMatch(/^switchboard_line_waiting\{department="sales"\} 2$/m);
+    expect(text).toMatch(/^switchboard_line_oldest_wait_seconds\{department="sales"\} \d+$/m);
+    expect(text).toMatch(/^switchboard_line_max_wait_seconds\{department="sales"\} 300$/m);
+    expect(text).not.toMatch(/^switchboard_line_oldest_wait_seconds\{department="billing"\}/m);
   });
 
   it('refuses an explain request without a transfer tool call', async () => {

@@ -60,7 +60,12 @@ async function profileOf(crm: Crm, customerId: string | undefined, phone: string
 /** Agents' live state and the routing dry run; every route needs the admin token. */
 export function operatorRouter(deps: OperatorDeps): Router {
   const router = express.Router();
-  router.use(['/agents', '/routing'], requireAdmin(deps.adminToken), express.json({ limit: '1mb' }));
+  router.use(['/agents', '/routing', '/queues'], requireAdmin(deps.adminToken), express.json({ limit: '1mb' }));
+
+  /** Every department's line: who waits, in the order they will be served, the oldest wait and the service level. */
+  router.get('/queues', async (_req, res) => {
+    res.json({ lines: await deps.floor.lines() });
+  });
 
   /** A page of agents with their state and since when, and counts per state: one read of the floor. */
   router.get('/agents', async (req, res) => {

@@ -452,6 +452,22 @@ export class FloorModel {
     return views;
   }
 
+  /**
+   * The floor in a few lines for the Web UI's current details: each line, who waits first and the oldest wait
+   * (transfer ids only, never a phone number).
+   */
+  describe(now: number): string {
+    const lines = this.lines(now);
+    const agents = `${this.state.roster.agents.length} agents (roster ${this.state.roster.version})`;
+    if (lines.length === 0) return `The floor: ${agents}; no department has a line.`;
+    const described = lines.map((line) => {
+      if (line.waiting === 0) return `- **${line.department}**: nobody waiting`;
+      const first = line.entries.slice(0, 3).map((entry) => `${entry.transferId} (${entry.waitedSeconds} s)`).join(', ');
+      return `- **${line.department}**: ${line.waiting} waiting, oldest ${line.oldestWaitSeconds} s; next: ${first}${line.waiting > 3 ? ', …' : ''}`;
+    });
+    return [`The floor: ${agents}. Lines:`, ...described].join('\n');
+  }
+
   /** Where a waiting caller stands now. */
   placeOf(entry: WaitingEntry, now: number): LinePlace {
     const ordered = this.ordered(entry.department, now);
