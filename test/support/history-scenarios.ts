@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { AgentCriteria, FloorWorkflow, Roster } from '../../src/contracts';
-import { FLOOR_WORKFLOW_TYPE, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, floorTaskQueue, floorWorkflowId } from '../../src/contracts';
+import type { ContactCenter } from '../../src/config/contact-center';
+import type { AgentCriteria, FloorWorkflow, QueueSettings, Roster, TransferRequest } from '../../src/contracts';
+import { DEFAULT_QUEUE, FLOOR_WORKFLOW_TYPE, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, floorTaskQueue, floorWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
+import type { FloorClient } from '../../src/integrations/floor-client';
 import { TemporalFloorClient } from '../../src/integrations/floor-client';
-import { activitiesWith, transferRequest } from './factories';
+import { activitiesWith, alwaysOpenContactCenter, transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
 import { runTransfer, waitForStage, waitForStep, whileTheControlUrlIsDown } from './run-transfer';
 import { uniqueTaskQueue } from './temporal';
@@ -53,6 +55,28 @@ function firstAttemptLost(afterSending: boolean) {
     },
   });
 }
+
+/** The demo contact center, every office open, each department's line with `queue`. */
+function billingLine(queue: Partial<QueueSettings> = {}): ContactCenter {
+  const center = alwaysOpenContactCenter();
+  return { ...center, departments: center.departments.map((department) => ({ ...department, queue: { ...DEFAULT_QUEUE, relax: [], updateEverySeconds: 600, ...queue } })) };
+}
+
+/**
+ * Every other billing agent logged out and a-ana on another call, so the transfer that starts next waits in
+ * billing's line. The billing agents are few enough that the reservation records them all: the decision check
+ * decides again from the same floor.
+ */
+async function anaOnACall(floor: FloorClient): Promise<void> {
+  for (const agentId of ['a-chloe', 'a-grace', 'a-hans', 'a-jonas', 'a-kenji']) await floor.setStatus(agentId, 'offline');
+  const taken = await floor.reserve({ type: 'reserve', transferId: 'another-call', criteria: { department: 'billing', candidateOffices: ['us-east'], language: 'en', seniorRequired: false, knownAgent: 'a-ana', exclude: [] }, ttlSeconds: 600 });
+  if (taken.agentId !== 'a-ana') throw new Error(`a-ana was not free for the scenario (${taken.agentId})`);
+  await floor.notify({ type: 'connected', transferId: 'another-call', agentId: 'a-ana', department: 'billing' });
+}
+
+/** A standard caller of billing (priority 0) whose known agent is not a-ana. */
+const lineCaller = (control: FakeControlServer, overrides: Partial<TransferRequest> = {}) =>
+  transferRequest({ controlBaseUrl: control.baseUrl, customerId: undefined, callerNumber: '+12025550118', receivedAt: new Date().toISOString(), ...overrides });
 
 export const HISTORY_SCENARIOS: HistoryScenario[] = [
   {
@@ -246,6 +270,49 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
           await handle.signal(destinationAbandonedSignal);
         },
       }),
+  },
+  {
+    name: 'waited-in-line-then-served',
+    description: 'every billing agent busy: the caller waits in line, the assistant is told, the agent is marked ready, the floor reserves her for the caller, transfer forwarded',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      let floor: FloorClient | undefined;
+      return runTransfer(env, lineCaller(control, { outcomeTimeoutSeconds: 30 }), {
+        deps: { contactCenter: billingLine() },
+        prepareFloor: async (ready) => {
+          floor = ready;
+          await anaOnACall(ready);
+        },
+        whileRunning: async (handle) => {
+          await waitForStage(handle, 'waiting');
+          await floor!.setStatus('a-ana', 'available');
+        },
+        vapiReports: forwarded,
+      });
+    },
+  },
+  {
+    name: 'waited-in-line-abandoned',
+    description: 'the caller waits in line and hangs up: they leave the line at once, never transferred, the run ends abandoned',
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      return runTransfer(env, lineCaller(control), {
+        deps: { contactCenter: billingLine() },
+        prepareFloor: anaOnACall,
+        whileRunning: async (handle) => {
+          await waitForStage(handle, 'waiting');
+          await handle.signal(callEventSignal, { kind: 'ended', endedReason: 'customer-ended-call' });
+        },
+      });
+    },
+  },
+  {
+    name: 'waited-in-line-overflowed',
+    description: "the caller waits the line's longest wait (10 s): the rules decide again, the assistant is told, the billing line",
+    run: (env, control) => {
+      control.respondWith(() => ({ status: 200 }));
+      return runTransfer(env, lineCaller(control), { deps: { contactCenter: billingLine({ maxWaitSeconds: 10 }) }, prepareFloor: anaOnACall });
+    },
   },
 ];
 

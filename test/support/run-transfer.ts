@@ -5,6 +5,7 @@ import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import type { Activities, AgentLiveState, CallEvent, StepRecord, TransferCallWorkflow, TransferRequest, TransferResult, TransferStatus } from '../../src/contracts';
 import { TRANSFER_WORKFLOW_TYPE, callEventSignal, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
 import type { activitiesWith } from './factories';
+import type { FloorClient } from '../../src/integrations/floor-client';
 import { uniqueTaskQueue } from './temporal';
 import { floorBackedActivities, testWorkers, whileRunning } from './workers';
 
@@ -35,32 +36,40 @@ export async function runTransfer(
     whileRunning?: (handle: WorkflowHandle<TransferCallWorkflow>) => Promise<void>;
     /** Plays Vapi: signals these call events once the workflow waits for the transfer's outcome. */
     vapiReports?: CallEvent[];
+    /** Prepares the floor (busy agents, callers already waiting) before the transfer starts; workers already run. */
+    prepareFloor?: (floor: FloorClient) => Promise<void>;
   } = {},
 ): Promise<TransferRun> {
   const taskQueue = uniqueTaskQueue('transfer');
   // The real floor workflow on this test's own task queues, unless the test brings its own floor.
   const { deps, activities } = floorBackedActivities(env, taskQueue, options.deps);
   const workers = await testWorkers(env, { taskQueue, activities: { ...activities, ...options.wrap?.(activities) } });
-  const handle = await env.client.workflow.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, {
-    workflowId: transferWorkflowId(request.callId, request.toolCallId),
-    taskQueue,
-    args: [request],
-  });
-  await options.beforeWorkerStarts?.(handle);
+  const start = () =>
+    env.client.workflow.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, {
+      workflowId: transferWorkflowId(request.callId, request.toolCallId),
+      taskQueue,
+      args: [request],
+    });
+  let handle = options.prepareFloor ? undefined : await start();
+  if (handle) await options.beforeWorkerStarts?.(handle);
   const run = await whileRunning(workers, async () => {
-    await options.whileRunning?.(handle);
-    if (options.vapiReports) {
-      await waitForStage(handle, 'awaiting-outcome');
-      for (const event of options.vapiReports) await handle.signal(callEventSignal, event);
+    if (options.prepareFloor) {
+      await options.prepareFloor(deps.floor);
+      handle = await start();
     }
-    const settled = await handle.result().then(
+    await options.whileRunning?.(handle!);
+    if (options.vapiReports) {
+      await waitForStage(handle!, 'awaiting-outcome');
+      for (const event of options.vapiReports) await handle!.signal(callEventSignal, event);
+    }
+    const settled = await handle!.result().then(
       (value) => ({ value, error: undefined as unknown }),
       (error: unknown) => ({ value: undefined, error }),
     );
     // Read the floor while the workers still poll: after they stop nobody answers its queries. Signals the
     // transfer sent last (release, connected) are applied before a query that follows them is answered.
     const { agents } = await deps.floor.liveStates();
-    return { ...settled, status: await handle.query(transferStatusQuery), handle, agents };
+    return { ...settled, status: await handle!.query(transferStatusQuery), handle: handle!, agents };
   });
   return { ...run, deps };
 }
