@@ -29,7 +29,14 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
  * own task queue, with its own slots. Transfers in their first workflow task (each waiting on a reservation)
  * can then never take the slot the floor needs to answer them.
  */
-const FLOOR_WORKER_TUNING = { maxConcurrentWorkflowTaskExecutions: 2, maxConcurrentActivityTaskExecutions: 1, maxConcurrentLocalActivityExecutions: 1 } as const;
+const FLOOR_WORKER_TUNING = {
+  maxConcurrentWorkflowTaskExecutions: 2,
+  maxConcurrentActivityTaskExecutions: 1,
+  maxConcurrentLocalActivityExecutions: 1,
+  // A floor whose worker died waits this long on the dead worker's sticky queue before another worker takes
+  // it (5 s by default): every reservation waits on the floor, so it should be back within a second.
+  stickyQueueScheduleToStartTimeout: '1s',
+} as const;
 
 /** The two workers of a Switchboard process, started, stopped and watched as one. */
 export class SwitchboardWorkers {

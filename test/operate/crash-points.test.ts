@@ -1,15 +1,18 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { loadContactCenter, rosterOf } from '../../src/config/contact-center';
 import type { TransferCallWorkflow, TransferRequest, TransferResult } from '../../src/contracts';
-import { TRANSFER_WORKFLOW_TYPE, transferWorkflowId } from '../../src/contracts';
+import { TRANSFER_WORKFLOW_TYPE, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
+import { TemporalFloorClient } from '../../src/integrations/floor-client';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { createDataConverter, failureConverterPathFor, workflowBundleVariant } from '../../src/temporal/data-converter';
@@ -72,7 +75,7 @@ afterAll(async () => {
 });
 
 /** `start:worker` as its own process on `taskQueue`; resolves once it polls. */
-function startWorker(taskQueue: string, options: { crashAt?: string; vapiApi: boolean }): Promise<{ process: ChildProcess; exited: Promise<number | null> }> {
+function startWorker(taskQueue: string, options: { crashAt?: string; vapiApi: boolean; env?: Record<string, string> }): Promise<{ process: ChildProcess; exited: Promise<number | null> }> {
   const args = ['--import', 'tsx', ...(options.crashAt ? ['--import', path.join(ROOT, 'test/support/faults/crash-at.mjs')] : []), path.join(ROOT, 'src/temporal/main-worker.ts')];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -86,6 +89,7 @@ function startWorker(taskQueue: string, options: { crashAt?: string; vapiApi: bo
       LOG_LEVEL: 'info',
       ...(options.crashAt ? { SWITCHBOARD_TEST_CRASH_AT: options.crashAt } : {}),
       ...(options.vapiApi ? { VAPI_API_KEY: 'test-key', VAPI_BASE_URL: vapi.url } : { VAPI_API_KEY: '' }),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -196,3 +200,66 @@ describe('a worker process killed around the transfer POST', () => {
   }, 120_000);
 });
 
+
+describe('a worker process killed while callers wait in line', () => {
+  beforeEach(() => control.respondWith(() => ({ status: 200, body: {} })));
+
+  it('serves all five waiting callers in the rule order once agents are marked ready, none twice, after the worker running the floor and their transfers was SIGKILLed', async () => {
+    // The demo routing file with billing's two us-east agents taking one call each: every ready frees one place.
+    const file = parseYaml(readFileSync(path.join(ROOT, 'config/contact-center.yaml'), 'utf8')) as { agents: { id: string; maxConcurrent: number }[] };
+    for (const agent of file.agents) if (agent.id === 'a-chloe') agent.maxConcurrent = 1;
+    const routingConfig = path.join(bundleDir, 'one-call-each.yaml');
+    writeFileSync(routingConfig, stringifyYaml(file));
+    const taskQueue = uniqueTaskQueue('line-crash');
+    const env = { ROUTING_CONFIG: routingConfig };
+    const first = await startWorker(taskQueue, { vapiApi: false, env });
+    const floor = new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(loadContactCenter(routingConfig)));
+    // A standard caller of us-east at 10:00 on a Wednesday there, so only a-ana and a-chloe qualify.
+    const caller = (urgency: TransferRequest['urgency']) =>
+      transferRequest({ controlBaseUrl: control.baseUrl, customerId: undefined, callerNumber: '+12025550118', routeAt: '2026-11-25T15:00:00Z', receivedAt: new Date().toISOString(), urgency });
+    const start = (request: TransferRequest) => client.workflow.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, { workflowId: transferWorkflowId(request.callId, request.toolCallId), taskQueue, args: [request] });
+    const stageOf = async (handle: Awaited<ReturnType<typeof start>>) => (await handle.query(transferStatusQuery)).stage;
+    const until = async (check: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 60_000; !(await check()); ) {
+        if (Date.now() > deadline) throw new Error('timed out');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+
+    const busy = await Promise.all([caller('medium'), caller('medium')].map(start));
+    expect(new Set((await Promise.all(busy.map((handle) => handle.result()))).map((result) => result.decision?.agentId))).toEqual(new Set(['a-ana', 'a-chloe']));
+    const urgencies = ['medium', 'high', 'medium', 'high', 'medium'] as const;
+    const waiting: { request: TransferRequest; handle: Awaited<ReturnType<typeof start>> }[] = [];
+    for (const urgency of urgencies) {
+      const request = caller(urgency);
+      const handle = await start(request);
+      await until(async () => (await stageOf(handle)) === 'waiting');
+      waiting.push({ request, handle });
+    }
+
+    first.process.kill('SIGKILL');
+    await first.exited;
+    const second = await startWorker(taskQueue, { vapiApi: false, env });
+    try {
+      const served = () => waiting.filter(({ request }) => transfers(request.callId).length > 0).length;
+      for (let round = 1; round <= waiting.length; round += 1) {
+        const agentId = round % 2 === 1 ? 'a-ana' : 'a-chloe';
+        // As an operator would: the floor is back once the dead worker's task has timed out.
+        await until(() => floor.setStatus(agentId, 'available').then(() => true, () => false));
+        await until(async () => served() >= round);
+        // Ready again only once the caller has reached them: a reservation still on its way is not ended by "ready".
+        await until(async () => (await Promise.all(waiting.filter(({ request }) => transfers(request.callId).length > 0).map(({ handle }) => stageOf(handle)))).every((stage) => stage === 'completed'));
+      }
+      const order = [...waiting].sort((a, b) => transfers(a.request.callId)[0]!.receivedAt - transfers(b.request.callId)[0]!.receivedAt);
+      expect(order.map(({ request }) => request.urgency)).toEqual(['high', 'high', 'medium', 'medium', 'medium']);
+      expect(order.map(({ request }) => request.callId)).toEqual([1, 3, 0, 2, 4].map((index) => waiting[index]!.request.callId));
+      for (const { request, handle } of waiting) {
+        expect(transfers(request.callId)).toHaveLength(1);
+        expect(await handle.result()).toMatchObject({ outcome: 'transfer-initiated', decision: { decidedBy: 'line' } });
+      }
+    } finally {
+      second.process.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 180_000);
+});
