@@ -34,7 +34,7 @@ import { DEMO_TRAFFIC } from './harness/traffic';
 import { dropIdleSockets } from './harness/webhook-client';
 import type { BenchOptions } from './harness/bench-options';
 import { readOptions } from './harness/bench-options';
-import { checkScaleTargets, checkTargets } from './harness/targets';
+import { checkScaleTargets, checkTargets, isSteady } from './harness/targets';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -261,13 +261,13 @@ async function main(): Promise<void> {
     }
     systems.push({ system: 'switchboard', setup, startupMs, phases: phases.map(({ samples: _samples, spreadCalls: _calls, workflowIds: _ids, ...rest }) => rest) });
     histogram = phases
-      .filter((phase) => phase.name.startsWith('steady') || phase.name.startsWith('soak'))
+      .filter(isSteady)
       .slice(0, 1)
       .flatMap((phase) => [
         { system: 'switchboard', metric: 'webhook → transfer', samplesMs: phase.samples.webhookToTransferMs },
         { system: 'switchboard', metric: 'webhook acknowledged', samplesMs: phase.samples.ackMs },
       ]);
-    const firstSteady = phases.find((phase) => phase.name.startsWith('steady') || phase.name.startsWith('soak'));
+    const firstSteady = phases.find(isSteady);
     if (firstSteady) {
       // The same transfers give the critical path, the history sizes and (the median one) the timeline.
       const sample = firstSteady.sampleCall;

@@ -1,6 +1,8 @@
 import { Document, YAMLMap, YAMLSeq } from 'yaml';
 import { contactCenterFileSchema } from '../../src/config/contact-center';
-import type { ContactCenter } from '../../src/config/contact-center';
+import type { z } from 'zod';
+import type { Agent, ContactCenter, Customer } from '../../src/config/contact-center';
+import type { CallDestination } from '../../src/contracts';
 import type { TrafficMix } from './traffic';
 
 /**
@@ -145,28 +147,8 @@ function agentNumber(index: number): string {
   return `+1${areaCode}55501${String(index % 100).padStart(2, '0')}`;
 }
 
-type Destination = { type: 'number'; number: string } | { type: 'sip'; sipUri: string };
-
-export interface GeneratedAgent {
-  id: string;
-  name: string;
-  office: string;
-  skills: string[];
-  languages: string[];
-  tier: 'junior' | 'senior';
-  maxConcurrent: number;
-  destination: Destination;
-}
-
 /** The routing file as plain data, kebab-case keys as in config/contact-center.yaml. */
-export interface GeneratedContactCenter {
-  offices: Record<string, { timezone: string; hours: Record<string, string> }>;
-  'caller-regions': { 'us-west-area-codes': string[]; 'country-codes': Record<string, string> };
-  departments: Record<string, { aliases: string[]; line: Destination }>;
-  lines: Record<string, Destination>;
-  agents: GeneratedAgent[];
-  customers: { id: string; name: string; phone: string; tier: 'standard' | 'premium' | 'enterprise'; language: string; office: string; lastAgent?: string; escalations90d: number }[];
-}
+export type GeneratedContactCenter = z.input<typeof contactCenterFileSchema> & { agents: Agent[]; customers: Customer[] };
 
 export function generateContactCenter(options: GeneratorOptions): GeneratedContactCenter {
   const count = Math.floor(options.agents);
@@ -181,7 +163,7 @@ export function generateContactCenter(options: GeneratorOptions): GeneratedConta
   const [minSkills, maxSkills] = skillRange(count, departmentCount);
 
   let numbered = 0;
-  const agents: GeneratedAgent[] = Array.from({ length: count }, (_, index) => {
+  const agents: Agent[] = Array.from({ length: count }, (_, index) => {
     const id = `a-${String(index + 1).padStart(idWidth, '0')}`;
     // Round-robin over offices for the first four, so even the smallest center staffs every office.
     const office = index < OFFICES.length ? OFFICES[index]! : weighted(random, OFFICES.map((o) => [o, o.weight] as const));
@@ -190,7 +172,7 @@ export function generateContactCenter(options: GeneratorOptions): GeneratedConta
     for (const [language, percent] of spec.extra) if (random() * 100 < percent && !languages.includes(language)) languages.push(language);
     const skillCount = minSkills + Math.floor(random() * (maxSkills - minSkills + 1));
     const skills = sample(random, departments, skillCount).map((department) => department.id);
-    const destination: Destination = random() < 0.55 ? { type: 'number', number: agentNumber(numbered++) } : { type: 'sip', sipUri: `sip:${id}@${office.id}.pbx.example.com` };
+    const destination: CallDestination = random() < 0.55 ? { type: 'number', number: agentNumber(numbered++) } : { type: 'sip', sipUri: `sip:${id}@${office.id}.pbx.example.com` };
     return {
       id,
       name: `${FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)]} ${LAST_NAMES[Math.floor(random() * LAST_NAMES.length)]}`,
@@ -234,7 +216,7 @@ export function generateContactCenter(options: GeneratorOptions): GeneratedConta
 }
 
 /** A few CRM customers, one or more per office, of every tier; some with a last agent who speaks their language. */
-function customersFor(agents: readonly GeneratedAgent[], random: () => number): GeneratedContactCenter['customers'] {
+function customersFor(agents: readonly Agent[], random: () => number): Customer[] {
   const people = [
     { name: 'Maria Lopez (Acme Corp)', phone: '+12125550111', tier: 'enterprise', language: 'en', office: 'us-east' },
     { name: 'Jordan Blake', phone: '+13105550112', tier: 'standard', language: 'en', office: 'us-west', escalations90d: 2 },

@@ -5,6 +5,11 @@ import type { SystemResult, TargetCheck } from './report';
 import { spread } from './stats';
 import type { MedianCriticalPath } from './timeline';
 
+/** A phase of constant load: steady, or a soak (a long steady phase). */
+export function isSteady(phase: { name: string }): boolean {
+  return phase.name.startsWith('steady') || phase.name.startsWith('soak');
+}
+
 /**
  * The lean-transfer targets on a 2-core machine, judged on Switchboard's phases: the worst steady run must
  * meet each latency figure for its load (≤ 2/s counts as unloaded), saturation must stay under the CPU
@@ -15,7 +20,7 @@ export function checkTargets(
   switchboard: SystemResult,
   run: { rate: number; burstExpected: boolean; criticalPath: MedianCriticalPath | null },
 ): TargetCheck[] {
-  const steady = switchboard.phases.filter((phase) => phase.name.startsWith('steady'));
+  const steady = switchboard.phases.filter(isSteady);
   const bursts = switchboard.phases.filter((phase) => phase.name.startsWith('burst'));
   const worst = (values: number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
   const figure = (values: number[]) => {
@@ -68,7 +73,7 @@ export function checkScaleTargets(
   switchboard: SystemResult,
   run: { rate: number; historySizes: HistorySizes | null; holds: OverbookingReport | null; memory: MemoryTrend | null },
 ): TargetCheck[] {
-  const measured = switchboard.phases.filter((phase) => phase.name.startsWith('steady') || phase.name.startsWith('soak'));
+  const measured = switchboard.phases.filter(isSteady);
   const worst = (values: number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const checks: TargetCheck[] = [];
