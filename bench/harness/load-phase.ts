@@ -1,3 +1,4 @@
+import { transferWorkflowId } from '../../src/contracts';
 import type { TransferAccounting } from './accounting';
 import { accountTransfers } from './accounting';
 import type { DeliveryRecord } from './accounting';
@@ -9,7 +10,6 @@ import type { ServerWork } from './server-metrics';
 import { ServerMetrics } from './server-metrics';
 import type { LatencySummary } from './stats';
 import { summarize } from './stats';
-import { transferWorkflowId } from '../../src/contracts';
 import type { SimulatedCall, TrafficMix } from './traffic';
 import { simulatedCall } from './traffic';
 import type { WebhookAnswer } from './webhook-client';
