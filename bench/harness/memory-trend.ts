@@ -36,6 +36,8 @@ export interface SeriesTrend {
   endMb: number;
   maxMb: number;
   slopeMbPerMinute: number;
+  /** The slope over the second half of the window alone: near zero when memory filled up and levelled off. */
+  lateSlopeMbPerMinute: number;
   /** The fitted line's rise over the judged window. */
   growthMb: number;
   /** What the growth must exceed to count: max(2 × residual SD, the floor). */
@@ -65,12 +67,14 @@ function seriesTrend(points: readonly { x: number; y: number }[], floorMb: numbe
   const fit = linearFit(points);
   const window = points.length > 1 ? points[points.length - 1]!.x - points[0]!.x : 0;
   const growthMb = fit.slope * window;
+  const middle = points.length > 0 ? points[0]!.x + window / 2 : 0;
   const noiseMb = Math.max(2 * fit.residualSd, floorMb);
   return {
     startMb: points[0]?.y ?? Number.NaN,
     endMb: points[points.length - 1]?.y ?? Number.NaN,
     maxMb: Math.max(...points.map((p) => p.y)),
     slopeMbPerMinute: fit.slope,
+    lateSlopeMbPerMinute: linearFit(points.filter((p) => p.x >= middle)).slope,
     growthMb,
     noiseMb,
     grows: growthMb > noiseMb,

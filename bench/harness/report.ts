@@ -145,6 +145,7 @@ export function markdownReport(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** CPU split between the dev server and the service, and the queries and Updates each transfer cost the server. */
@@ -192,7 +193,7 @@ function scaleLines(report: BenchReport): string[] {
   const trend = report.memory?.trend;
   if (trend) {
     const series = (name: string, t: MemoryTrend['rss']) =>
-      `${name} ${t.startMb.toFixed(0)} → ${t.endMb.toFixed(0)} MB (max ${t.maxMb.toFixed(0)}), ${t.slopeMbPerMinute >= 0 ? '+' : ''}${t.slopeMbPerMinute.toFixed(2)} MB/min, fitted rise ${t.growthMb.toFixed(1)} MB against noise ${t.noiseMb.toFixed(1)} MB: ${t.grows ? '**grows**' : 'flat'}`;
+      `${name} ${t.startMb.toFixed(0)} → ${t.endMb.toFixed(0)} MB (max ${t.maxMb.toFixed(0)}), ${signed(t.slopeMbPerMinute)} MB/min (second half ${signed(t.lateSlopeMbPerMinute)}), fitted rise ${t.growthMb.toFixed(1)} MB against noise ${t.noiseMb.toFixed(1)} MB: ${t.grows ? '**grows**' : 'flat'}`;
     lines.push('', `Worker memory over ${trend.windowMinutes.toFixed(1)} min (${trend.samples} samples): ${series('RSS', trend.rss)}; ${trend.heapUsed ? series('heap used', trend.heapUsed) : 'heap not read'}. Criterion: ${trend.criterion}.`);
   }
   return lines;

@@ -42,6 +42,15 @@ describe('worker memory over a soak', () => {
     expect(trend.flat).toBe(false);
   });
 
+  it('tells memory that filled up and levelled off from memory that keeps climbing, by the second half’s slope', () => {
+    const levelling = memoryTrend(soak((s) => 300 + Math.min(s, 300) / 10))!;
+    const climbing = memoryTrend(soak((s) => 300 + s / 10))!;
+
+    expect(levelling.rss.grows).toBe(true);
+    expect(levelling.rss.lateSlopeMbPerMinute).toBeCloseTo(0, 5);
+    expect(climbing.rss.lateSlopeMbPerMinute).toBeCloseTo(6, 5);
+  });
+
   it('ignores the first minute, when start-up fills caches', () => {
     const trend = memoryTrend(soak((s) => (s < 60 ? 150 + s * 2 : 300)))!;
 
