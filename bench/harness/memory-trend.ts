@@ -5,7 +5,7 @@ export interface MemorySample {
   /** Seconds since sampling began. */
   atSeconds: number;
   rssMb: number;
-  /** V8 heap in use, from the process's own /metrics; null when it could not be read. */
+  /** The main thread's V8 heap in use (workflow threads have their own), from the process's /metrics; null when unread. */
   heapUsedMb: number | null;
 }
 
