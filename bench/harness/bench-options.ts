@@ -18,6 +18,7 @@ a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (a
                            POST /agents/:id/status; "none" to skip (default 2-10)
   --soak <s>               soak: one phase of s seconds at --rate instead of steady and burst, the worker's
                            RSS and heap sampled every 10 s, and over-booking checked from the histories
+                           (no burst, no baseline)
   --check-holds            check over-booking from the histories after any run (always on with --soak)
   --ref <git-ref>          run that commit's Switchboard (a git worktree under bench/.refs/) with this
                            checkout's bench, to measure before and after side by side
