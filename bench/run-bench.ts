@@ -132,6 +132,7 @@ async function checkHolds(address: string, workflowIds: readonly string[], cente
   const holds: AgentHold[] = [];
   let unreadable = 0;
   let unknownReservations = 0;
+  let undecodedReservations = 0;
   await forEachHistory(
     address,
     workflowIds,
@@ -144,15 +145,23 @@ async function checkHolds(address: string, workflowIds: readonly string[], cente
       const found = await holdsFromTransferHistory(converter, workflowId, history.events ?? [], { endMs, ttlMs: 15 * 60_000 });
       holds.push(...found.holds);
       unknownReservations += found.unknownReservations;
+      undecodedReservations += found.undecodedReservations;
     },
     { concurrency: 8 },
   );
   const capacity = new Map(center.agents.map((agent) => [agent.id, agent.maxConcurrent]));
+  // A check that reads nothing must not pass: say why the records could not be judged.
+  const problems = [
+    ...(unreadable > 0 ? [`${unreadable} histories could not be read`] : []),
+    ...(undecodedReservations > 0 ? [`${undecodedReservations} reservation results could not be decoded (encrypted payloads need the run's key)`] : []),
+    ...(holds.length === 0 && workflowIds.length > 0 ? [`no hold found in ${workflowIds.length} transfer histories (do they record reservations?)`] : []),
+  ];
   return {
     ...checkOverbooking(holds, capacity),
     transfersRead: workflowIds.length - unreadable,
     unreadable,
     unknownReservations,
+    problems,
     source: "transfer histories: reserveAgent marker recorded → releaseAgent's workflow task started, else the end of the run",
   };
 }
@@ -371,7 +380,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\n${markdown}\nWritten: ${path.relative(PROJECT_ROOT, base)}.{json,md,png} (and bench/results/latest.*)\n`);
   const lostOrDoubled = switchboardResult.phases.some((phase) => phase.accounting.lost + phase.accounting.doubled > 0);
-  const overbooked = holds !== null && holds.overbooked.length + holds.unknownAgents.length > 0;
+  const overbooked = holds !== null && holds.overbooked.length + holds.unknownAgents.length + holds.problems.length > 0;
   const memoryGrows = memory !== null && memory.trend !== null && !memory.trend.flat;
   if (lostOrDoubled || overbooked || memoryGrows) process.exitCode = 1;
 }

@@ -36,6 +36,8 @@ export interface HoldsCheck extends OverbookingReport {
   transfersRead: number;
   unreadable: number;
   unknownReservations: number;
+  /** Why the records cannot be judged, if they cannot (undecodable results, no holds at all): also a failure. */
+  problems: string[];
   source: string;
 }
 
@@ -181,7 +183,12 @@ function scaleLines(report: BenchReport): string[] {
   }
   const holds = report.holds;
   if (holds) {
-    const verdict = holds.overbooked.length === 0 && holds.unknownAgents.length === 0 ? 'no agent beyond its maxConcurrent' : `**${holds.overbooked.length} agent(s) beyond maxConcurrent**`;
+    const verdict =
+      holds.problems.length > 0
+        ? `**not judged**: ${holds.problems.join('; ')}`
+        : holds.overbooked.length === 0 && holds.unknownAgents.length === 0
+          ? 'no agent beyond its maxConcurrent'
+          : `**${holds.overbooked.length} agent(s) beyond maxConcurrent**`;
     const busiest = holds.busiest.map((peak) => `${peak.agentId} ${peak.peak}/${peak.maxConcurrent}`).join(', ');
     lines.push(
       '',

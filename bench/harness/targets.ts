@@ -71,7 +71,7 @@ export function checkTargets(
  */
 export function checkScaleTargets(
   switchboard: SystemResult,
-  run: { rate: number; historySizes: HistorySizes | null; holds: OverbookingReport | null; memory: MemoryTrend | null },
+  run: { rate: number; historySizes: HistorySizes | null; holds: (OverbookingReport & { problems: string[] }) | null; memory: MemoryTrend | null },
 ): TargetCheck[] {
   const measured = switchboard.phases.filter(isSteady);
   const worst = (values: number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
@@ -93,7 +93,8 @@ export function checkScaleTargets(
   }
   if (run.holds) {
     const over = run.holds.overbooked.length + run.holds.unknownAgents.length;
-    checks.push({ name: 'agents held beyond maxConcurrent (from the histories)', target: '0', measured: `${over} of ${run.holds.agentsHeld}`, met: over === 0 });
+    const measured = run.holds.problems.length > 0 ? `not judged (${run.holds.problems.join('; ')})` : `${over} of ${run.holds.agentsHeld}`;
+    checks.push({ name: 'agents held beyond maxConcurrent (from the histories)', target: '0', measured, met: over === 0 && run.holds.problems.length === 0 });
   }
   if (run.memory) {
     const rss = run.memory.rss;

@@ -10,6 +10,8 @@ export interface TransferHolds {
   holds: AgentHold[];
   /** Reservations that failed in the transfer's eyes: the agent may or may not have been held, from an unknown time. */
   unknownReservations: number;
+  /** Reservation results that could not be decoded (encrypted payloads read without the key): holds not seen. */
+  undecodedReservations: number;
 }
 
 const RELEASED_AGENT = /^Release agent ([a-z0-9][a-z0-9-]*)/;
@@ -34,6 +36,7 @@ export async function holdsFromTransferHistory(
   const open = new Map<string, { from: number; reservedTaskAt: number }>();
   const holds: AgentHold[] = [];
   let unknownReservations = 0;
+  let undecodedReservations = 0;
   let taskStartedAt = Number.NaN;
   const close = (agentId: string, releasedAt: number) => {
     const hold = open.get(agentId)!;
@@ -50,6 +53,8 @@ export async function holdsFromTransferHistory(
     if (marker?.activity === 'reserveAgent') {
       const agentId = marker.error === null ? (marker.result as { agentId?: unknown } | undefined)?.agentId : undefined;
       if (marker.error !== null) unknownReservations += 1;
+      // A reservation always answers an object ({agentId: null} when nobody was free): nothing means not decoded.
+      else if (marker.result === undefined) undecodedReservations += 1;
       else if (typeof agentId === 'string' && !open.has(agentId)) open.set(agentId, { from: epochMs(event), reservedTaskAt: taskStartedAt });
     } else if (marker?.activity === 'releaseAgent') {
       // Failed or not, the agent was surely held until the release was tried.
@@ -59,5 +64,5 @@ export async function holdsFromTransferHistory(
     }
   }
   for (const agentId of [...open.keys()]) close(agentId, options.endMs);
-  return { holds, unknownReservations };
+  return { holds, unknownReservations, undecodedReservations };
 }

@@ -99,6 +99,23 @@ describe("agent holds read from today's transfer histories", () => {
     expect(untilEnd.holds[0]!.to).toBe(at('2026-11-30T11:05:00Z'));
   });
 
+  it('counts reservation results it cannot decode (encrypted, read without the key) instead of passing them as no hold', async () => {
+    const withoutKey = loadDataConverter({
+      payloadCodecs: [
+        {
+          encode: async (payloads) => payloads,
+          decode: async () => {
+            throw new Error('no key for these payloads');
+          },
+        },
+      ],
+    });
+
+    const read = await holdsFromTransferHistory(withoutKey, 't-encrypted', fixture('success-forwarded'), options);
+
+    expect(read).toEqual({ holds: [], unknownReservations: 0, undecodedReservations: 1 });
+  });
+
   it('finds no hold in a transfer routed to a line', async () => {
     expect((await holdsFromTransferHistory(converter, 't-line', fixture('success-unconfirmed'), options)).holds).toEqual([]);
   });
