@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseBurst } from './load-generator';
 import type { TemporalLevers } from './stack';
+import { DEFAULT_SEED } from './contact-center-generator';
 
 export const HELP = `npm run bench -- [options]
 
@@ -8,6 +9,19 @@ Starts the Temporal dev server (file-backed, as npm start), Switchboard and the 
 handler as child processes, drives each with the same open-loop load of simulated Vapi tool calls against
 a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (and latest.*).
 
+  --agents <n>             a generated contact center of n agents (12, 500, 5000: 3, 15, 50 departments),
+                           written into the run folder and used as ROUTING_CONFIG; the calls spread over
+                           its departments (default: the demo center, config/contact-center.yaml)
+  --seed <n>               seed of the generated center and of the handle times (default ${DEFAULT_SEED})
+  --handle-time <s|a-b>    after the fake Vapi reports a transfer to an agent forwarding, the agent handles
+                           the call this long (uniform in a-b seconds) and is then marked ready with
+                           POST /agents/:id/status; "none" to skip (default 2-10)
+  --soak <s>               soak: one phase of s seconds at --rate instead of steady and burst, the worker's
+                           RSS and heap sampled every 10 s, and over-booking checked from the histories
+                           (no burst, no baseline)
+  --check-holds            check over-booking from the histories after any run (always on with --soak)
+  --ref <git-ref>          run that commit's Switchboard (a git worktree under bench/.refs/) with this
+                           checkout's bench, to measure before and after side by side
   --rate <n>               steady load, transfers per second (default 20)
   --duration <s>           steady load duration in seconds (default 30)
   --burst <count@rate>     burst phase, e.g. 300@100; "none" to skip (default 300@100)
@@ -34,6 +48,14 @@ a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (a
 `;
 
 export interface BenchOptions {
+  agents: number | null;
+  seed: number;
+  /** Seconds, uniform between the two; null: agents are not marked ready. */
+  handleTime: { minSeconds: number; maxSeconds: number } | null;
+  /** Soak duration in seconds; null: steady and burst phases. */
+  soak: number | null;
+  checkHolds: boolean;
+  ref: string | undefined;
   rate: number;
   duration: number;
   burst: { count: number; ratePerSecond: number } | null;
@@ -58,6 +80,12 @@ export function readOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
     args: argv,
     options: {
+      agents: { type: 'string' },
+      seed: { type: 'string', default: String(DEFAULT_SEED) },
+      'handle-time': { type: 'string', default: '2-10' },
+      soak: { type: 'string' },
+      'check-holds': { type: 'boolean', default: false },
+      ref: { type: 'string' },
       rate: { type: 'string', default: '20' },
       duration: { type: 'string', default: '30' },
       burst: { type: 'string', default: '300@100' },
@@ -90,14 +118,26 @@ export function readOptions(argv: string[]): BenchOptions | null {
     if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
     return value;
   };
+  const integer = (name: string, text: string) => {
+    const value = Number(text);
+    if (!Number.isInteger(value)) throw new Error(`--${name} must be an integer, got "${text}"`);
+    return value;
+  };
   if (values.runtime !== 'tsx' && values.runtime !== 'node') throw new Error('--runtime must be tsx or node');
   if (values.topology !== 'combined' && values.topology !== 'split') throw new Error('--topology must be combined or split');
   const sync = values['sqlite-sync'].toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'OFF') throw new Error('--sqlite-sync must be NORMAL or OFF');
+  const soak = values.soak === undefined ? null : positive('soak', values.soak);
   return {
+    agents: values.agents === undefined ? null : Math.round(positive('agents', values.agents)),
+    seed: integer('seed', values.seed),
+    handleTime: parseHandleTime(values['handle-time']),
+    soak,
+    checkHolds: values['check-holds'] || soak !== null,
+    ref: values.ref,
     rate: positive('rate', values.rate),
     duration: positive('duration', values.duration),
-    burst: values.burst === 'none' ? null : parseBurst(values.burst),
+    burst: values.burst === 'none' || soak !== null ? null : parseBurst(values.burst),
     runs: Math.round(positive('runs', values.runs)),
     warmup: Number(values.warmup) || 0,
     topology: values.topology,
@@ -105,7 +145,7 @@ export function readOptions(argv: string[]): BenchOptions | null {
     levers: { eagerActivities: !values['no-eager-activities'], sqliteSynchronous: sync, dynamicConfig: values['dynamic-config'], storage: values['in-memory'] ? 'memory' : 'file' },
     prebuiltBundle: !values['no-prebuilt-bundle'],
     reports: !values['no-reports'],
-    baseline: !values['no-baseline'],
+    baseline: !values['no-baseline'] && soak === null,
     entry: values.entry,
     label: values.label,
     keepData: values['keep-data'],
@@ -113,4 +153,14 @@ export function readOptions(argv: string[]): BenchOptions | null {
     runtime: values.runtime === 'node' ? 'node' : 'tsx',
     logLevel: values['log-level'],
   };
+}
+
+/** `2-10` (uniform between, seconds), `5` (always), or `none`. */
+export function parseHandleTime(text: string): BenchOptions['handleTime'] {
+  if (text === 'none') return null;
+  const match = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(text.trim());
+  const minSeconds = Number(match?.[1]);
+  const maxSeconds = Number(match?.[2] ?? match?.[1]);
+  if (!match || !(maxSeconds >= minSeconds)) throw new Error(`--handle-time must look like 2-10 (seconds, low-high), 5, or none; got "${text}"`);
+  return { minSeconds, maxSeconds };
 }

@@ -28,6 +28,12 @@ export interface FakeVapi {
   reportTo(webhookUrl: string | null, delayMs?: number): void;
   /** Reports sent and how many were answered 2xx (each is retried a few times, as Vapi retries webhooks). */
   reports(): { sent: number; accepted: number };
+  /** After each first transfer to an agent, mark that agent ready once it has handled the call; null stops it. */
+  readyAgents(readiness: AgentReadiness | null): void;
+  /** Agent-ready calls: scheduled (waiting for their handle time or sent), sent, answered 2xx. */
+  readyCalls(): { scheduled: number; sent: number; accepted: number };
+  /** Resolves once every agent-ready call scheduled so far has been sent and answered. */
+  readyCallsSettled(): Promise<void>;
   /**
    * Base URL of a stand-in for Vapi's API: `GET /call/{id}` answers `forwarding` once a transfer for the call
    * has arrived, else `in-progress` (what Switchboard asks before it would send a transfer again).
@@ -37,6 +43,20 @@ export interface FakeVapi {
   statusLookups(): number;
   reset(): void;
   close(): Promise<void>;
+}
+
+/**
+ * The agents' side: a transfer to an agent is a call that agent handles for a while, after which the agent is
+ * marked ready again through the operator API, as a desk application would.
+ */
+export interface AgentReadiness {
+  /** The API's base URL and its ADMIN_TOKEN. */
+  apiUrl: string;
+  adminToken: string;
+  /** The agent a control `transfer` destination belongs to; undefined for lines. */
+  agentFor(destination: unknown): string | undefined;
+  /** How long the agent handles this call, in ms, after Vapi reported it forwarding. */
+  handleTimeMs(): number;
 }
 
 /** Vapi retries a webhook that failed; so does the fake, so a report lost to a brief outage still arrives. */
@@ -70,6 +90,22 @@ export async function startFakeVapi(): Promise<FakeVapi> {
   let answer: ControlResponder = () => ({ status: 200, body: {} });
   let reportTarget: { url: string; delayMs: number } | null = null;
   const reportCounts = { sent: 0, accepted: 0 };
+  let readiness: AgentReadiness | null = null;
+  const readyCounts = { scheduled: 0, sent: 0, accepted: 0 };
+  const pendingReady = new Set<Promise<void>>();
+  const markReady = (desk: AgentReadiness, agentId: string, afterMs: number) => {
+    readyCounts.scheduled += 1;
+    const done = new Promise<void>((resolve) => setTimeout(resolve, afterMs))
+      .then(() => {
+        readyCounts.sent += 1;
+        return postJson(`${desk.apiUrl}/agents/${encodeURIComponent(agentId)}/status`, { status: 'available' }, 10_000, { authorization: `Bearer ${desk.adminToken}` });
+      })
+      .then((reply) => {
+        if (reply.status >= 200 && reply.status < 300) readyCounts.accepted += 1;
+      })
+      .finally(() => pendingReady.delete(done));
+    pendingReady.add(done);
+  };
 
   // Only commands answered 2xx (or whose 2xx answer is merely late) were acted on: a 503 is Vapi saying "not done".
   const executed: CommandRecord[] = [];
@@ -87,6 +123,8 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       firstTransferAt.set(command.callId, at);
       const call = calls.get(command.callId);
       const target = reportTarget;
+      const agentId = readiness?.agentFor((command.body as { destination?: unknown }).destination);
+      if (readiness && agentId) markReady(readiness, agentId, (target?.delayMs ?? 0) + readiness.handleTimeMs());
       if (call && target) {
         setTimeout(() => {
           reportCounts.sent += 1;
@@ -113,6 +151,13 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       reportTarget = url ? { url, delayMs } : null;
     },
     reports: () => ({ ...reportCounts }),
+    readyAgents(next) {
+      readiness = next;
+    },
+    readyCalls: () => ({ ...readyCounts }),
+    async readyCallsSettled() {
+      while (pendingReady.size > 0) await Promise.all([...pendingReady]);
+    },
     apiBaseUrl,
     statusLookups: () => lookups,
     reset() {
@@ -123,6 +168,9 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       calls.clear();
       reportCounts.sent = 0;
       reportCounts.accepted = 0;
+      readyCounts.scheduled = 0;
+      readyCounts.sent = 0;
+      readyCounts.accepted = 0;
       lookups = 0;
     },
     async close() {

@@ -1,3 +1,4 @@
+import { transferWorkflowId } from '../../src/contracts';
 import type { TransferAccounting } from './accounting';
 import { accountTransfers } from './accounting';
 import type { DeliveryRecord } from './accounting';
@@ -9,10 +10,14 @@ import type { ServerWork } from './server-metrics';
 import { ServerMetrics } from './server-metrics';
 import type { LatencySummary } from './stats';
 import { summarize } from './stats';
-import type { SimulatedCall } from './traffic';
+import type { SimulatedCall, TrafficMix } from './traffic';
 import { simulatedCall } from './traffic';
 import type { WebhookAnswer } from './webhook-client';
 import { postJson } from './webhook-client';
+
+/** How the harness names the dev server's process and its own among the processes it measures. */
+export const DEV_SERVER_PROCESS = 'temporal';
+export const LOAD_GENERATOR_PROCESS = 'load generator';
 
 export interface PhaseOptions {
   name: string;
@@ -32,6 +37,8 @@ export interface PhaseOptions {
   lingerMs?: number;
   /** The Temporal server's metrics endpoint, when there is one. */
   serverMetricsUrl?: () => string | undefined;
+  /** What the calls ask for and who calls (default: the demo contact center's mix). */
+  traffic?: TrafficMix;
 }
 
 export interface PhaseResult {
@@ -49,6 +56,10 @@ export interface PhaseResult {
   webhookToTransferMs: LatencySummary;
   /** CPU time of the measured processes (load generator and rest of machine excluded) per executed transfer. */
   cpuMsPerTransfer: number;
+  /** The same, apart: the Temporal dev server, and the service (Switchboard's processes, or the baseline's). */
+  cpuMsPerTransferSplit: { devServer: number; service: number };
+  /** Agents marked ready through the operator API after their handle time (see fake-vapi.ts), when enabled. */
+  readyCalls: { scheduled: number; sent: number; accepted: number };
   /** Transfers executed per second, first send to last transfer. */
   transfersPerSecond: number;
   /** 2xx answers per second over the send window. */
@@ -62,6 +73,8 @@ export interface PhaseResult {
   sampleCall: { callId: string; toolCallId: string; sentAtEpochMs: number; webhookToTransferMs: number } | null;
   /** Up to 25 transferred calls spread over the phase, to read where their time went. */
   spreadCalls: { callId: string; toolCallId: string; sentAtEpochMs: number }[];
+  /** The transfer workflow of every accepted call, to read their histories afterwards. */
+  workflowIds: string[];
   /** Raw samples for the histogram. */
   samples: { ackMs: number[]; webhookToTransferMs: number[] };
 }
@@ -73,7 +86,7 @@ export interface PhaseResult {
 export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> {
   const { vapi, schedule } = options;
   const deliveriesPerCall = options.deliveriesPerCall ?? 1;
-  const calls: SimulatedCall[] = schedule.map((_, index) => simulatedCall(index, (callId) => vapi.control.controlUrlFor(callId)));
+  const calls: SimulatedCall[] = schedule.map((_, index) => simulatedCall(index, (callId) => vapi.control.controlUrlFor(callId), options.traffic));
   calls.forEach((call) => vapi.track(call));
   const scheduledAt = new Map<string, number>();
   const deliveries: DeliveryRecord[] = [];
@@ -118,6 +131,8 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await new Promise((resolve) => setTimeout(resolve, options.lingerMs ?? 1_500));
+  // The agents this phase's transfers went to are marked ready within it, so their calls count here.
+  await vapi.readyCallsSettled();
   const measured = sampler.stop();
   // Whatever the machine did beyond the processes measured here (another job, the kernel) competes with them.
   const ours = measured.reduce((total, entry) => total + entry.cpuPercent, 0);
@@ -135,6 +150,8 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
   }
   // Unfiltered: a late transfer of an earlier phase shows up here as a stray command instead of vanishing.
   const accounting = accountTransfers(deliveries, vapi.commands());
+  const transfers = Math.max(1, webhookToTransferMs.length);
+  const cpuMs = (pick: (name: string) => boolean) => (measured.filter((entry) => pick(entry.name)).reduce((total, entry) => total + entry.cpuSeconds, 0) * 1000) / transfers;
   const sendWindowSeconds = Math.max(0.001, (Math.max(lastSendAt, loadEndedAt) - run.startedAt) / 1000);
   const durationSeconds = schedule.length > 1 ? (schedule[schedule.length - 1]! - schedule[0]!) / 1000 : 1;
   return {
@@ -147,9 +164,12 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
     errorSamples: [...errorSamples],
     ackMs: summarize(ackMs),
     webhookToTransferMs: summarize(webhookToTransferMs),
-    cpuMsPerTransfer:
-      (measured.filter((entry) => entry.name !== 'load generator').reduce((total, entry) => total + entry.cpuSeconds, 0) * 1000) /
-      Math.max(1, webhookToTransferMs.length),
+    cpuMsPerTransfer: cpuMs((name) => name !== LOAD_GENERATOR_PROCESS),
+    cpuMsPerTransferSplit: {
+      devServer: cpuMs((name) => name === DEV_SERVER_PROCESS),
+      service: cpuMs((name) => name !== DEV_SERVER_PROCESS && name !== LOAD_GENERATOR_PROCESS),
+    },
+    readyCalls: vapi.readyCalls(),
     transfersPerSecond: webhookToTransferMs.length / Math.max(0.001, (lastTransferAt - run.startedAt) / 1000),
     acceptedPerSecond: ackMs.length / sendWindowSeconds,
     accounting,
@@ -162,6 +182,7 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
       .filter((_, index, all) => index % Math.max(1, Math.floor(all.length / 25)) === 0)
       .slice(0, 25)
       .map((call) => ({ callId: call.callId, toolCallId: call.toolCallId, sentAtEpochMs: performance.timeOrigin + scheduledAt.get(call.callId)! })),
+    workflowIds: calls.filter((call) => accepted.has(call.callId)).map((call) => transferWorkflowId(call.callId, call.toolCallId)),
     samples: { ackMs, webhookToTransferMs },
   };
 }

@@ -36,6 +36,8 @@ export interface SpawnOptions {
   preloads?: string[];
   /** Its own process group (pid = group id), so a test can send Ctrl-C's SIGINT to the whole group. */
   detached?: boolean;
+  /** Working directory, and the root entry points are resolved against (default: this checkout). */
+  cwd?: string;
 }
 
 /**
@@ -43,10 +45,11 @@ export interface SpawnOptions {
  * between), so the pid we hold is the one whose CPU and memory we read and the one a SIGKILL really kills.
  */
 export function spawnTypeScript(entry: string, options: SpawnOptions): ManagedProcess {
-  const preloads = (options.preloads ?? []).flatMap((file) => ['--import', pathToFileURL(path.resolve(PROJECT_ROOT, file)).href]);
+  const root = options.cwd ?? PROJECT_ROOT;
+  const preloads = (options.preloads ?? []).flatMap((file) => ['--import', pathToFileURL(path.resolve(root, file)).href]);
   return spawnProcess(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', ...preloads, path.resolve(PROJECT_ROOT, entry), ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), '--import', 'tsx', ...preloads, path.resolve(root, entry), ...(options.args ?? [])],
     options,
   );
 }
@@ -58,7 +61,7 @@ export function spawnJavaScript(file: string, options: SpawnOptions): ManagedPro
 
 export function spawnProcess(command: string, args: string[], options: SpawnOptions): ManagedProcess {
   const child: ChildProcess = spawn(command, args, {
-    cwd: PROJECT_ROOT,
+    cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,

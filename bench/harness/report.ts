@@ -1,4 +1,8 @@
+import type { OverbookingReport } from './agent-holds';
+import type { HistorySizes } from './histories';
 import type { MachineInfo } from './machine';
+import type { MemorySample, MemoryTrend } from './memory-trend';
+import { QUERY_AND_UPDATE_OPERATIONS } from './server-metrics';
 import type { PhaseResult } from './load-phase';
 import type { ProcessUsage } from './proc-stats';
 import type { MedianCriticalPath, TimelineEntry } from './timeline';
@@ -10,7 +14,31 @@ export interface SystemResult {
   setup: string;
   /** From spawning the processes to the first ready answer. */
   startupMs: number;
-  phases: Omit<PhaseResult, 'samples' | 'spreadCalls'>[];
+  phases: Omit<PhaseResult, 'samples' | 'spreadCalls' | 'workflowIds'>[];
+}
+
+/** The contact center the run routed over. */
+export interface ContactCenterUsed {
+  /** Generated with this many agents, or null for the demo file. */
+  agents: number | null;
+  departments: number;
+  agentCount: number;
+  /** The routing file, relative to the project. */
+  file: string;
+  seed: number | null;
+  /** Agents marked ready this long (s) after Vapi reported their transfer forwarding; null: not marked. */
+  handleTimeSeconds: { min: number; max: number } | null;
+}
+
+/** Over-booking as the histories tell it (see agent-holds.ts). */
+export interface HoldsCheck extends OverbookingReport {
+  /** Transfer histories read, and those that could not be. */
+  transfersRead: number;
+  unreadable: number;
+  unknownReservations: number;
+  /** Why the records cannot be judged, if they cannot (undecodable results, no holds at all): also a failure. */
+  problems: string[];
+  source: string;
 }
 
 export interface TargetCheck {
@@ -31,6 +59,14 @@ export interface BenchReport {
   timeline: TimelineEntry[];
   /** Median parts of webhook-to-transfer over up to 25 transfers of the first steady phase. */
   criticalPath: MedianCriticalPath | null;
+  /** Which commit's Switchboard ran, when not this checkout's (--ref). */
+  ref: { ref: string; commit: string; nodeModules: 'linked' | 'installed' } | null;
+  contactCenter: ContactCenterUsed | null;
+  /** Sizes of the sampled transfers' histories (the same transfers as the critical path). */
+  historySizes: HistorySizes | null;
+  holds: HoldsCheck | null;
+  /** Soak only: the worker's memory every 10 s, and whether it grows. */
+  memory: { samples: MemorySample[]; trend: MemoryTrend | null } | null;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(1)) : '–');
@@ -64,6 +100,8 @@ export function markdownReport(report: BenchReport): string {
       );
     }
   }
+  lines.push(...perTransferLines(report.systems));
+  lines.push(...scaleLines(report));
   const ratios = ratioLines(report.systems);
   if (ratios.length > 0) {
     lines.push('');
@@ -107,6 +145,65 @@ export function markdownReport(report: BenchReport): string {
     for (const note of report.notes) lines.push(`- ${note}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** CPU split between the dev server and the service, and the queries and Updates each transfer cost the server. */
+function perTransferLines(systems: readonly SystemResult[]): string[] {
+  const lines = ['', 'Per transfer (CPU ms: dev server / service; frontend calls from the dev server\'s own metrics; agents marked ready):', ''];
+  lines.push(`| system | phase | CPU ms dev server / service | ${QUERY_AND_UPDATE_OPERATIONS.join(' | ')} | agent-ready calls (sent / 2xx) |`);
+  lines.push(`| --- | --- | --- | ${QUERY_AND_UPDATE_OPERATIONS.map(() => '---:').join(' | ')} | --- |`);
+  for (const system of systems) {
+    for (const phase of system.phases) {
+      const calls = phase.serverWork?.queriesAndUpdates.perTransfer;
+      const cells = QUERY_AND_UPDATE_OPERATIONS.map((operation) => (calls ? calls[operation].toFixed(2) : '–'));
+      const split = phase.cpuMsPerTransferSplit;
+      lines.push(
+        `| ${system.system} | ${phase.name} | ${split.devServer.toFixed(0)} / ${split.service.toFixed(0)} | ${cells.join(' | ')} | ${phase.readyCalls.sent} / ${phase.readyCalls.accepted} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function scaleLines(report: BenchReport): string[] {
+  const lines: string[] = [];
+  const center = report.contactCenter;
+  if (report.ref) lines.push('', `Switchboard of \`${report.ref.ref}\` (commit ${report.ref.commit.slice(0, 12)}, node_modules ${report.ref.nodeModules}), measured with this checkout's bench.`);
+  if (center) {
+    const ready = center.handleTimeSeconds ? `agents marked ready ${center.handleTimeSeconds.min}–${center.handleTimeSeconds.max} s after their transfer was reported forwarding` : 'agents not marked ready';
+    lines.push('', `Contact center: ${center.agentCount} agents in ${center.departments} departments (${center.agents === null ? 'the demo file' : `generated, seed ${center.seed}`}, \`${center.file}\`); ${ready}.`);
+  }
+  const sizes = report.historySizes;
+  if (sizes) {
+    const largest = sizes.largestPayload ? `; largest single payload ${kib(sizes.largestPayload.bytes)} (${sizes.largestPayload.where})` : '';
+    lines.push('', `History of one transfer (protobuf-encoded, ${sizes.histories} sampled): median ${kib(sizes.medianBytes)}, max ${kib(sizes.maxBytes)}, median ${sizes.medianEvents} events${largest}.`);
+  }
+  const holds = report.holds;
+  if (holds) {
+    const verdict =
+      holds.problems.length > 0
+        ? `**not judged**: ${holds.problems.join('; ')}`
+        : holds.overbooked.length === 0 && holds.unknownAgents.length === 0
+          ? 'no agent beyond its maxConcurrent'
+          : `**${holds.overbooked.length} agent(s) beyond maxConcurrent**`;
+    const busiest = holds.busiest.map((peak) => `${peak.agentId} ${peak.peak}/${peak.maxConcurrent}`).join(', ');
+    lines.push(
+      '',
+      `Over-booking (${holds.source}): ${holds.holds} holds of ${holds.agentsHeld} agents from ${holds.transfersRead} transfer histories (${holds.unreadable} unreadable, ${holds.unknownReservations} reservations of unknown outcome, ${holds.emptyHolds} holds too short to prove): ${verdict}. Busiest (peak/maxConcurrent): ${busiest || 'none'}.`,
+    );
+    for (const peak of holds.overbooked) lines.push(`- ${peak.agentId}: ${peak.peak} holds at ${new Date(peak.at).toISOString()} (maxConcurrent ${peak.maxConcurrent}): ${peak.transferIds.join(', ')}`);
+    if (holds.unknownAgents.length > 0) lines.push(`- held agents not in the routing file: ${holds.unknownAgents.join(', ')}`);
+  }
+  const trend = report.memory?.trend;
+  if (trend) {
+    const series = (name: string, t: MemoryTrend['rss']) =>
+      `${name} ${t.startMb.toFixed(0)} → ${t.endMb.toFixed(0)} MB (max ${t.maxMb.toFixed(0)}), ${signed(t.slopeMbPerMinute)} MB/min (second half ${signed(t.lateSlopeMbPerMinute)}), fitted rise ${t.growthMb.toFixed(1)} MB against noise ${t.noiseMb.toFixed(1)} MB: ${t.grows ? '**grows**' : 'flat'}`;
+    lines.push('', `Worker memory over ${trend.windowMinutes.toFixed(1)} min (${trend.samples} samples): ${series('RSS', trend.rss)}; ${trend.heapUsed ? series('heap used', trend.heapUsed) : 'heap not read'}. Criterion: ${trend.criterion}.`);
+  }
+  return lines;
 }
 
 function ratioLines(systems: readonly SystemResult[]): string[] {

@@ -23,12 +23,21 @@ export function difference(after: Counters, before: Counters): Counters {
   return result;
 }
 
+/**
+ * The frontend calls that reach entity workflows (agents' state and reservations): queries, Updates,
+ * Update-with-Start (a multi-operation) and the polls for an Update's result.
+ */
+export const QUERY_AND_UPDATE_OPERATIONS = ['QueryWorkflow', 'UpdateWorkflowExecution', 'ExecuteMultiOperation', 'PollWorkflowExecutionUpdate'] as const;
+export type QueryOrUpdateOperation = (typeof QUERY_AND_UPDATE_OPERATIONS)[number];
+
 export interface ServerWork {
   /** Persistence (SQLite) requests per transfer, by operation, largest first. */
   persistencePerTransfer: { operation: string; count: number }[];
   persistenceTotalPerTransfer: number;
   /** Frontend API calls per transfer, by method, largest first. */
   apiCallsPerTransfer: { operation: string; count: number }[];
+  /** Queries and Updates over the phase: how many in all, and per transfer (two decimals; zeros kept). */
+  queriesAndUpdates: { total: Record<QueryOrUpdateOperation, number>; perTransfer: Record<QueryOrUpdateOperation, number> };
 }
 
 export class ServerMetrics {
@@ -63,10 +72,16 @@ export class ServerMetrics {
         .filter((entry) => entry.count >= 0.1)
         .sort((a, b) => b.count - a.count);
     const persistence = difference(after.persistence, this.before.persistence);
+    const api = difference(after.api, this.before.api);
+    const total = Object.fromEntries(QUERY_AND_UPDATE_OPERATIONS.map((operation) => [operation, api.get(operation) ?? 0])) as Record<QueryOrUpdateOperation, number>;
     return {
       persistencePerTransfer: per(persistence),
       persistenceTotalPerTransfer: Math.round(([...persistence.values()].reduce((a, b) => a + b, 0) / transfers) * 10) / 10,
-      apiCallsPerTransfer: per(difference(after.api, this.before.api)),
+      apiCallsPerTransfer: per(api),
+      queriesAndUpdates: {
+        total,
+        perTransfer: Object.fromEntries(Object.entries(total).map(([operation, count]) => [operation, Math.round((count / transfers) * 100) / 100])) as Record<QueryOrUpdateOperation, number>,
+      },
     };
   }
 }

@@ -90,19 +90,19 @@ export async function startTemporal(options: { dataDir: string; levers?: Tempora
  * Bundles the workflows once per run with the project's own `build:workflow-bundle` script, so the bundle
  * is built exactly as for a deployment (same converters, same entry).
  */
-export async function prebuiltWorkflowBundle(file: string, logDir: string): Promise<string> {
+export async function prebuiltWorkflowBundle(file: string, logDir: string, root = PROJECT_ROOT): Promise<string> {
   // The benchmark and chaos encrypt payloads, as every deployment does: workers run the `.encrypted.js` variant,
   // which WORKFLOW_BUNDLE_PATH (this file's name) leads them to.
-  const child = spawnTypeScript('scripts/bundle-workflows.ts', { name: 'bundle', args: [file, '--only', 'encrypted'], logFile: path.join(logDir, 'bundle.log') });
+  const child = spawnTypeScript('scripts/bundle-workflows.ts', { name: 'bundle', args: [file, '--only', 'encrypted'], logFile: path.join(logDir, 'bundle.log'), cwd: root });
   const code = await child.exited;
   if (code !== 0 || !existsSync(workflowBundleVariant(file, true))) throw new Error(`could not build the workflow bundle:\n${child.outputTail()}`);
   return file;
 }
 
-/** Compiles the project as the image's build step does, into `outDir` (not dist/, which may be in use). */
-export async function compileProject(outDir: string, logDir: string): Promise<string> {
-  const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const child = spawnProcess(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { name: 'tsc', logFile: path.join(logDir, 'tsc.log') });
+/** Compiles the project at `root` as the image's build step does, into `outDir` (not dist/, which may be in use). */
+export async function compileProject(outDir: string, logDir: string, root = PROJECT_ROOT): Promise<string> {
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const child = spawnProcess(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { name: 'tsc', logFile: path.join(logDir, 'tsc.log'), cwd: root });
   await child.exited;
   // tsc emits even with type errors; what matters here is that the entry points exist.
   if (!existsSync(path.join(outDir, 'src', 'main.js'))) throw new Error(`compilation failed:\n${child.outputTail()}`);
@@ -126,6 +126,8 @@ export interface SwitchboardOptions {
    * does) instead of the TypeScript sources under tsx (as `npm start` does).
    */
   compiledRoot?: string;
+  /** The checkout whose Switchboard runs (another commit's worktree, see ref-checkout.ts); default this one. */
+  root?: string;
 }
 
 export interface Switchboard {
@@ -171,7 +173,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
   const workers: ManagedProcess[] = [];
   const log = (name: string) => path.join(options.logDir, `${name}.log`);
   const run = (entry: string, name: string, preloads: string[] = []) => {
-    const spawnOptions = { name, env, logFile: log(name), nodeArgs: options.nodeArgs ?? [], preloads };
+    const spawnOptions = { name, env, logFile: log(name), nodeArgs: options.nodeArgs ?? [], preloads, cwd: options.root ?? PROJECT_ROOT };
     return options.compiledRoot
       ? spawnJavaScript(path.join(options.compiledRoot, entry.replace(/\.ts$/, '.js')), spawnOptions)
       : spawnTypeScript(entry, spawnOptions);

@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { localActivityMarker } from '../../src/operations/transfer-history';
 
@@ -10,7 +9,8 @@ export interface TimelineEntry {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-function epochMs(event: HistoryEvent): number {
+/** An event's server time in epoch milliseconds. */
+export function epochMs(event: HistoryEvent): number {
   const time = event.eventTime;
   return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
 }
@@ -48,16 +48,6 @@ export function describeHistory(events: readonly HistoryEvent[], webhookSentAtEp
   }
   // Started events of activities are written when they complete; order by time so the line reads as it happened.
   return entries.sort((a, b) => a.atMs - b.atMs);
-}
-
-export async function transferTimeline(address: string, workflowId: string, webhookSentAtEpochMs: number): Promise<TimelineEntry[]> {
-  const connection = await Connection.connect({ address });
-  try {
-    const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
-    return describeHistory(history.events ?? [], webhookSentAtEpochMs);
-  } finally {
-    await connection.close();
-  }
 }
 
 /** Where one transfer's webhook-to-transfer time went, in ms; the parts add up to `total`. */
@@ -164,39 +154,25 @@ function localSpans(events: readonly HistoryEvent[], untilEpochMs: number): numb
 export type MedianCriticalPath = CriticalPath & { transfers: number; maxWorkflowTasksBeforeTransfer: number; maxWorkflowTasks: number };
 
 /** The median of each part over several transfers (parts of different transfers, so they need not add up exactly). */
-export async function medianCriticalPath(
-  address: string,
-  transfers: readonly { workflowId: string; sentAtEpochMs: number }[],
-): Promise<MedianCriticalPath | null> {
-  const connection = await Connection.connect({ address });
-  try {
-    const client = new Client({ connection });
-    const paths: CriticalPath[] = [];
-    for (const transfer of transfers) {
-      const history = await client.workflow.getHandle(transfer.workflowId).fetchHistory().catch(() => null);
-      const path = history ? criticalPath(history.events ?? [], transfer.sentAtEpochMs) : null;
-      if (path) paths.push(path);
-    }
-    if (paths.length === 0) return null;
-    const median = (pick: (path: CriticalPath) => number) => {
-      const sorted = paths.map(pick).sort((a, b) => a - b);
-      return sorted[Math.floor((sorted.length - 1) / 2)]!;
-    };
-    return {
-      toWorkflowStart: median((p) => p.toWorkflowStart),
-      workflowTaskWait: median((p) => p.workflowTaskWait),
-      localActivities: median((p) => p.localActivities),
-      workflowTaskWork: median((p) => p.workflowTaskWork),
-      activityWait: median((p) => p.activityWait),
-      transferActivity: median((p) => p.transferActivity),
-      total: median((p) => p.total),
-      workflowTasksBeforeTransfer: median((p) => p.workflowTasksBeforeTransfer),
-      workflowTasks: median((p) => p.workflowTasks),
-      maxWorkflowTasksBeforeTransfer: Math.max(...paths.map((p) => p.workflowTasksBeforeTransfer)),
-      maxWorkflowTasks: Math.max(...paths.map((p) => p.workflowTasks)),
-      transfers: paths.length,
-    };
-  } finally {
-    await connection.close();
-  }
+export function medianCriticalPath(transfers: readonly { events: readonly HistoryEvent[]; sentAtEpochMs: number }[]): MedianCriticalPath | null {
+  const paths = transfers.map((transfer) => criticalPath(transfer.events, transfer.sentAtEpochMs)).filter((path): path is CriticalPath => path !== null);
+  if (paths.length === 0) return null;
+  const median = (pick: (path: CriticalPath) => number) => {
+    const sorted = paths.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  };
+  return {
+    toWorkflowStart: median((p) => p.toWorkflowStart),
+    workflowTaskWait: median((p) => p.workflowTaskWait),
+    localActivities: median((p) => p.localActivities),
+    workflowTaskWork: median((p) => p.workflowTaskWork),
+    activityWait: median((p) => p.activityWait),
+    transferActivity: median((p) => p.transferActivity),
+    total: median((p) => p.total),
+    workflowTasksBeforeTransfer: median((p) => p.workflowTasksBeforeTransfer),
+    workflowTasks: median((p) => p.workflowTasks),
+    maxWorkflowTasksBeforeTransfer: Math.max(...paths.map((p) => p.workflowTasksBeforeTransfer)),
+    maxWorkflowTasks: Math.max(...paths.map((p) => p.workflowTasks)),
+    transfers: paths.length,
+  };
 }

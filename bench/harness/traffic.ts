@@ -1,5 +1,11 @@
 import { buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
 
+/** What the load sends: the tool call's department, reason and caller's words, and the numbers calling. */
+export interface TrafficMix {
+  requests: readonly { department: string; reason: string; turns: readonly string[] }[];
+  callers: readonly string[];
+}
+
 // Demo CRM numbers from config/contact-center.yaml (fictional) and numbers the CRM does not know, so both
 // the enriched and the anonymous routing paths are exercised.
 const CALLERS = ['+12125550111', '+13105550112', '+12025550113', '+12025550118', '+15555550100', '+15555550101'];
@@ -10,6 +16,9 @@ const REQUESTS = [
   { department: 'support', reason: 'router keeps rebooting', turns: ['The router keeps rebooting, this is really annoying.', 'Someone technical, please.'] },
 ] as const;
 
+/** The demo contact center's traffic (config/contact-center.yaml). */
+export const DEMO_TRAFFIC: TrafficMix = { requests: REQUESTS, callers: CALLERS };
+
 export interface SimulatedCall {
   callId: string;
   toolCallId: string;
@@ -17,15 +26,19 @@ export interface SimulatedCall {
   department: string;
 }
 
-/** The index-th call of a run: a realistic tool-calls webhook whose controlUrl points at the fake control server. */
-export function simulatedCall(index: number, controlUrlFor: (callId: string) => string): SimulatedCall {
-  const request = REQUESTS[index % REQUESTS.length]!;
+/**
+ * The index-th call of a run: a realistic tool-calls webhook whose controlUrl points at the fake control server.
+ * Requests and callers each cycle through the mix (counts without a common factor pair every request with every caller).
+ */
+export function simulatedCall(index: number, controlUrlFor: (callId: string) => string, traffic: TrafficMix = DEMO_TRAFFIC): SimulatedCall {
+  const { requests, callers } = traffic;
+  const request = requests[index % requests.length]!;
   const callId = newCallId();
   const { body, toolCallId } = buildToolCallsPayload({
     callId,
     controlUrl: controlUrlFor(callId),
     arguments: { department: request.department, reason: request.reason, urgency: index % 7 === 0 ? 'high' : 'medium' },
-    callerNumber: CALLERS[index % CALLERS.length]!,
+    callerNumber: callers[index % callers.length]!,
     callerTurns: [...request.turns],
   });
   return { callId, toolCallId, body, department: request.department };

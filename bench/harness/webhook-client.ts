@@ -11,12 +11,12 @@ export interface WebhookAnswer {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 
 /** POSTs JSON with node:http (less client overhead than fetch, so the figures are the server's). */
-export function postJson(url: string, body: unknown, timeoutMs = 20_000): Promise<WebhookAnswer> {
+export function postJson(url: string, body: unknown, timeoutMs = 20_000, headers: Record<string, string> = {}): Promise<WebhookAnswer> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve) => {
     const request = http.request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length }, timeout: timeoutMs },
+      { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length }, timeout: timeoutMs },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -199,7 +199,7 @@ export function localActivityMarker(event: HistoryEvent): { activity: string; at
 }
 
 /** A local activity marker with what it recorded: the summary, and the result or failure through the data converter. */
-async function readLocalActivityMarker(
+export async function readLocalActivityMarker(
   converter: LoadedDataConverter,
   event: HistoryEvent,
 ): Promise<{ activity: string; attempt: number; completedAt: string; summary: string | null; result: unknown; error: string | null } | null> {

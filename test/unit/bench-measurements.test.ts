@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
+import { parseHandleTime } from '../../bench/harness/bench-options';
+import { historyBytes, historySizes, largestPayload } from '../../bench/harness/histories';
 import { parseProc } from '../../bench/harness/proc-stats';
+import { dependencySignature } from '../../bench/harness/ref-checkout';
+import { HISTORIES_DIR } from '../support/history-scenarios';
 import { sumByLabel } from '../../bench/harness/server-metrics';
 import { criticalPath } from '../../bench/harness/timeline';
 
@@ -55,5 +62,47 @@ describe('benchmark measurements', () => {
       workflowTasksBeforeTransfer: 2,
       workflowTasks: 2,
     });
+  });
+
+  const fixturePath = (name: string) => path.join(HISTORIES_DIR, '1.0', `${name}.json`);
+  const fixture = (name: string) => historyFromJSON(JSON.parse(readFileSync(fixturePath(name), 'utf8')));
+
+  it("sizes a transfer's history as the protobuf the server stores, and finds its largest payload", () => {
+    const history = fixture('success-forwarded');
+    const json = readFileSync(fixturePath('success-forwarded'), 'utf8');
+
+    const bytes = historyBytes(history);
+    const largest = largestPayload(history)!;
+
+    // Binary protobuf is smaller than the JSON export (base64 payloads, field names) but holds every payload.
+    expect(bytes).toBeGreaterThan(json.length / 3);
+    expect(bytes).toBeLessThan(json.length);
+    // The routing file recorded by loadRoutingPolicy is the heaviest thing a transfer carries today.
+    expect(largest.where).toBe('markerRecorded (loadRoutingPolicy)');
+    expect(largest.bytes).toBeGreaterThan(1_000);
+    expect(largest.bytes).toBeLessThan(bytes);
+  });
+
+  it('summarises the sizes of several histories by median and maximum', () => {
+    const histories = ['success-forwarded', 'fallback-next-agent', 'not-connected'].map(fixture);
+    const bytes = histories.map(historyBytes).sort((a, b) => a - b);
+
+    expect(historySizes(histories)).toMatchObject({ histories: 3, medianBytes: bytes[1], maxBytes: bytes[2] });
+    expect(historySizes([])).toBeNull();
+  });
+
+  it('reads a handle time as a range of seconds, a fixed time, or none, and refuses anything else', () => {
+    expect(parseHandleTime('2-10')).toEqual({ minSeconds: 2, maxSeconds: 10 });
+    expect(parseHandleTime('5')).toEqual({ minSeconds: 5, maxSeconds: 5 });
+    expect(parseHandleTime('none')).toBeNull();
+    expect(() => parseHandleTime('10-2')).toThrow('--handle-time must look like 2-10');
+    expect(() => parseHandleTime('soon')).toThrow('--handle-time must look like 2-10');
+  });
+
+  it('lets two checkouts share node_modules only when their package.json files ask for the same dependencies', () => {
+    const manifest = (deps: Record<string, string>, scripts = {}) => JSON.stringify({ name: 'x', scripts, dependencies: deps, devDependencies: { jest: '30' } });
+
+    expect(dependencySignature(manifest({ a: '1', b: '2' }))).toBe(dependencySignature(manifest({ b: '2', a: '1' }, { bench: 'tsx' })));
+    expect(dependencySignature(manifest({ a: '1' }))).not.toBe(dependencySignature(manifest({ a: '2' })));
   });
 });

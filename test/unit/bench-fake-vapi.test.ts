@@ -1,0 +1,82 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { destinationKey } from '../../bench/harness/contact-center-generator';
+import { startFakeVapi } from '../../bench/harness/fake-vapi';
+import type { FakeVapi } from '../../bench/harness/fake-vapi';
+import { postJson } from '../../bench/harness/webhook-client';
+
+interface Received {
+  at: number;
+  url: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+describe("the bench's fake Vapi playing the agents", () => {
+  let vapi: FakeVapi;
+  let api: http.Server;
+  let apiUrl: string;
+  const received: Received[] = [];
+
+  beforeAll(async () => {
+    vapi = await startFakeVapi();
+    api = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ at: performance.now(), url: `${req.method} ${req.url}`, authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        res.writeHead(req.url?.includes('a-gone') ? 404 : 200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await vapi.close();
+    api.closeAllConnections();
+    await new Promise<void>((resolve) => api.close(() => resolve()));
+  });
+
+  it('marks the agent a transfer went to ready after its handle time, once per call, with the admin token; lines are nobody', async () => {
+    const agents = new Map([
+      ['number:+16015550100', 'a-0001'],
+      ['sip:sip:a-gone@emea.pbx.example.com', 'a-gone'],
+    ]);
+    vapi.reset();
+    vapi.readyAgents({
+      apiUrl,
+      adminToken: 'the-admin-token',
+      agentFor: (destination) => agents.get(destinationKey(destination)),
+      handleTimeMs: () => 300,
+    });
+    const transfer = (callId: string, destination: unknown) => postJson(vapi.control.controlUrlFor(callId), { type: 'transfer', destination });
+
+    const sentAt = performance.now();
+    await transfer('call-1', { type: 'number', number: '+16015550100' });
+    await transfer('call-1', { type: 'number', number: '+16015550100' });
+    await transfer('call-2', { type: 'number', number: '+18005550101' });
+    await transfer('call-3', { type: 'sip', sipUri: 'sip:a-gone@emea.pbx.example.com' });
+    expect(received).toEqual([]);
+    await vapi.readyCallsSettled();
+
+    expect(received.map(({ url, authorization, body }) => ({ url, authorization, body }))).toEqual([
+      { url: 'POST /agents/a-0001/status', authorization: 'Bearer the-admin-token', body: { status: 'available' } },
+      { url: 'POST /agents/a-gone/status', authorization: 'Bearer the-admin-token', body: { status: 'available' } },
+    ]);
+    expect(received[0]!.at - sentAt).toBeGreaterThanOrEqual(300);
+    expect(vapi.readyCalls()).toEqual({ scheduled: 2, sent: 2, accepted: 1 });
+  });
+
+  it('stops marking agents ready once told to', async () => {
+    received.length = 0;
+    vapi.reset();
+    vapi.readyAgents(null);
+
+    await postJson(vapi.control.controlUrlFor('call-4'), { type: 'transfer', destination: { type: 'number', number: '+16015550100' } });
+    await vapi.readyCallsSettled();
+
+    expect(received).toEqual([]);
+    expect(vapi.readyCalls()).toEqual({ scheduled: 0, sent: 0, accepted: 0 });
+  });
+});
