@@ -40,7 +40,8 @@ const officeSchema = z
 
 const queueSchema = z
   .object({
-    'max-wait-seconds': z.number().int().min(10).max(86_400).default(DEFAULT_QUEUE.maxWaitSeconds),
+    // A transfer runs at most TRANSFER_RUN_TIMEOUT (2 hours): a caller never waits past half of it.
+    'max-wait-seconds': z.number().int().min(10).max(3_600).default(DEFAULT_QUEUE.maxWaitSeconds),
     'max-waiting': z.number().int().min(1).max(100_000).default(DEFAULT_QUEUE.maxWaiting),
     'update-every-seconds': z.number().int().min(10).max(3_600).default(DEFAULT_QUEUE.updateEverySeconds),
     'service-level-seconds': z.number().int().min(1).max(86_400).default(DEFAULT_QUEUE.serviceLevelSeconds),
