@@ -1,7 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InjectedSinks } from '@temporalio/worker';
-import { AGENT_WORKFLOW_TYPE, TRANSFER_WORKFLOW_TYPE } from '../contracts';
+import { AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE, TRANSFER_OUTCOMES, TRANSFER_WORKFLOW_TYPE } from '../contracts';
 import type { TransferSinks } from '../contracts';
+import { GET_CALL, VAPI_API_OUTCOMES } from '../integrations/call-status';
 import type { VapiApiOutcome } from '../integrations/call-status';
 
 export const METRIC_PREFIX = 'switchboard_';
@@ -23,7 +24,7 @@ const KNOWN_MESSAGE_TYPES = new Set([
   'phone-call-control',
 ]);
 
-const WORKFLOW_TYPES: ReadonlySet<string> = new Set([TRANSFER_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE]);
+const WORKFLOW_TYPES: ReadonlySet<string> = new Set([TRANSFER_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE]);
 
 export interface Metrics {
   registry: Registry;
@@ -107,6 +108,16 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     labelNames: ['workflow_type'] as const,
     registers: [registry],
   });
+
+  // The counters alerts take rate() or increase() of start at 0 for every label set they can have: a series
+  // first exposed at 1 has no earlier sample, so the first failure of each kind would go unseen
+  // (ops/prometheus/alerts.yml).
+  for (const name of [...departments, 'other', 'none']) {
+    reservationsFailed.inc({ department: name }, 0);
+    for (const outcome of TRANSFER_OUTCOMES) transfers.inc({ department: name, outcome }, 0);
+  }
+  for (const outcome of VAPI_API_OUTCOMES) vapiApiRequests.inc({ operation: GET_CALL, outcome }, 0);
+  for (const workflowType of [...WORKFLOW_TYPES, 'other']) workflowTaskFailures.inc({ workflow_type: workflowType }, 0);
 
   const messageTypeLabel = (type: string | undefined) => (type === undefined ? 'invalid' : KNOWN_MESSAGE_TYPES.has(type) ? type : 'other');
 
