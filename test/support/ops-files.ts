@@ -57,18 +57,28 @@ export function metricNamesIn(text: string): string[] {
   return [...new Set(text.match(/\b(?:switchboard|temporal)_[a-z0-9_]*[a-z0-9]/g) ?? [])].sort();
 }
 
-/** Every metric name the alerts (expressions and what they tell the on-call engineer) and the dashboard use. */
-export function metricNamesUsed(): string[] {
-  const fromAlerts = alertRules().flatMap((rule) => [rule.expr, ...Object.values(rule.annotations ?? {})]);
-  const fromDashboard = dashboard().panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr));
-  return metricNamesIn([...fromAlerts, ...fromDashboard].join('\n'));
+export function metricNamesInAlerts(): string[] {
+  return metricNamesIn(alertRules().flatMap((rule) => [rule.expr, ...Object.values(rule.annotations ?? {})]).join('\n'));
 }
 
+export function metricNamesInDashboard(): string[] {
+  return metricNamesIn(dashboard().panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)).join('\n'));
+}
+
+const sampleNames = (exposition: string) => exposition.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0]);
+const histogramPart = (name: string) => name.replace(/_(bucket|sum|count)$/, '');
+
 /**
- * Whether Prometheus text has samples of `name`: the series itself, or a histogram's `_bucket`/`_count`
- * (alerts name both `x_bucket` and, in prose, the family `x`).
+ * Whether Prometheus text has samples of `name`: the series itself, or a histogram's buckets and count
+ * (the alerts name both `x_bucket` and, in prose, the family `x`).
  */
 export function hasSamples(exposition: string, name: string): boolean {
-  const sampled = new Set(exposition.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0]));
+  const sampled = new Set(sampleNames(exposition));
   return sampled.has(name) || sampled.has(`${name}_bucket`) || sampled.has(`${name}_count`);
+}
+
+/** Whether Prometheus text declares `name` (`# TYPE`), samples or not: a counter nothing has counted yet. */
+export function declares(exposition: string, name: string): boolean {
+  const declared = new Set(exposition.split('\n').flatMap((line) => /^# TYPE (\S+) /.exec(line)?.[1] ?? []));
+  return declared.has(name) || declared.has(histogramPart(name)) || hasSamples(exposition, name);
 }
