@@ -9,6 +9,7 @@ import { temporalCliPath } from '../../src/dev/temporal-binaries';
 import { buildForwardingStatusUpdate, buildToolCallsPayload, newCallId } from '../../src/dev/vapi-payloads';
 import { freePort } from '../../src/temporal/free-port';
 import { testEncryptionEnv } from '../support/encryption';
+import { eventually } from '../support/eventually';
 import { NOT_SERVED_YET, declares, hasSamples, metricNamesInAlerts, metricNamesInDashboard } from '../support/ops-files';
 
 // What the alerts and the dashboard name must be what Switchboard serves: scraped from `npm run start:api` and
@@ -35,16 +36,6 @@ async function scrape(url: string): Promise<string> {
 async function postWebhook(apiUrl: string, body: unknown): Promise<void> {
   const response = await fetch(`${apiUrl}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(response.status).toBe(200);
-}
-
-/** Scrapes until `done` holds (counters of a transfer that just ended, a first empty poll), else returns the last scrape. */
-async function scrapeUntil(url: string, done: (text: string) => boolean, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await scrape(url);
-    if (done(text) || Date.now() > deadline) return text;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('the metrics of ops/prometheus/alerts.yml and ops/grafana/switchboard.json', () => {
@@ -84,8 +75,9 @@ describe('the metrics of ops/prometheus/alerts.yml and ops/grafana/switchboard.j
     await postWebhook(apiUrl, buildForwardingStatusUpdate({ callId, toolCallId, controlUrl: control.controlUrlFor(callId) }));
 
     const queue = `task_queue="${TRANSFER_TASK_QUEUE}"`;
-    const fromWorker = await scrapeUntil(
-      workerMetrics,
+    // Until the transfer's end is counted and the first empty poll has come back.
+    const fromWorker = await eventually(
+      () => scrape(workerMetrics),
       (text) =>
         /^switchboard_transfers_total\{department="billing",outcome="transferred"\} 1$/m.test(text) &&
         new RegExp(`^temporal_workflow_task_queue_poll_empty\\{[^}]*${queue}`, 'm').test(text),

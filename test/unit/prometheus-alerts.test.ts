@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { TRANSFER_OUTCOMES, TRANSFER_TASK_QUEUE, floorTaskQueue } from '../../src/contracts';
+import { AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE, TRANSFER_OUTCOMES, TRANSFER_TASK_QUEUE, TRANSFER_WORKFLOW_TYPE, floorTaskQueue } from '../../src/contracts';
 import { VAPI_API_OUTCOMES } from '../../src/integrations/call-status';
 import { createMetrics } from '../../src/observability/metrics';
 import { ALERTS_PATH, ALERTS_TEST_PATH, alertRules, alertRulesTests, dashboard } from '../support/ops-files';
@@ -64,6 +64,17 @@ describe('ops/prometheus/alerts.yml', () => {
     expect(floorTaskQueue(TRANSFER_TASK_QUEUE)).toBe(`${TRANSFER_TASK_QUEUE}-floor`);
   });
 
+  it('sees the first failure of each kind: the counters the rules take increase() of are exposed at 0 before anything is counted', async () => {
+    const exposition = await createMetrics({ departments: ['billing', 'support'], defaultMetrics: false }).render();
+    const zero = (series: string) => exposition.split('\n').includes(`${series} 0`);
+    for (const department of ['billing', 'support', 'other', 'none']) {
+      expect(zero(`switchboard_reservations_failed_total{department="${department}"}`)).toBe(true);
+      for (const outcome of TRANSFER_OUTCOMES) expect(zero(`switchboard_transfers_total{department="${department}",outcome="${outcome}"}`)).toBe(true);
+    }
+    for (const outcome of VAPI_API_OUTCOMES) expect(zero(`switchboard_vapi_api_requests_total{operation="get-call",outcome="${outcome}"}`)).toBe(true);
+    for (const type of [TRANSFER_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE, 'other']) expect(zero(`switchboard_workflow_task_failures_total{workflow_type="${type}"}`)).toBe(true);
+  });
+
   it('puts every p99 threshold on a bucket boundary of its histogram, so the comparison is exact', async () => {
     const metrics = createMetrics({ departments: ['billing'], defaultMetrics: false });
     metrics.webhookAnswered('tool-calls', 200, 0.01);
@@ -76,6 +87,19 @@ describe('ops/prometheus/alerts.yml', () => {
     expect(thresholds).toHaveLength(4);
     for (const { alert, family, threshold } of thresholds) {
       expect({ alert, bucket: exposition.includes(`${family}_bucket{le="${threshold}",`) }).toEqual({ alert, bucket: true });
+    }
+  });
+});
+
+describe('ops/grafana/switchboard.json', () => {
+  it('is a dashboard Grafana can import: a Prometheus data source to pick, unique panel ids, a query in every graph', () => {
+    const board = dashboard() as ReturnType<typeof dashboard> & { templating: { list: { name: string; type: string; query: unknown }[] } };
+    expect(board.uid).toBe('switchboard');
+    expect(board.templating.list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }));
+    expect(new Set(board.panels.map((panel) => panel.id)).size).toBe(board.panels.length);
+    for (const panel of board.panels.filter((each) => each.type !== 'row')) {
+      expect([panel.title, (panel.targets ?? []).length > 0, typeof panel.gridPos?.w, typeof panel.gridPos?.h]).toEqual([panel.title, true, 'number', 'number']);
+      expect(JSON.stringify(panel)).toContain('"uid":"${datasource}"');
     }
   });
 });
