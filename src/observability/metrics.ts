@@ -48,7 +48,8 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const departments = new Set(options.departments);
-  const department = (name: string | null | undefined) => (name ? (departments.has(name) ? name : 'other') : 'none');
+  const [unknownDepartment, noDepartment] = ['other', 'none'];
+  const department = (name: string | null | undefined) => (name ? (departments.has(name) ? name : unknownDepartment) : noDepartment);
 
   const webhookRequests = new Counter({
     name: `${METRIC_PREFIX}webhook_requests_total`,
@@ -112,7 +113,7 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
   // The counters alerts take rate() or increase() of start at 0 for every label set they can have: a series
   // first exposed at 1 has no earlier sample, so the first failure of each kind would go unseen
   // (ops/prometheus/alerts.yml).
-  for (const name of [...departments, 'other', 'none']) {
+  for (const name of [...departments, unknownDepartment, noDepartment]) {
     reservationsFailed.inc({ department: name }, 0);
     for (const outcome of TRANSFER_OUTCOMES) transfers.inc({ department: name, outcome }, 0);
   }
