@@ -10,7 +10,7 @@ import { buildForwardingStatusUpdate, buildToolCallsPayload, newCallId } from '.
 import { freePort } from '../../src/temporal/free-port';
 import { testEncryptionEnv } from '../support/encryption';
 import { eventually } from '../support/eventually';
-import { NOT_SERVED_YET, declares, hasSamples, metricNamesInAlerts, metricNamesInDashboard } from '../support/ops-files';
+import { NOT_SERVED_YET, declares, metricNamesInAlerts, metricNamesInDashboard } from '../support/ops-files';
 
 // What the alerts and the dashboard name must be what Switchboard serves: scraped from `npm run start:api` and
 // `npm run start:worker` after one real transfer, not read from the source. Their own Temporal server: its
@@ -94,17 +94,14 @@ describe('the metrics of ops/prometheus/alerts.yml and ops/grafana/switchboard.j
       expect(fromWorker).toMatch(new RegExp(`^${family}\\{[^}]*${queue}[^}]*\\} [1-9]`, 'm'));
     }
 
-    // The alerts' metrics have samples (every counter an alert takes increase() of starts at 0); the
-    // dashboard's may be declared only (fallbacks and compensations are counted when they happen).
-    const inAlerts = metricNamesInAlerts();
-    const inDashboard = metricNamesInDashboard();
-    expect(inAlerts.length).toBeGreaterThan(10);
-    const pending = (name: string) => NOT_SERVED_YET.includes(name);
-    expect(inAlerts.filter((name) => !pending(name) && !hasSamples(served, name))).toEqual([]);
-    expect(inDashboard.filter((name) => !pending(name) && !declares(served, name))).toEqual([]);
+    // Declared or sampled: a counter nothing has counted and a gauge of a line nobody waits in are served as
+    // families without samples; the Temporal SDK's appear only once recorded, hence the transfer and the polls.
+    const used = [...new Set([...metricNamesInAlerts(), ...metricNamesInDashboard()])];
+    expect(used.length).toBeGreaterThan(15);
+    expect(used.filter((name) => !NOT_SERVED_YET.includes(name) && !declares(served, name))).toEqual([]);
     // A metric still listed as not served that is served now: take it off the list.
     expect(NOT_SERVED_YET.filter((name) => declares(served, name))).toEqual([]);
-    expect(NOT_SERVED_YET.filter((name) => !inAlerts.includes(name) && !inDashboard.includes(name))).toEqual([]);
+    expect(NOT_SERVED_YET.filter((name) => !used.includes(name))).toEqual([]);
   }, 180_000);
 
   for (const name of NOT_SERVED_YET) it.todo(`serves ${name} (pending: lands with lines; listed in test/support/ops-files.ts)`);

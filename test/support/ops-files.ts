@@ -70,9 +70,10 @@ const histogramPart = (name: string) => name.replace(/_(bucket|sum|count)$/, '')
 
 /**
  * Whether Prometheus text has samples of `name`: the series itself, or a histogram's buckets and count
- * (the alerts name both `x_bucket` and, in prose, the family `x`).
+ * (the alerts name both `x_bucket` and, in prose, the family `x`). The Temporal SDK's exporter declares a
+ * family only once it has a sample.
  */
-export function hasSamples(exposition: string, name: string): boolean {
+function hasSamples(exposition: string, name: string): boolean {
   const sampled = new Set(sampleNames(exposition));
   return sampled.has(name) || sampled.has(`${name}_bucket`) || sampled.has(`${name}_count`);
 }
