@@ -18,7 +18,8 @@ export interface CallStatusSource {
 export const CALL_NOT_FOUND = 'not-found';
 
 /** How one request to Vapi's API ended; the label values of `switchboard_vapi_api_requests_total`. */
-export type VapiApiOutcome = 'ok' | 'not-found' | 'rejected' | 'unavailable' | 'timeout' | 'unreachable' | 'invalid-answer';
+export const VAPI_API_OUTCOMES = ['ok', 'not-found', 'rejected', 'unavailable', 'timeout', 'unreachable', 'invalid-answer'] as const;
+export type VapiApiOutcome = (typeof VAPI_API_OUTCOMES)[number];
 
 /** Vapi's API could not say: the message names the operation and a status or code, never the key or a body. */
 export class VapiApiError extends Error {
@@ -33,7 +34,8 @@ export class VapiApiError extends Error {
   }
 }
 
-const GET_CALL = 'get-call';
+/** The one request Switchboard makes to Vapi's API (the `operation` label). */
+export const GET_CALL = 'get-call';
 const DEFAULT_TIMEOUT_MS = 3_000;
 
 /** fetch hides why a request never got an answer in its cause (ECONNREFUSED, ENOTFOUND, …). */

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InjectedSinks } from '@temporalio/worker';
-import { AGENT_WORKFLOW_TYPE, TRANSFER_WORKFLOW_TYPE } from '../contracts';
+import { AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE, TRANSFER_OUTCOMES, TRANSFER_WORKFLOW_TYPE } from '../contracts';
 import type { LineView, TransferSinks } from '../contracts';
+import { GET_CALL, VAPI_API_OUTCOMES } from '../integrations/call-status';
 import type { VapiApiOutcome } from '../integrations/call-status';
 
 export const METRIC_PREFIX = 'switchboard_';
@@ -23,7 +24,7 @@ const KNOWN_MESSAGE_TYPES = new Set([
   'phone-call-control',
 ]);
 
-const WORKFLOW_TYPES: ReadonlySet<string> = new Set([TRANSFER_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE]);
+const WORKFLOW_TYPES: ReadonlySet<string> = new Set([TRANSFER_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE]);
 
 export interface Metrics {
   registry: Registry;
@@ -49,7 +50,8 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const departments = new Set(options.departments);
-  const department = (name: string | null | undefined) => (name ? (departments.has(name) ? name : 'other') : 'none');
+  const [unknownDepartment, noDepartment] = ['other', 'none'];
+  const department = (name: string | null | undefined) => (name ? (departments.has(name) ? name : unknownDepartment) : noDepartment);
 
   const webhookRequests = new Counter({
     name: `${METRIC_PREFIX}webhook_requests_total`,
@@ -116,6 +118,16 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     labelNames: ['workflow_type'] as const,
     registers: [registry],
   });
+
+  // The counters alerts take rate() or increase() of start at 0 for every label set they can have: a series
+  // first exposed at 1 has no earlier sample, so the first failure of each kind would go unseen
+  // (ops/prometheus/alerts.yml).
+  for (const name of [...departments, unknownDepartment, noDepartment]) {
+    reservationsFailed.inc({ department: name }, 0);
+    for (const outcome of TRANSFER_OUTCOMES) transfers.inc({ department: name, outcome }, 0);
+  }
+  for (const outcome of VAPI_API_OUTCOMES) vapiApiRequests.inc({ operation: GET_CALL, outcome }, 0);
+  for (const workflowType of [...WORKFLOW_TYPES, 'other']) workflowTaskFailures.inc({ workflow_type: workflowType }, 0);
 
   const messageTypeLabel = (type: string | undefined) => (type === undefined ? 'invalid' : KNOWN_MESSAGE_TYPES.has(type) ? type : 'other');
 

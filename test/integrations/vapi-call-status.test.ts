@@ -68,8 +68,9 @@ function observed() {
   return { metrics, source: callStatusSource({ vapiApiKey: KEY, vapiBaseUrl: baseUrl }, { logger, metrics }) };
 }
 
+/** The series counted at least once (every label set is exposed at 0 from the start). */
 async function counted(metrics: ReturnType<typeof createMetrics>): Promise<string[]> {
-  return (await metrics.render()).split('\n').filter((line) => line.startsWith('switchboard_vapi_api_requests_total{'));
+  return (await metrics.render()).split('\n').filter((line) => line.startsWith('switchboard_vapi_api_requests_total{') && !line.endsWith(' 0'));
 }
 
 function checkCallState(source: ReturnType<typeof callStatusSource>) {
