@@ -95,33 +95,30 @@ export function createCallControlActivities(deps: CallControlDeps) {
       }
     },
 
-    /** Tells the caller something through a `say` command; repeating a sentence is harmless, so all failures retry. */
-    async sayToCaller(input: SayToCallerInput): Promise<{ status: number }> {
-      guard(input.controlUrl, input.callId);
-      try {
-        return await send(input.controlUrl, { type: 'say', content: input.content });
-      } catch (error) {
-        if (error instanceof ApplicationFailure && error.type !== FailureType.ControlUrlUnavailable && error.type !== FailureType.ControlUrlRejected) {
-          throw ApplicationFailure.retryable(error.message, FailureType.ControlUrlUnavailable);
-        }
-        throw error;
-      }
+    /** Tells the caller something through a `say` command. */
+    sayToCaller(input: SayToCallerInput): Promise<{ status: number }> {
+      return sendRepeatable(input, { type: 'say', content: input.content });
     },
 
     /**
      * Tells the assistant where things stand (a caller's place in line, why they go elsewhere): a system
-     * message it answers at once in its own words. Repeating one is harmless, so all failures retry.
+     * message it answers at once in its own words.
      */
-    async tellAssistant(input: SayToCallerInput): Promise<{ status: number }> {
-      guard(input.controlUrl, input.callId);
-      try {
-        return await send(input.controlUrl, { type: 'add-message', message: { role: 'system', content: input.content }, triggerResponseEnabled: true });
-      } catch (error) {
-        if (error instanceof ApplicationFailure && error.type !== FailureType.ControlUrlUnavailable && error.type !== FailureType.ControlUrlRejected) {
-          throw ApplicationFailure.retryable(error.message, FailureType.ControlUrlUnavailable);
-        }
-        throw error;
-      }
+    tellAssistant(input: SayToCallerInput): Promise<{ status: number }> {
+      return sendRepeatable(input, { type: 'add-message', message: { role: 'system', content: input.content }, triggerResponseEnabled: true });
     },
   };
+
+  /** A command that is harmless to repeat (a sentence said twice): every failure but a refusal retries. */
+  async function sendRepeatable(input: SayToCallerInput, command: ControlCommand): Promise<{ status: number }> {
+    guard(input.controlUrl, input.callId);
+    try {
+      return await send(input.controlUrl, command);
+    } catch (error) {
+      if (error instanceof ApplicationFailure && error.type !== FailureType.ControlUrlUnavailable && error.type !== FailureType.ControlUrlRejected) {
+        throw ApplicationFailure.retryable(error.message, FailureType.ControlUrlUnavailable);
+      }
+      throw error;
+    }
+  }
 }

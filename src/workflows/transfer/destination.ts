@@ -23,14 +23,5 @@ export async function handOverToVapi(transfer: TransferState): Promise<TransferO
     transfer.sent = 'no';
     return 'deadline-missed';
   }
-  switch (transfer.reported?.kind) {
-    case 'transferred':
-      return 'transferred';
-    case 'not-connected':
-      return 'not-connected';
-    case 'caller-hung-up':
-      return 'caller-hung-up';
-    default:
-      return 'transfer-initiated';
-  }
+  return transfer.reportedOutcome ?? 'transfer-initiated';
 }

@@ -63,15 +63,9 @@ export async function endOnFailure(transfer: TransferState, saga: Compensations,
 
 /** A transfer that may be with Vapi ends as Vapi reported it, or `unknown`; the agent it may have reached stays held. */
 async function keepWhatWasSent(transfer: TransferState, error: unknown, cancelled: boolean): Promise<TransferResult> {
-  const reported = transfer.reported?.kind;
+  // A caller who hung up while back in line after an agent did not pick up: they waited, and left.
   const outcome: TransferOutcome =
-    transfer.leftLine === 'abandoned' && transfer.status.outcome === null
-      ? 'abandoned'
-      : reported === 'transferred' || reported === 'not-connected' || reported === 'caller-hung-up'
-      ? reported
-      : cancelled && transfer.sent === 'yes'
-        ? 'transfer-initiated'
-        : 'unknown';
+    transfer.leftLine === 'abandoned' ? 'abandoned' : (transfer.reportedOutcome ?? (cancelled && transfer.sent === 'yes' ? 'transfer-initiated' : 'unknown'));
   log.warn('the transfer may already be with Vapi: nothing is undone', { cancelled, outcome, error: cancelled ? undefined : describeFailure(error) });
   setCurrentDetails(`${cancelled ? 'Cancelled' : `Stopped (${describeFailure(error)})`} after the transfer may have reached Vapi: nothing undone, outcome ${outcome}`);
   return settle(transfer, outcome);

@@ -86,6 +86,12 @@ export class TransferState {
     else this.reported ??= { kind: 'transferred', endedReason: null }; // forwarding or transfer-update
   }
 
+  /** The outcome Vapi's word alone makes (null: no word, or a call that ended some other way). */
+  get reportedOutcome(): 'transferred' | 'not-connected' | 'caller-hung-up' | null {
+    const kind = this.reported?.kind;
+    return kind === 'transferred' || kind === 'not-connected' || kind === 'caller-hung-up' ? kind : null;
+  }
+
   /** The caller has gone (Vapi reported the call ended, and not by a transfer). */
   get callEnded(): boolean {
     return this.reported !== null && this.reported.kind !== 'transferred';
