@@ -17,6 +17,7 @@ import type { Metrics } from '../observability/metrics';
 import { TransferConsole } from '../operations/transfer-console';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { createApp } from './app';
+import { FloorFeed } from './floor/feed';
 
 export interface ApiServer {
   url: string;
@@ -57,6 +58,19 @@ export async function startApiServer(options: {
     routingPolicy: routingPolicyOf(options.contactCenter),
     ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
   });
+  const readiness = createReadinessCheck(client, config.temporal.taskQueue, { target: temporalTarget(config), crm: options.crm });
+  const floor = new TemporalFloorClient(client.workflow, config.temporal.taskQueue, () => rosterOf(options.contactCenter));
+  // One reader of the floor and of visibility for every open floor page of this process.
+  const feed = new FloorFeed({
+    floor,
+    transfers,
+    readiness,
+    agents: options.contactCenter.agents,
+    encryption: options.codec ? 'on' : 'off',
+    ...(options.temporalUiUrl ? { temporalUi: options.temporalUiUrl } : {}),
+    namespace: config.temporal.namespace,
+    logger,
+  });
   const app = createApp({
     webhookAuth: options.webhookAuth,
     transferToolNames: config.transferToolNames,
@@ -72,18 +86,19 @@ export async function startApiServer(options: {
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,
     logger,
-    readiness: createReadinessCheck(client, config.temporal.taskQueue, { target: temporalTarget(config), crm: options.crm }),
+    readiness,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
     operator: {
       adminToken: config.adminToken,
       transfers,
-      floor: new TemporalFloorClient(client.workflow, config.temporal.taskQueue, () => rosterOf(options.contactCenter)),
+      floor,
       contactCenter: options.contactCenter,
       crm: options.crm,
       tone: new LexiconToneJudge(),
       transferToolNames: config.transferToolNames,
     },
     transfers,
+    floor: { feed },
     codec: { codec: options.codec, corsOrigins: [...config.codecCorsOrigins, ...(options.codecCorsOrigins ?? [])] },
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.draining ? { draining: options.draining } : {}),
@@ -101,6 +116,8 @@ export async function startApiServer(options: {
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        // Open floor pages hold their streams for ever: end them, or the server never closes.
+        feed.close();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

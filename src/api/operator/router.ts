@@ -17,6 +17,7 @@ import { AppError } from '../errors';
 import type { TransferConsole } from '../../operations/transfer-console';
 import { TransferConsoleError } from '../../operations/transfer-console';
 import { requireAdmin } from './admin-auth';
+import type { FloorSessions } from '../floor/session';
 
 export interface OperatorDeps {
   adminToken: string | undefined;
@@ -56,10 +57,10 @@ async function profileOf(crm: Crm, customerId: string | undefined, phone: string
   return toCustomerProfile(await crm.findCustomer({ customerId, phone }).catch(() => null));
 }
 
-/** Agents' live state and the routing dry run; every route needs the admin token. */
-export function operatorRouter(deps: OperatorDeps): Router {
+/** Agents' live state and the routing dry run; every route needs the admin token (or the floor page's session). */
+export function operatorRouter(deps: OperatorDeps, sessions?: FloorSessions): Router {
   const router = express.Router();
-  router.use(['/agents', '/routing'], requireAdmin(deps.adminToken), express.json({ limit: '1mb' }));
+  router.use(['/agents', '/routing'], requireAdmin(deps.adminToken, sessions), express.json({ limit: '1mb' }));
 
   /** A page of agents with their state and since when, and counts per state: one read of the floor. */
   router.get('/agents', async (req, res) => {
