@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../../src/api/app';
@@ -8,6 +9,7 @@ import type { ContactCenter } from '../../src/config/contact-center';
 import type { FloorClient } from '../../src/integrations/floor-client';
 import { createLogger } from '../../src/observability/logger';
 import type { TransferConsole, TransferListFilters, TransferListItem } from '../../src/operations/transfer-console';
+import { TransferConsoleError } from '../../src/operations/transfer-console';
 import { activitiesWith, alwaysOpenContactCenter } from './factories';
 import { InMemoryFloor } from './in-memory-floor';
 import { appWith } from './test-app';
@@ -18,8 +20,10 @@ export const ADMIN_TOKEN = 'floor-admin-token-for-tests';
  * Visibility without Temporal: transfers held in a list, filtered the way the transfer console's query
  * filters them (status, closedAfter), for tests of the page that need no workflow to run.
  */
-export class ListedTransfers implements Pick<TransferConsole, 'list'> {
+export class ListedTransfers implements Pick<TransferConsole, 'list' | 'retry' | 'cancel'> {
   readonly items: TransferListItem[] = [];
+  /** Retries and cancels asked for, in order. */
+  readonly actions: { action: 'retry' | 'cancel'; workflowId: string; force?: boolean }[] = [];
   /** Every filter the feed asked with, to prove it reads only what is new. */
   readonly asked: TransferListFilters[] = [];
   failing: Error | null = null;
@@ -35,6 +39,18 @@ export class ListedTransfers implements Pick<TransferConsole, 'list'> {
       return true;
     });
     return { query: 'listed in memory', transfers };
+  }
+
+  /** Like the console without VAPI_API_KEY: refused unless forced, then a new run. */
+  async retry(workflowId: string, options: { force?: boolean } = {}) {
+    this.actions.push({ action: 'retry', workflowId, ...(options.force ? { force: true } : {}) });
+    if (!options.force) throw new TransferConsoleError('call_state_unknown', 'cannot ask Vapi whether the caller is still on the line (set VAPI_API_KEY); retry with force if you know the call is live');
+    return { workflowId, runId: 'run-retried', strategy: 'new-run' as const, previousRunId: 'run-before', callState: null };
+  }
+
+  async cancel(workflowId: string): Promise<never> {
+    this.actions.push({ action: 'cancel', workflowId });
+    throw new TransferConsoleError('not_running', 'the transfer is not running (completed)');
   }
 }
 
@@ -126,4 +142,89 @@ export function sessionFrom(setCookie: string | string[] | undefined): string {
   const header = [setCookie ?? []].flat().find((cookie) => cookie.startsWith('switchboard_floor='));
   if (!header) throw new Error('no session cookie was set');
   return header.split(';')[0]!;
+}
+
+export interface StreamEvent {
+  id: string | undefined;
+  event: string;
+  /** How many `data:` lines the frame had (one, for JSON on one line). */
+  dataLines: number;
+  data: any;
+}
+
+/** A page's Server-Sent Events stream read as raw HTTP, frame by frame (or not read at all: `pause()`). */
+export class EventStreamReader {
+  readonly events: StreamEvent[] = [];
+  readonly comments: string[] = [];
+  retry: number | null = null;
+  bytes = 0;
+  private buffer = '';
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(
+    readonly response: import('node:http').IncomingMessage,
+    private readonly request: import('node:http').ClientRequest,
+  ) {
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      this.bytes += Buffer.byteLength(chunk);
+      this.buffer += chunk;
+      let end: number;
+      while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+        this.frame(this.buffer.slice(0, end));
+        this.buffer = this.buffer.slice(end + 2);
+      }
+      this.waiters.forEach((wake) => wake());
+    });
+  }
+
+  static open(url: string, headers: Record<string, string>): Promise<EventStreamReader> {
+    return new Promise((resolve, reject) => {
+      const request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => resolve(new EventStreamReader(response, request)));
+      request.on('error', reject);
+    });
+  }
+
+  private frame(block: string): void {
+    const fields = { id: undefined as string | undefined, event: 'message', data: [] as string[] };
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) this.comments.push(line);
+      else if (line.startsWith('retry: ')) this.retry = Number(line.slice(7));
+      else if (line.startsWith('id: ')) fields.id = line.slice(4);
+      else if (line.startsWith('event: ')) fields.event = line.slice(7);
+      else if (line.startsWith('data: ')) fields.data.push(line.slice(6));
+    }
+    if (fields.data.length > 0) this.events.push({ id: fields.id, event: fields.event, dataLines: fields.data.length, data: JSON.parse(fields.data.join('\n')) });
+  }
+
+  /** The first event (from `from` on) that `accept` takes, within `timeoutMs`. */
+  async next(accept: (event: StreamEvent) => boolean, options: { from?: number; timeoutMs?: number } = {}): Promise<StreamEvent> {
+    const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+    for (;;) {
+      const found = this.events.slice(options.from ?? 0).find(accept);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no such event within ${options.timeoutMs ?? 5_000} ms; got ${this.events.map((event) => event.event).join(', ')}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, 50);
+        this.waiters.add(wake);
+      });
+    }
+  }
+
+  pause(): void {
+    this.response.pause();
+  }
+
+  resume(): void {
+    this.response.resume();
+  }
+
+  close(): void {
+    this.request.destroy();
+  }
 }
