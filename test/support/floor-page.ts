@@ -228,3 +228,49 @@ export class EventStreamReader {
     this.request.destroy();
   }
 }
+
+/** The demo contact center grown to `size` agents (ids a-0000…), over its own departments. */
+export function contactCenterOf(size: number): ContactCenter {
+  const demo = alwaysOpenContactCenter();
+  const agents = Array.from({ length: size }, (_, index) => ({ ...demo.agents[index % demo.agents.length]!, id: `a-${String(index).padStart(4, '0')}`, name: `Agent ${index}` }));
+  return { ...demo, agents, version: `${demo.version}-${size}` };
+}
+
+/** Counts what a floor client is asked: the feed must read the floor as a whole, never agent by agent. */
+export class CountingFloor implements FloorClient {
+  readonly calls: Record<string, number> = {};
+  down: Error | null = null;
+
+  constructor(readonly inner: InMemoryFloor) {}
+
+  private count<T>(name: string, call: () => Promise<T>): Promise<T> {
+    this.calls[name] = (this.calls[name] ?? 0) + 1;
+    if (this.down) return Promise.reject(this.down);
+    return call();
+  }
+
+  reserve(...args: Parameters<FloorClient['reserve']>) {
+    return this.count('reserve', () => this.inner.reserve(...args));
+  }
+  setStatus(...args: Parameters<FloorClient['setStatus']>) {
+    return this.count('setStatus', () => this.inner.setStatus(...args));
+  }
+  syncRoster(...args: Parameters<FloorClient['syncRoster']>) {
+    return this.count('syncRoster', () => this.inner.syncRoster(...args));
+  }
+  notify(...args: Parameters<FloorClient['notify']>) {
+    return this.count('notify', () => this.inner.notify(...args));
+  }
+  page(...args: Parameters<FloorClient['page']>) {
+    return this.count('page', () => this.inner.page(...args));
+  }
+  changes(...args: Parameters<FloorClient['changes']>) {
+    return this.count('changes', () => this.inner.changes(...args));
+  }
+  lines() {
+    return this.count('lines', () => this.inner.lines());
+  }
+  liveStates(...args: Parameters<FloorClient['liveStates']>) {
+    return this.count('liveStates', () => this.inner.liveStates(...args));
+  }
+}

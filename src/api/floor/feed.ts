@@ -171,11 +171,7 @@ export class FloorFeed {
     res.socket?.setNoDelay(true);
     const stream: Stream = { res, behind: false };
     this.streams.add(stream);
-    res.on('drain', () => {
-      if (!stream.behind || res.writableLength > 0) return;
-      stream.behind = false;
-      res.write(this.snapshot());
-    });
+    res.on('drain', () => this.catchUp(stream));
     res.on('close', () => {
       this.streams.delete(stream);
       if (this.streams.size === 0) this.stop();
@@ -238,7 +234,18 @@ export class FloorFeed {
     });
   }
 
+  /**
+   * A skipped page whose buffer has emptied gets the whole picture again. Checked when its socket drains and at
+   * every read of the floor: a buffer that filled without a write being refused empties without a drain event.
+   */
+  private catchUp(stream: Stream): void {
+    if (!stream.behind || stream.res.writableLength > 0) return;
+    stream.behind = false;
+    stream.res.write(this.snapshot());
+  }
+
   private async readAgents(): Promise<void> {
+    for (const stream of this.streams) this.catchUp(stream);
     let changes;
     try {
       changes = await this.options.floor.changes(this.revision);
