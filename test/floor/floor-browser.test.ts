@@ -88,7 +88,8 @@ describeInBrowser('the floor page in a browser', () => {
       const dataConverter = createDataConverter(new AesGcmPayloadCodec([{ id: 'k-floor', key: Buffer.alloc(32, 7) }]));
       client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
       const workers = await startTestWorkers(env, taskQueue, floorBackedActivities(env, taskQueue, { contactCenter }, client).activities, { dataConverter, encryptedFailures: true });
-      closers.push(() => workers.stop(), () => control.close(), () => env.teardown());
+      // Closed in reverse: the workers first, the connection they hold last.
+      closers.push(() => env.teardown(), () => control.close(), () => workers.stop());
       const logger = createLogger({ level: 'silent' });
       const readiness = createReadinessCheck(client, taskQueue);
       const floor = new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(contactCenter));
@@ -231,6 +232,11 @@ describeInBrowser('the floor page in a browser', () => {
       const onCall = await eventually(
         async () => (await client.workflow.getHandle((await postTransfer({ department: 'billing', forward: true })).workflowId).describe()).typedSearchAttributes.get(TransferAgent),
         Boolean,
+      );
+      // Once the floor has the news that the call connected (a signal, applied in order): then the call ends.
+      await eventually(
+        async () => (await request(baseUrl).get('/agents').query({ search: onCall! }).set('authorization', `Bearer ${ADMIN_TOKEN}`)).body.agents[0]?.state,
+        (state) => state === 'on-call',
       );
       await setStatus(onCall!, 'wrap-up');
       for (const department of ['billing', 'sales', 'support']) await openDepartment(page, department);

@@ -72,8 +72,9 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** Signs in through the form as a supervisor would, and waits for the live page. */
+/** Signs in through the form as a supervisor would (signed out first: cookies are per host, not per port), and waits for the live page. */
 export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.context().clearCookies();
   await page.goto(`${baseUrl}/floor`);
   await page.fill('#token', token);
   await Promise.all([page.waitForURL(`${baseUrl}/floor`), page.click('button[type=submit]')]);
