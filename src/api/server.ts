@@ -114,12 +114,14 @@ export async function startApiServer(options: {
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Open floor pages hold their streams for ever: end them, or the server never closes.
-        feed.close();
+    close: async () => {
+      // Open floor pages hold their streams for ever: end them, or the server never closes.
+      const reads = feed.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await reads;
+    },
   };
 }

@@ -28,7 +28,7 @@ import type { TestBrowser } from '../support/browser';
 import { describeInBrowser, launchBrowser, signIn } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { activitiesWith, alwaysOpenContactCenter } from '../support/factories';
-import { ADMIN_TOKEN, CountingFloor, ListedTransfers, contactCenterOf, floorApp, listedTransfer, listen } from '../support/floor-page';
+import { ADMIN_TOKEN, CountingFloor, ListedTransfers, contactCenterOf, floorApp, lineOf, listedTransfer, listen } from '../support/floor-page';
 import { InMemoryFloor } from '../support/in-memory-floor';
 import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
 import { defaultWebhookSettings } from '../support/test-app';
@@ -312,6 +312,26 @@ describeInBrowser('the floor page in a browser', () => {
       transfers.failing = null;
       await page.waitForSelector('#freshness.is-live', { timeout: 3_000 });
       await page.waitForFunction(() => document.querySelector('#agent-totals [data-state="offline"]')?.textContent === '1 offline');
+      await page.close();
+    });
+
+    it("shows each department's line: callers waiting, the oldest wait, the service level and callbacks due", async () => {
+      const floor = new CountingFloor(new InMemoryFloor(rosterOf(alwaysOpenContactCenter())));
+      const { app, feed } = floorApp({ floor });
+      const server = await listen(app, feed);
+      closers.push(() => server.close());
+      const page = await browser.newPage();
+      await signIn(page, server.url, ADMIN_TOKEN);
+      await page.waitForSelector('#freshness.is-live');
+      expect(await page.textContent('#lines')).toContain('No department has a line');
+
+      floor.linesAnswer = [lineOf('billing'), lineOf('support', { waiting: 0, oldestWaitSeconds: null, callbacksDue: 0, serviceLevel: { targetSeconds: 30, answered: 0, withinTarget: 0 } })];
+      await page.waitForSelector('#lines tr[data-department="support"]');
+      const rows = await page.$$eval('#lines tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(rows).toEqual([
+        ['billing', '3 / 20', '1 min 35 s', '85% within 60 s (34 of 40)', '1'],
+        ['support', '0 / 20', '—', '— within 30 s (0 of 0)', '0'],
+      ]);
       await page.close();
     });
 

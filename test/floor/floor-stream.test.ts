@@ -9,6 +9,7 @@ import {
   ListedTransfers,
   contactCenterOf,
   floorApp,
+  lineOf,
   listedTransfer,
   listen,
   sessionFrom,
@@ -163,6 +164,24 @@ describe('the floor as a stream of Server-Sent Events', () => {
     await stream.next((event) => event.event === 'status' && !event.data.stale && event.data.problem === null, { from });
     const caughtUp = await stream.next((event) => event.event === 'agents', { from });
     expect(caughtUp.data.agents).toEqual([expect.objectContaining({ id: 'a-0003', state: 'offline' })]);
+  });
+
+  it("sends each department's line once the floor has lines, and again only when one changes", async () => {
+    const counting = new CountingFloor(new InMemoryFloor(rosterOf(contactCenterOf(12))));
+    const { open } = await servedFloor({ floor: counting, contactCenter: contactCenterOf(12) });
+    const stream = await open();
+    await stream.next((event) => event.event === 'snapshot' && event.data.status.loaded);
+    expect(stream.events.some((event) => event.event === 'lines')).toBe(false);
+
+    counting.linesAnswer = [lineOf('billing')];
+    const first = await stream.next((event) => event.event === 'lines');
+    expect(first.data).toEqual([lineOf('billing')]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stream.events.filter((event) => event.event === 'lines')).toHaveLength(1);
+
+    const from = stream.events.length;
+    counting.linesAnswer = [lineOf('billing', { waiting: 4, oldestWaitSeconds: 120 })];
+    expect((await stream.next((event) => event.event === 'lines', { from })).data[0]).toMatchObject({ waiting: 4, oldestWaitSeconds: 120 });
   });
 
   it('answers 503 past its limit of open pages, and takes pages again once one leaves', async () => {

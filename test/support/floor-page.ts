@@ -6,6 +6,7 @@ import { FloorFeed } from '../../src/api/floor/feed';
 import type { FloorFeedOptions } from '../../src/api/floor/feed';
 import { rosterOf } from '../../src/config/contact-center';
 import type { ContactCenter } from '../../src/config/contact-center';
+import type { LineView } from '../../src/contracts';
 import type { FloorClient } from '../../src/integrations/floor-client';
 import { createLogger } from '../../src/observability/logger';
 import type { TransferConsole, TransferListFilters, TransferListItem } from '../../src/operations/transfer-console';
@@ -128,12 +129,12 @@ export async function listen(app: ReturnType<typeof floorApp>['app'], feed?: Flo
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        feed?.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      const reads = feed?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await reads;
+    },
   };
 }
 
@@ -240,6 +241,8 @@ export function contactCenterOf(size: number): ContactCenter {
 export class CountingFloor implements FloorClient {
   readonly calls: Record<string, number> = {};
   down: Error | null = null;
+  /** What `lines()` answers instead of the model's (which has no lines yet). */
+  linesAnswer: LineView[] | null = null;
 
   constructor(readonly inner: InMemoryFloor) {}
 
@@ -268,9 +271,28 @@ export class CountingFloor implements FloorClient {
     return this.count('changes', () => this.inner.changes(...args));
   }
   lines() {
-    return this.count('lines', () => this.inner.lines());
+    return this.count('lines', async () => this.linesAnswer ?? this.inner.lines());
   }
   liveStates(...args: Parameters<FloorClient['liveStates']>) {
     return this.count('liveStates', () => this.inner.liveStates(...args));
   }
+}
+
+/** A department's line as the floor will report it: a few callers waiting, one of them for a callback. */
+export function lineOf(department: string, overrides: Partial<LineView> = {}): LineView {
+  return {
+    department,
+    waiting: 3,
+    oldestWaitSeconds: 95,
+    serviceLevel: { targetSeconds: 60, answered: 40, withinTarget: 34 },
+    callbacksDue: 1,
+    maxWaitSeconds: 600,
+    maxWaiting: 20,
+    entries: [
+      { transferId: 'transfer:c-1:t-1', position: 1, priority: 2, waitedSeconds: 95, callback: false },
+      { transferId: 'transfer:c-2:t-2', position: 2, priority: 1, waitedSeconds: 40, callback: true },
+      { transferId: 'transfer:c-3:t-3', position: 3, priority: 1, waitedSeconds: 12, callback: false },
+    ],
+    ...overrides,
+  };
 }

@@ -124,9 +124,12 @@ export class FloorFeed {
 
   private running = false;
   private generation = 0;
+  /** The reading loops of the current run, finished once stopped. */
+  private loops: Promise<void>[] = [];
   private seq = 0;
   private snapshotFrame: { frame: string; at: number } | null = null;
-  private lastSent = { departments: '', lines: '', transfers: '', status: '' };
+  /** What pages were last sent of each part (serialised), so a read that changed nothing sends nothing. */
+  private lastSent = { departments: '', lines: '[]', transfers: '', status: '' };
 
   constructor(private readonly options: FloorFeedOptions) {
     this.now = options.now ?? Date.now;
@@ -191,11 +194,17 @@ export class FloorFeed {
     return { streams: this.streams.size, behind, maxBufferedBytes };
   }
 
-  /** Ends every stream and stops reading: the server can then close. */
-  close(): void {
+  /**
+   * Ends every stream and stops reading: the server can then close. Resolves once the reads in flight have
+   * finished (2 s at most), so the Temporal connection is not closed under them.
+   */
+  async close(): Promise<void> {
     for (const stream of this.streams) stream.res.end();
     this.streams.clear();
     this.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.loops), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+    clearTimeout(timer);
   }
 
   private start(): void {
@@ -208,11 +217,13 @@ export class FloorFeed {
         await this.sleep(intervalMs);
       }
     };
-    void loop(() => this.readAgents(), this.intervals.agentsMs);
-    void loop(() => this.readLines(), this.intervals.linesMs);
-    void loop(() => this.readTransfers(), this.intervals.transfersMs);
-    void loop(() => this.readStatus(), this.intervals.statusMs);
-    void loop(async () => this.broadcastRaw(': keep-alive\n\n'), this.intervals.keepAliveMs);
+    this.loops = [
+      loop(() => this.readAgents(), this.intervals.agentsMs),
+      loop(() => this.readLines(), this.intervals.linesMs),
+      loop(() => this.readTransfers(), this.intervals.transfersMs),
+      loop(() => this.readStatus(), this.intervals.statusMs),
+      loop(async () => this.broadcastRaw(': keep-alive\n\n'), this.intervals.keepAliveMs),
+    ];
   }
 
   private stop(): void {
