@@ -8,6 +8,7 @@ import type { Logger } from '../../observability/logger';
 import { constantTimeEqual } from '../../vapi/webhook-auth';
 import { AppError } from '../errors';
 import { requireAdmin } from '../operator/admin-auth';
+import { rateLimitLogger } from '../rate-limit-log';
 import type { FloorFeed } from './feed';
 import { FLOOR_CSP, floorPage, signInPage } from './pages';
 import type { FloorSessions } from './session';
@@ -93,6 +94,7 @@ export function floorRouter(deps: FloorPageDeps): Router {
       skipSuccessfulRequests: true,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
+      logger: rateLimitLogger(deps.logger, 'floor sign-in'),
       handler: (_req, res) => {
         deps.logger.warn({ requestId: res.locals.requestId }, 'floor sign-in refused: too many wrong tokens from this address');
         html(res, 429, signInPage('too-many'));
