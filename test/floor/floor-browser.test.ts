@@ -315,6 +315,28 @@ describeInBrowser('the floor page in a browser', () => {
       await page.close();
     });
 
+    it('says when Switchboard itself is away, and picks up again by itself once it is back (the session still good)', async () => {
+      const before = floorApp();
+      const first = await listen(before.app, before.feed);
+      const page = await browser.newPage();
+      await signIn(page, first.url, ADMIN_TOKEN);
+      await page.waitForSelector('#freshness.is-live');
+      await first.close();
+      await page.waitForSelector('#freshness.is-stale');
+      expect(await page.textContent('#freshness')).toMatch(/^Connection to Switchboard lost; reconnecting\. Showing the picture from /);
+      expect(await page.textContent('#agent-totals')).toMatch(/^12 agents\./);
+
+      // Another process (a restart, or another API behind the balancer) with the same ADMIN_TOKEN.
+      const after = floorApp();
+      await after.floor.setStatus('a-ana', 'offline');
+      const second = await listen(after.app, after.feed, Number(new URL(first.url).port));
+      closers.push(() => second.close());
+      await page.waitForSelector('#freshness.is-live', { timeout: 10_000 });
+      await page.waitForFunction(() => document.querySelector('#agent-totals [data-state="offline"]')?.textContent === '1 offline');
+      expect(page.url()).toBe(`${first.url}/floor`);
+      await page.close();
+    });
+
     it("shows each department's line: callers waiting, the oldest wait, the service level and callbacks due", async () => {
       const floor = new CountingFloor(new InMemoryFloor(rosterOf(alwaysOpenContactCenter())));
       const { app, feed } = floorApp({ floor });

@@ -120,10 +120,10 @@ export function floorApp(options: FloorAppOptions = {}) {
   return { app, feed, floor, transfers, logLines, contactCenter };
 }
 
-/** Listens on a free loopback port; `close()` ends the floor's streams first, as the API server does. */
-export async function listen(app: ReturnType<typeof floorApp>['app'], feed?: FloorFeed): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+/** Listens on a loopback port (a free one unless given); `close()` ends the floor's streams first, as the API server does. */
+export async function listen(app: ReturnType<typeof floorApp>['app'], feed?: FloorFeed, onPort = 0): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(onPort, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {
