@@ -166,6 +166,24 @@ describe('the floor as a stream of Server-Sent Events', () => {
     expect(caughtUp.data.agents).toEqual([expect.objectContaining({ id: 'a-0003', state: 'offline' })]);
   });
 
+  it('reads the floor whole again when it was started anew (its revision went back), and sends the new picture', async () => {
+    const center = contactCenterOf(12);
+    const counting = new CountingFloor(new InMemoryFloor(rosterOf(center)));
+    for (let round = 0; round < 20; round += 1) await counting.inner.setStatus('a-0001', round % 2 ? 'available' : 'offline');
+    const { open } = await servedFloor({ floor: counting, contactCenter: center });
+    const stream = await open();
+    const before = (await stream.next((event) => event.event === 'snapshot' && event.data.status.loaded)).data as FloorPicture;
+    expect(before.revision).toBeGreaterThanOrEqual(20);
+
+    const from = stream.events.length;
+    counting.inner = new InMemoryFloor(rosterOf(center));
+    await counting.inner.setStatus('a-0002', 'offline');
+    const after = (await stream.next((event) => event.event === 'snapshot', { from })).data as FloorPicture;
+    expect(after.revision).toBeLessThan(before.revision);
+    expect(after.agents).toHaveLength(12);
+    expect(after.agents.filter((agent) => agent.state === 'offline').map((agent) => agent.id)).toEqual(['a-0002']);
+  });
+
   it("sends each department's line once the floor has lines, and again only when one changes", async () => {
     const counting = new CountingFloor(new InMemoryFloor(rosterOf(contactCenterOf(12))));
     const { open } = await servedFloor({ floor: counting, contactCenter: contactCenterOf(12) });

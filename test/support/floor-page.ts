@@ -244,7 +244,8 @@ export class CountingFloor implements FloorClient {
   /** What `lines()` answers instead of the model's (which has no lines yet). */
   linesAnswer: LineView[] | null = null;
 
-  constructor(readonly inner: InMemoryFloor) {}
+  /** Replaceable: a test may start the floor anew under the feed. */
+  constructor(public inner: InMemoryFloor) {}
 
   private count<T>(name: string, call: () => Promise<T>): Promise<T> {
     this.calls[name] = (this.calls[name] ?? 0) + 1;

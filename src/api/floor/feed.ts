@@ -265,9 +265,15 @@ export class FloorFeed {
       return;
     }
     this.succeeded('floor');
+    if (!changes.full && (changes.revision < this.revision || changes.rosterVersion !== this.rosterVersion)) {
+      // Not the floor this picture was read from (started again, or another roster without a full answer):
+      // read it whole next time rather than apply changes to the wrong picture.
+      this.revision = 0;
+      return;
+    }
     const rows = changes.agents.map((agent) => this.rowOf(agent));
     const departments = JSON.stringify(changes.departments);
-    const full = changes.full || changes.rosterVersion !== this.rosterVersion;
+    const full = changes.full;
     if (full) this.agents = new Map();
     for (const row of rows) this.agents.set(row.id, row);
     this.revision = changes.revision;
