@@ -145,7 +145,7 @@ describe('the floor as a stream of Server-Sent Events', () => {
     counting.down = new Error('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233');
     transfers.failing = counting.down;
     const stale = await stream.next((event) => event.event === 'status' && event.data.stale, { from });
-    expect(stale.data.problem).toMatch(/could not be read \(is Temporal reachable\?\): 14 UNAVAILABLE/);
+    expect(stale.data.problem).toMatch(/^the (floor|floor's lines|transfers) could not be read \(is Temporal reachable\?\): 14 UNAVAILABLE/);
     expect(stale.data.asOf).toBeLessThanOrEqual(Date.now());
     // Nothing is taken back: no snapshot or change replaces the picture while the reads fail.
     await new Promise((resolve) => setTimeout(resolve, 400));

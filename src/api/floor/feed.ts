@@ -88,7 +88,7 @@ interface Stream {
   behind: boolean;
 }
 
-type Source = 'floor' | 'transfers';
+type Source = 'floor' | 'lines' | 'transfers';
 
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -298,9 +298,10 @@ export class FloorFeed {
     try {
       lines = await this.options.floor.lines();
     } catch (error) {
-      this.failed('floor', `the floor's lines could not be read: ${describe(error)}`);
+      this.failed('lines', `the floor's lines could not be read (is Temporal reachable?): ${describe(error)}`);
       return;
     }
+    this.succeeded('lines');
     this.lines = lines;
     const serialised = JSON.stringify(lines);
     if (serialised === this.lastSent.lines) return;
@@ -319,7 +320,7 @@ export class FloorFeed {
         this.options.transfers.list({ closedAfter: this.window.closedAfter(lookedAt).toISOString(), limit: CLOSED_PER_LOOK }, { cap: CLOSED_PER_LOOK }),
       ]);
     } catch (error) {
-      this.failed('transfers', `transfers could not be listed (is Temporal reachable?): ${describe(error)}`);
+      this.failed('transfers', `the transfers could not be read (is Temporal reachable?): ${describe(error)}`);
       return;
     }
     this.succeeded('transfers');
