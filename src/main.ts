@@ -153,6 +153,7 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
       ? `  Temporal:      ${devServer.address} (dev server, data in ${config.dataDir})`
       : `  Temporal:      ${config.temporal.address} (namespace ${config.temporal.namespace})`,
     devServer?.uiUrl ? `  Web UI:        ${devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows` : undefined,
+    `  Floor:         ${apiUrl}/floor   (the live page; sign in with the admin token)`,
     `  Operator:      ${apiUrl}/transfers, ${apiUrl}/agents, ${apiUrl}/routing/explain   (Authorization: Bearer ${adminToken})`,
     `  Metrics:       ${apiUrl}/metrics`,
     `  CRM:           ${config.crm.kind === 'demo' ? `demo (customers from the routing file, notes in ${config.dataDir}; set CRM_URL for your own)` : config.crm.kind}`,

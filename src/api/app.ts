@@ -11,6 +11,10 @@ import { codecRouter } from './codec/router';
 import type { OperatorDeps } from './operator/router';
 import { operatorRouter } from './operator/router';
 import { transfersRouter } from './operator/transfers-router';
+import type { FloorFeed } from './floor/feed';
+import { floorRouter } from './floor/router';
+import type { FloorPageDeps } from './floor/router';
+import { FloorSessions } from './floor/session';
 import type { WebhookDeps } from './webhook/router';
 import { webhookRouter } from './webhook/router';
 
@@ -31,6 +35,8 @@ export interface AppDeps extends Omit<WebhookDeps, 'logger'> {
   temporalUiUrl?: string;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For names the client. Default: none. */
   trustProxy?: boolean | number | readonly string[];
+  /** The floor page (`/floor`): what its pages stream; sign-in with the operator's admin token. */
+  floor?: { feed: FloorFeed } & Pick<FloorPageDeps, 'wrongTokenDelayMs' | 'signInAttempts'>;
 }
 
 /** Builds the HTTP surface without listening, so tests drive it in-process with supertest. */
@@ -53,8 +59,12 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(webhookRouter({ ...deps }));
-  if (deps.operator) app.use(operatorRouter(deps.operator));
-  if (deps.transfers) app.use(transfersRouter({ adminToken: deps.operator?.adminToken, transfers: deps.transfers }));
+  const adminToken = deps.operator?.adminToken;
+  // The floor page's sign-in opens the operator endpoints it calls; with no page, only the bearer token does.
+  const sessions = deps.floor && adminToken ? new FloorSessions(adminToken) : undefined;
+  if (deps.floor) app.use(floorRouter({ ...deps.floor, adminToken, sessions, logger: deps.logger }));
+  if (deps.operator) app.use(operatorRouter(deps.operator, sessions));
+  if (deps.transfers) app.use(transfersRouter({ adminToken, transfers: deps.transfers, ...(sessions ? { sessions } : {}) }));
   if (deps.codec) app.use(codecRouter({ ...deps.codec, adminToken: deps.operator?.adminToken }));
   const metrics = deps.metrics;
   if (metrics) {

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     dataConverter,
     ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
   });
-  logger.info({ webhook: `${api.url}/webhook`, readyz: `${api.url}/readyz` }, 'api listening');
+  logger.info({ webhook: `${api.url}/webhook`, readyz: `${api.url}/readyz`, floor: `${api.url}/floor` }, 'api listening');
 
   const waiting = new AbortController();
   handleShutdown({

@@ -17,6 +17,7 @@ import type { Metrics } from '../observability/metrics';
 import { TransferConsole } from '../operations/transfer-console';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { createApp } from './app';
+import { FloorFeed } from './floor/feed';
 
 export interface ApiServer {
   url: string;
@@ -57,8 +58,20 @@ export async function startApiServer(options: {
     routingPolicy: routingPolicyOf(options.contactCenter),
     ...(config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {}),
   });
+  const readiness = createReadinessCheck(client, config.temporal.taskQueue, { target: temporalTarget(config), crm: options.crm });
   const floor = new TemporalFloorClient(client.workflow, config.temporal.taskQueue, () => rosterOf(options.contactCenter));
   options.metrics?.watchLines(() => floor.lines());
+  // One reader of the floor and of visibility for every open floor page of this process.
+  const feed = new FloorFeed({
+    floor,
+    transfers,
+    readiness,
+    agents: options.contactCenter.agents,
+    encryption: options.codec ? 'on' : 'off',
+    ...(options.temporalUiUrl ? { temporalUi: options.temporalUiUrl } : {}),
+    namespace: config.temporal.namespace,
+    logger,
+  });
   const app = createApp({
     webhookAuth: options.webhookAuth,
     transferToolNames: config.transferToolNames,
@@ -74,7 +87,7 @@ export async function startApiServer(options: {
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,
     logger,
-    readiness: createReadinessCheck(client, config.temporal.taskQueue, { target: temporalTarget(config), crm: options.crm }),
+    readiness,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
     operator: {
       adminToken: config.adminToken,
@@ -86,6 +99,7 @@ export async function startApiServer(options: {
       transferToolNames: config.transferToolNames,
     },
     transfers,
+    floor: { feed },
     codec: { codec: options.codec, corsOrigins: [...config.codecCorsOrigins, ...(options.codecCorsOrigins ?? [])] },
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.draining ? { draining: options.draining } : {}),
@@ -101,10 +115,14 @@ export async function startApiServer(options: {
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // Open floor pages hold their streams for ever: end them, or the server never closes.
+      const reads = feed.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await reads;
+    },
   };
 }

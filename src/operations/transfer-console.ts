@@ -4,8 +4,11 @@ import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import {
   CustomerTierAttribute,
   TRANSFER_WORKFLOW_TYPE,
+  TransferAgent,
   TransferDepartment,
+  TransferLatencyMs,
   TransferOutcomeAttribute,
+  TransferStageAttribute,
   VapiCallId,
 } from '../contracts';
 import type { RoutingDecision, TransferOutcome, TransferRequest, TransferStepName } from '../contracts';
@@ -45,6 +48,8 @@ export interface TransferListFilters {
   /** ISO 8601 instant, or a duration back from now: `30m`, `24h`, `7d`. */
   since?: string;
   status?: 'running' | 'closed';
+  /** ISO 8601 instant: only transfers that closed after it (what a live view has not seen yet). */
+  closedAfter?: string;
   limit?: number;
 }
 
@@ -58,6 +63,12 @@ export interface TransferListItem {
   department: string | null;
   tier: string | null;
   outcome: string | null;
+  /** The agent routing chose (TransferAgent), once it decided. */
+  agent: string | null;
+  /** Where it stands (TransferStage): routing, transferring, resolving-doubt, awaiting-outcome, done. */
+  stage: string | null;
+  /** Webhook accepted → Vapi took the transfer, in ms (TransferLatencyMs); null until Vapi took it. */
+  latencyMs: number | null;
 }
 
 export interface TransferDetails extends TransferListItem {
@@ -148,6 +159,7 @@ export function transferQuery(filters: TransferListFilters, now = new Date()): s
     clauses.push(`${attribute} = '${value}'`);
   }
   if (filters.since !== undefined) clauses.push(`StartTime >= '${sinceInstant(filters.since, now)}'`);
+  if (filters.closedAfter !== undefined) clauses.push(`CloseTime > '${sinceInstant(filters.closedAfter, now)}'`);
   if (filters.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
   if (filters.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);
   return clauses.join(' AND ');
@@ -165,6 +177,9 @@ function listItem(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'st
     department: attributes.get(TransferDepartment) ?? null,
     tier: attributes.get(CustomerTierAttribute) ?? null,
     outcome: attributes.get(TransferOutcomeAttribute) ?? null,
+    agent: attributes.get(TransferAgent) ?? null,
+    stage: attributes.get(TransferStageAttribute) ?? null,
+    latencyMs: attributes.get(TransferLatencyMs) ?? null,
   };
 }
 
@@ -249,11 +264,15 @@ export class TransferConsole {
     return { query, ...report };
   }
 
-  async list(filters: TransferListFilters = {}): Promise<{ query: string; transfers: TransferListItem[] }> {
+  /**
+   * Transfers from visibility (search attributes only: no keys needed). `limit` is capped at 500, or at
+   * `options.cap` for a caller in this process that must see everything new at once (the floor's live view).
+   */
+  async list(filters: TransferListFilters = {}, options: { cap?: number } = {}): Promise<{ query: string; transfers: TransferListItem[] }> {
     const query = transferQuery(filters, this.deps.now?.() ?? new Date());
-    const limit = Math.min(Math.max(filters.limit ?? 50, 1), 500);
+    const limit = Math.min(Math.max(filters.limit ?? 50, 1), options.cap ?? 500);
     const transfers: TransferListItem[] = [];
-    for await (const info of this.visible(query, limit)) {
+    for await (const info of this.visible(query, Math.min(limit, 1_000))) {
       transfers.push(listItem(info));
       if (transfers.length >= limit) break;
     }

@@ -40,6 +40,16 @@ describe('npm start', () => {
     expect(banner).toContain(`  Try it:        PORT=${settings.PORT} npm run simulate -- --department billing`);
   });
 
+  it("serves the floor page at the banner's address: the sign-in form, then the page for the operator's token", async () => {
+    const floor = /^ {2}Floor: +(\S+)/m.exec(banner)![1]!;
+    expect(floor).toBe(`http://127.0.0.1:${settings.PORT}/floor`);
+    expect(await (await fetch(floor)).text()).toContain('action="/floor/sign-in"');
+    const signIn = await fetch(`${floor}/sign-in`, { method: 'POST', body: new URLSearchParams({ token: OPERATOR_TOKEN }), redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    const page = await fetch(floor, { headers: { cookie: signIn.headers.get('set-cookie')!.split(';')[0]! } });
+    expect(await page.text()).toContain('<script src="/floor/assets/floor.js" defer></script>');
+  });
+
   it("carries the simulator's --at into the transfer in this embedded mode, and its hint runs the CLI on the same DATA_DIR, which finds the note", async () => {
     const at = '2026-11-25T20:00:00Z';
     const terminal = { ...settings, ADMIN_TOKEN: undefined, LOG_LEVEL: 'error' };

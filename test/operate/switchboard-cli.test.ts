@@ -48,6 +48,7 @@ describe('npx switchboard transfers and npm run temporal:setup against a cluster
       promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/temporal-setup.ts')], { cwd: PROJECT_ROOT, env: process.env, timeout: 60_000 });
     const first = await run();
     const second = await run();
+    // Every attribute Switchboard defines, the operators' views' (TransferAgent, TransferStage, TransferLatencyMs) included.
     expect(first.stdout + second.stdout).toContain(`already set up: ${SEARCH_ATTRIBUTES.map((attribute) => attribute.name).join(', ')} exist`);
   });
 });

@@ -18,6 +18,7 @@ import { AppError } from '../errors';
 import type { TransferConsole } from '../../operations/transfer-console';
 import { TransferConsoleError } from '../../operations/transfer-console';
 import { requireAdmin } from './admin-auth';
+import type { FloorSessions } from '../floor/session';
 
 export interface OperatorDeps {
   adminToken: string | undefined;
@@ -57,10 +58,10 @@ async function profileOf(crm: Crm, customerId: string | undefined, phone: string
   return toCustomerProfile(await crm.findCustomer({ customerId, phone }).catch(() => null));
 }
 
-/** Agents' live state and the routing dry run; every route needs the admin token. */
-export function operatorRouter(deps: OperatorDeps): Router {
+/** Agents' live state and the routing dry run; every route needs the admin token (or the floor page's session). */
+export function operatorRouter(deps: OperatorDeps, sessions?: FloorSessions): Router {
   const router = express.Router();
-  router.use(['/agents', '/routing', '/queues'], requireAdmin(deps.adminToken), express.json({ limit: '1mb' }));
+  router.use(['/agents', '/routing', '/queues'], requireAdmin(deps.adminToken, sessions), express.json({ limit: '1mb' }));
 
   /** Every department's line: who waits, in the order they will be served, the oldest wait and the service level. */
   router.get('/queues', async (_req, res) => {

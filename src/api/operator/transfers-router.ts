@@ -6,6 +6,7 @@ import { TransferConsoleError } from '../../operations/transfer-console';
 import { describeIssues } from '../../vapi/messages';
 import { AppError } from '../errors';
 import { requireAdmin } from './admin-auth';
+import type { FloorSessions } from '../floor/session';
 
 const HTTP_STATUS: Record<TransferConsoleError['code'], number> = {
   not_found: 404,
@@ -43,10 +44,10 @@ function asHttp(error: unknown): never {
   throw error;
 }
 
-/** Operators' view of transfers: list, inspect, retry, cancel. Every route needs the admin token. */
-export function transfersRouter(deps: { adminToken: string | undefined; transfers: TransferConsole }): Router {
+/** Operators' view of transfers: list, inspect, retry, cancel. Every route needs the admin token (or the floor page's session). */
+export function transfersRouter(deps: { adminToken: string | undefined; transfers: TransferConsole; sessions?: FloorSessions }): Router {
   const router = express.Router();
-  router.use('/transfers', requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
+  router.use('/transfers', requireAdmin(deps.adminToken, deps.sessions), express.json({ limit: '16kb' }));
 
   router.get('/transfers', async (req, res) => {
     const query = listQuery.safeParse(req.query);

@@ -18,6 +18,7 @@ import {
 import type { WebhookAuthConfig } from '../../vapi/webhook-auth';
 import { verifyWebhook } from '../../vapi/webhook-auth';
 import { AppError } from '../errors';
+import { rateLimitLogger } from '../rate-limit-log';
 import type { CallEventClient } from './call-events';
 import { deliverCallEvent } from './call-events';
 import type { DestinationRequestClient } from './destination-request';
@@ -64,12 +65,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
   const router = express.Router();
   const now = deps.now ?? (() => new Date());
 
-  // The limiter's own complaints (e.g. X-Forwarded-For arriving while TRUST_PROXY is unset) go to our log.
-  const limiterLine = (level: 'warn' | 'error') => (problem: unknown) => {
-    const { code, message } = (problem ?? {}) as { code?: string; message?: string };
-    deps.logger[level]({ code }, `webhook rate limit: ${message ?? String(problem)}`);
-  };
-  const limiterLog = { warn: limiterLine('warn'), error: limiterLine('error') };
+  const limiterLog = rateLimitLogger(deps.logger, 'webhook');
   const refuse = (message: string) => (_req: Request, _res: Response, next: (error: AppError) => void) => next(new AppError({ httpStatus: 429, code: 'rate_limited', message }));
 
   router.post(
