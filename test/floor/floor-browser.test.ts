@@ -354,6 +354,7 @@ describeInBrowser('the floor page in a browser', () => {
         ['billing', '3 / 20', '1 min 35 s', '85% within 60 s (34 of 40)', '1'],
         ['support', '0 / 20', '—', '— within 30 s (0 of 0)', '0'],
       ]);
+      await (await page.$('#lines'))!.screenshot({ path: path.join(SCREENSHOTS, 'floor-lines.png') });
       await page.close();
     });
 
