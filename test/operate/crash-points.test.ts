@@ -13,6 +13,7 @@ import { loadContactCenter, rosterOf } from '../../src/config/contact-center';
 import type { TransferCallWorkflow, TransferRequest, TransferResult } from '../../src/contracts';
 import { TRANSFER_WORKFLOW_TYPE, transferStatusQuery, transferWorkflowId } from '../../src/contracts';
 import { TemporalFloorClient } from '../../src/integrations/floor-client';
+import { contactCenterYaml, generateContactCenter } from '../../bench/harness/contact-center-generator';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { createDataConverter, failureConverterPathFor, workflowBundleVariant } from '../../src/temporal/data-converter';
@@ -115,9 +116,13 @@ const kinds = (callId: string) => control.commandsFor(callId).map((command) => (
  * `crash` is a point inside the process (`before-post`, `after-answer`) or `after-write`: the control server
  * holds the transfer's answer and the test kills the process once the request has arrived.
  */
-async function crashAt(crash: 'before-post' | 'after-write' | 'after-answer' | 'during-fallback', request: TransferRequest, options: { vapiApi: boolean }): Promise<TransferResult> {
+async function crashAt(
+  crash: 'after-reserve' | 'before-post' | 'after-write' | 'after-answer' | 'during-fallback',
+  request: TransferRequest,
+  options: { vapiApi: boolean },
+): Promise<TransferResult & { held: number }> {
   const taskQueue = uniqueTaskQueue('crash');
-  const inside = crash === 'before-post' || crash === 'after-answer';
+  const inside = crash === 'after-reserve' || crash === 'before-post' || crash === 'after-answer';
   const first = await startWorker(taskQueue, { vapiApi: options.vapiApi, ...(inside ? { crashAt: crash } : {}) });
   const handle = await client.workflow.start<TransferCallWorkflow>(TRANSFER_WORKFLOW_TYPE, { workflowId: transferWorkflowId(request.callId, request.toolCallId), taskQueue, args: [request] });
   if (crash === 'after-write' || crash === 'during-fallback') {
@@ -127,7 +132,11 @@ async function crashAt(crash: 'before-post' | 'after-write' | 'after-answer' | '
   await first.exited;
   const second = await startWorker(taskQueue, { vapiApi: options.vapiApi });
   try {
-    return await handle.result();
+    const result = await handle.result();
+    // What the floor holds for anyone once the transfer has ended: its agent at most, never a second one.
+    const floor = new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(loadContactCenter(path.join(ROOT, 'config/contact-center.yaml'))));
+    const held = Object.values((await floor.liveStates()).agents).reduce((sum, agent) => sum + agent.activeTransfers, 0);
+    return { ...result, held };
   } finally {
     second.process.kill('SIGTERM');
     await second.exited;
@@ -136,6 +145,16 @@ async function crashAt(crash: 'before-post' | 'after-write' | 'after-answer' | '
 
 describe('a worker process killed around the transfer POST', () => {
   beforeEach(() => control.respondWith(() => ({ status: 200, body: {} })));
+
+  it('after the reservation, inside the first workflow task: the task runs again and the floor gives it the same agent, one agent held, one POST', async () => {
+    // At 10:00 in New York, so the known agent a-ana's office is open.
+    const request = transferRequest({ controlBaseUrl: control.baseUrl, routeAt: '2026-11-25T15:00:00Z' });
+
+    const result = await crashAt('after-reserve', request, { vapiApi: false });
+
+    expect(result).toMatchObject({ outcome: 'transfer-initiated', decision: { agentId: 'a-ana' }, held: 1 });
+    expect(kinds(request.callId)).toEqual(['transfer']);
+  }, 90_000);
 
   it('before the POST (nothing recorded, nothing written): the next worker sends it at once, exactly one POST', async () => {
     const request = transferRequest({ controlBaseUrl: control.baseUrl });
@@ -257,6 +276,55 @@ describe('a worker process killed while callers wait in line', () => {
         expect(transfers(request.callId)).toHaveLength(1);
         expect(await handle.result()).toMatchObject({ outcome: 'transfer-initiated', decision: { decidedBy: 'line' } });
       }
+    } finally {
+      second.process.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 180_000);
+});
+
+describe('the floor when its worker is killed under load', () => {
+  it('never books an agent beyond maxConcurrent when 200 transfers reserve over 20 agents from two processes and the worker running the floor is SIGKILLed mid-way', async () => {
+    const generated = generateContactCenter({ agents: 20, departments: 1, seed: 3 });
+    const routingConfig = path.join(bundleDir, 'twenty-agents.yaml');
+    writeFileSync(routingConfig, contactCenterYaml(generated, 'Twenty agents in one department.'));
+    const center = loadContactCenter(routingConfig);
+    const capacity = new Map(center.agents.map((agent) => [agent.id, agent.maxConcurrent]));
+    const taskQueue = uniqueTaskQueue('floor-crash');
+    const env = { ROUTING_CONFIG: routingConfig };
+    const first = await startWorker(taskQueue, { vapiApi: false, env });
+    const processes = [0, 1].map(() => new TemporalFloorClient(client.workflow, taskQueue, () => rosterOf(center)));
+    const criteria = { department: center.departments[0]!.id, candidateOffices: center.offices.map((office) => office.id), language: 'en', seniorRequired: false, knownAgent: null, exclude: [] };
+
+    let answered = 0;
+    const replies = Array.from({ length: 200 }, (_, index) =>
+      processes[index % 2]!.reserve({ type: 'reserve', transferId: `t-${index}`, criteria, ttlSeconds: 600 }).then(
+        (reply) => {
+          answered += 1;
+          return reply.agentId;
+        },
+        // A reservation the floor could not answer in time: the transfer goes to the department line.
+        () => 'unanswered' as const,
+      ),
+    );
+    while (answered < 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    first.process.kill('SIGKILL');
+    await first.exited;
+    const second = await startWorker(taskQueue, { vapiApi: false, env });
+    try {
+      const settled = await Promise.all(replies);
+      // Read as an operator would: again, until the dead worker's workflow task has timed out and the floor answers.
+      let agents: Record<string, { activeTransfers: number }> | undefined;
+      for (const deadline = Date.now() + 60_000; !agents && Date.now() < deadline; ) agents = await processes[0]!.liveStates().then((states) => states.agents, () => undefined);
+      if (!agents) throw new Error('the floor never answered after the worker was killed');
+      for (const [agentId, state] of Object.entries(agents)) expect(state.activeTransfers).toBeLessThanOrEqual(capacity.get(agentId)!);
+      const reserved = settled.filter((agentId): agentId is string => typeof agentId === 'string' && agentId !== 'unanswered');
+      const booked = new Map<string, number>();
+      for (const agentId of reserved) booked.set(agentId, (booked.get(agentId) ?? 0) + 1);
+      for (const [agentId, count] of booked) expect(count).toBeLessThanOrEqual(capacity.get(agentId)!);
+      // Every place was taken by someone (a reservation answered, or one whose answer was lost with the worker).
+      expect(Object.values(agents).reduce((sum, state) => sum + state.activeTransfers, 0)).toBe([...capacity.values()].reduce((sum, places) => sum + places, 0));
+      expect(settled.filter((agentId) => agentId === null).length).toBeGreaterThan(0);
     } finally {
       second.process.kill('SIGTERM');
       await second.exited;

@@ -270,6 +270,28 @@ describe('transferCall, generation 2', () => {
     expect(Object.values(run.agents).every((agent) => agent.activeTransfers === 0)).toBe(true);
   });
 
+  it('frees an agent whose reservation answered too late, and sends the caller to the department line', async () => {
+    const request = transferRequest({ controlBaseUrl: control.baseUrl });
+    let reserved: string | null = null;
+
+    const run = await runTransfer(env, request, {
+      // The floor reserves, but its answer comes after the reservation's 5 s budget.
+      wrap: (activities) => ({
+        reserveAgent: async (input) => {
+          const answer = await activities.reserveAgent(input);
+          reserved = answer.agentId;
+          await new Promise((resolve) => setTimeout(resolve, 6_000));
+          return answer;
+        },
+      }),
+    });
+
+    expect(reserved).toBe('a-ana');
+    expect(run.value).toMatchObject({ outcome: 'transfer-initiated', decision: { agentId: null, label: 'billing line', decidedBy: 'reservation' } });
+    expect(run.status.steps.map((step) => `${step.name}:${step.status}`)).toContain('releaseAgent:completed');
+    expect(Object.values(run.agents).every((agent) => agent.activeTransfers === 0)).toBe(true);
+  });
+
   it('routes with defaults when the CRM is down instead of failing the transfer', async () => {
     const brokenCrm: Crm = {
       findCustomer: async () => {

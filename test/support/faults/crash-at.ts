@@ -4,12 +4,16 @@
  * code carries a switch for it.
  *
  * - `before-post`: the POST activity has started, nothing is recorded and nothing written;
- * - `after-answer`: Vapi answered 2xx, and the activity's completion never reaches the server.
+ * - `after-answer`: Vapi answered 2xx, and the activity's completion never reaches the server;
+ * - `after-reserve`: the floor reserved an agent for the transfer, inside its first workflow task, which never
+ *   completes: the task runs again on another worker and asks the floor again.
  * (After the request was written and before its answer, the test's control server holds the answer and the
  * test kills the process from outside.)
  */
 import type { ControlCommand, ControlSendOptions } from '../../../src/integrations/call-control-client';
 import { HttpCallControlClient } from '../../../src/integrations/call-control-client';
+import type { ReserveCommand, ReserveListedCommand } from '../../../src/contracts';
+import { TemporalFloorClient } from '../../../src/integrations/floor-client';
 
 const point = process.env.SWITCHBOARD_TEST_CRASH_AT;
 const send = HttpCallControlClient.prototype.send;
@@ -26,5 +30,12 @@ HttpCallControlClient.prototype.send = async function crashing(this: HttpCallCon
   if (armed && point === 'before-post') crash();
   const answer = await send.call(this, controlUrl, command, options);
   if (armed && point === 'after-answer') crash();
+  return answer;
+};
+
+const reserve = TemporalFloorClient.prototype.reserve;
+TemporalFloorClient.prototype.reserve = async function crashing(this: TemporalFloorClient, command: ReserveCommand | ReserveListedCommand) {
+  const answer = await reserve.call(this, command);
+  if (!crashed && point === 'after-reserve' && answer.agentId) crash();
   return answer;
 };
