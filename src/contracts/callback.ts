@@ -121,10 +121,10 @@ export const callbackStatusQuery = defineQuery<CallbackStatus>('callbackStatus')
  * How the call placed for a callback is tagged in Vapi (`assistantOverrides.metadata`): Vapi's create-call body
  * has no metadata of its own, and this tag is what `GET /call` is searched for before placing again.
  */
-export interface CallbackCallTag {
+export type CallbackCallTag = {
   switchboardCallbackId: string;
   attempt: number;
-}
+};
 
 /** The callback a call placed by Switchboard belongs to, from the call object Vapi sends back (null: not one of ours). */
 export function callbackTagOf(call: unknown): CallbackCallTag | null {
