@@ -57,15 +57,20 @@ export function createCallbackActivities(deps: CallbackActivityDeps) {
       await deps.attempts.record(context.info.taskToken, marker);
       const beating = setInterval(() => context.heartbeat(marker), HEARTBEAT_EVERY_MS);
       try {
-        const call = await vapi(() =>
-          vapiCalls.create({
-            ...(input.assistantId ? { assistantId: input.assistantId } : {}),
-            phoneNumberId,
-            customer: { number: input.customerNumber },
-            assistantOverrides: { variableValues: input.variableValues, metadata: tag, monitorPlan: { controlEnabled: true } },
-          }),
-        );
+        const call = await vapiCalls.create({
+          ...(input.assistantId ? { assistantId: input.assistantId } : {}),
+          phoneNumberId,
+          customer: { number: input.customerNumber },
+          assistantOverrides: { variableValues: input.variableValues, metadata: tag, monitorPlan: { controlEnabled: true } },
+        });
         return placed(call, false);
+      } catch (error) {
+        // Vapi answered (a 5xx): the request is not in flight any more, so the retry need not wait it out.
+        if (error instanceof VapiApiError && error.detail.status !== undefined) {
+          clearInterval(beating);
+          await deps.attempts.record(context.info.taskToken, { [SENDING_MARKER]: false, at: new Date().toISOString() }).catch(() => undefined);
+        }
+        throw typed(error);
       } finally {
         clearInterval(beating);
       }
@@ -77,16 +82,20 @@ function placed(call: VapiCall, found: boolean): PlacedCallback {
   return { callId: call.id, controlUrl: call.controlUrl, status: call.status, found };
 }
 
-/** Vapi's failures typed by what they prove: a refusal is final, anything else may be tried again. */
 async function vapi<T>(request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    if (!(error instanceof VapiApiError)) throw error;
-    const details = { operation: error.operation, outcome: error.outcome, ...error.detail };
-    if (error.outcome === 'rejected') throw ApplicationFailure.nonRetryable(error.message, FailureType.CallbackRejected, details);
-    throw ApplicationFailure.retryable(error.message, FailureType.VapiApiUnavailable, details);
+    throw typed(error);
   }
+}
+
+/** Vapi's failures typed by what they prove: a refusal is final, anything else may be tried again. */
+function typed(error: unknown): unknown {
+  if (!(error instanceof VapiApiError)) return error;
+  const details = { operation: error.operation, outcome: error.outcome, ...error.detail };
+  if (error.outcome === 'rejected') return ApplicationFailure.nonRetryable(error.message, FailureType.CallbackRejected, details);
+  return ApplicationFailure.retryable(error.message, FailureType.VapiApiUnavailable, details);
 }
 
 async function waitUntil(time: number, heartbeat: () => void): Promise<void> {

@@ -154,11 +154,11 @@ describe('a callback promised to a caller waiting in line', () => {
       const again = await askForCallback();
 
       expect(promised.result).toMatch(/^Promise the caller a call back/);
-      expect(again).toEqual(promised);
+      expect(again.result).toBe(promised.result);
       expect(await transfer.result()).toMatchObject({ outcome: 'callback-promised' });
       const callback = await env.client.workflow.getHandle<CallbackWorkflow>(callbackWorkflowId(callId)).describe();
       expect(callback.status.name).toBe('RUNNING');
-      const [line] = await env.client.workflow.getHandle(floorWorkflowId(running.taskQueue)).query(linesQuery);
+      const line = (await env.client.workflow.getHandle(floorWorkflowId(running.taskQueue)).query(linesQuery)).find((view) => view.department === 'billing');
       expect(line).toMatchObject({ department: 'billing', waiting: 1, callbacksDue: 1, entries: [{ transferId: callbackWorkflowId(callId), callback: true }] });
       await env.client.workflow.getHandle(callbackWorkflowId(callId)).cancel();
     } finally {
@@ -225,7 +225,7 @@ describe('placing a call back', () => {
       expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(1_000);
       expect((await running.deps.floor.liveStates()).agents['a-ana']).toMatchObject({ activeTransfers: 0 });
       expect(await Promise.all(['placed', 'answered', 'missed'].map(running.counted))).toEqual([3, 0, 1]);
-      const [line] = await env.client.workflow.getHandle(floorWorkflowId(running.taskQueue)).query(linesQuery);
+      const line = (await env.client.workflow.getHandle(floorWorkflowId(running.taskQueue)).query(linesQuery)).find((view) => view.department === 'billing');
       expect(line).toMatchObject({ waiting: 0 });
     } finally {
       await running.stop();
@@ -244,7 +244,7 @@ describe('placing a call back', () => {
       expect(waiting.attempt).toBe(0);
       expect(createRequests(running.api)).toHaveLength(0);
       expect((await running.deps.floor.liveStates()).agents['a-ana']).toMatchObject({ activeTransfers: 0 });
-      const [line] = await env.client.workflow.getHandle(floorWorkflowId(running.taskQueue)).query(linesQuery);
+      const line = (await env.client.workflow.getHandle(floorWorkflowId(running.taskQueue)).query(linesQuery)).find((view) => view.department === 'billing');
       expect(line).toMatchObject({ waiting: 1, callbacksDue: 1 });
 
       expect(await handle.result()).toMatchObject({ outcome: 'transferred', placed: 1 });
