@@ -64,6 +64,11 @@ export interface VapiApiRequest {
   logFields?: Record<string, unknown>;
   /** Answers that are answers, not failures (404 for a call Vapi does not know). */
   accept?: readonly number[];
+  /**
+   * A refusal's failure quotes what Vapi said (masked and bounded; never logged): for requests whose refusal a
+   * supervisor must be able to read, such as a call back Vapi would not place.
+   */
+  quoteRefusal?: boolean;
   /** What is wrong with a 2xx answer's body, if anything: it then counts and fails as `invalid-answer`. */
   invalid?: (body: unknown) => string | null;
   timeoutMs?: number;
@@ -99,7 +104,7 @@ export class VapiApi {
     if (!response.ok && !request.accept?.includes(response.status)) {
       const { status } = response;
       const retryable = status >= 500 || status === 429 || status === 408;
-      const said = retryable ? '' : vapiSays(await response.json().catch(() => null));
+      const said = !retryable && request.quoteRefusal ? vapiSays(await response.json().catch(() => null)) : '';
       await response.body?.cancel().catch(() => undefined);
       const hint = status === 401 || status === 403 ? ' (check VAPI_API_KEY)' : '';
       throw this.failed(request, retryable ? 'unavailable' : 'rejected', { status }, `answered ${status}${hint}`, said);

@@ -61,6 +61,7 @@ export class HttpVapiCalls implements VapiCalls {
       body,
       logFields: { callbackId: body.assistantOverrides.metadata.switchboardCallbackId, attempt: body.assistantOverrides.metadata.attempt },
       timeoutMs: CREATE_TIMEOUT_MS,
+      quoteRefusal: true,
       invalid: (value) => (callOf(value) ? null : 'answered without a call id'),
     });
     return callOf(answer)!;
