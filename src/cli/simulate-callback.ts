@@ -1,4 +1,4 @@
-import { CALLBACK_TOOL_NAME, callbackTagOf } from '../contracts';
+import { CALLBACK_TOOL_NAME, ROUTE_AT_HEADER, callbackTagOf } from '../contracts';
 import type { CalleeBehaviour } from '../dev/callback-player';
 import { playCallbacks } from '../dev/callback-player';
 import type { FakeControlServer, ReceivedControlCommand } from '../dev/fake-control-server';
@@ -25,7 +25,9 @@ export interface SimulatedCall {
 
 export interface CallbackScenario {
   webhookUrl: string;
-  post: (body: unknown) => Promise<Response>;
+  post: (body: unknown, headers?: Record<string, string>) => Promise<Response>;
+  /** `--at`: the calls are routed as of this time (npm start's embedded mode), and so is the call back. */
+  routeAt?: string;
   control: FakeControlServer;
   write: (line: string) => void;
   call: SimulatedCall;
@@ -83,7 +85,7 @@ export async function simulateCallback(scenario: CallbackScenario): Promise<numb
       const args: Record<string, unknown> = { department: scenario.call.department, reason: scenario.call.reason, urgency: scenario.call.urgency, ...(scenario.call.customerId ? { customerId: scenario.call.customerId } : {}) };
       const { body, toolCallId } = buildToolCallsPayload({ callId, controlUrl: control.controlUrlFor(callId), arguments: args, callerNumber: scenario.call.caller, assistantId: 'simulated-assistant' });
       toolCalls.set(callId, toolCallId);
-      const answer = await scenario.post(body);
+      const answer = await scenario.post(body, scenario.routeAt ? { [ROUTE_AT_HEADER]: scenario.routeAt } : {});
       return { callId, toolCallId, status: answer.status, text: await answer.text() };
     };
     const firstCommand = (callId: string) => control.waitForCommands(callId, 1, scenario.timeoutMs).then(([command]) => command!, () => null);

@@ -165,6 +165,7 @@ async function main(): Promise<void> {
         post,
         control,
         write,
+        ...(values.at ? { routeAt: values.at } : {}),
         call: { department: values.department, reason: values.reason, urgency: values.urgency, caller: values.caller, ...(values['customer-id'] ? { customerId: values['customer-id'] } : {}) },
         busy: Math.max(0, Number.parseInt(values.busy, 10) || 0),
         ...(values['callback-at'] ? { callbackAt: values['callback-at'] } : {}),
