@@ -169,16 +169,25 @@ export class VapiCallStatus implements CallStatusSource {
 /** Without a Vapi API key Switchboard cannot ask; silence then never triggers a fallback. */
 export const unknownCallStatus: CallStatusSource = { status: async () => null };
 
-/** Vapi's API when a key is configured, else a source that never knows (and says nothing about it). */
-export function callStatusSource(
-  config: { vapiApiKey: string | undefined; vapiBaseUrl: string },
-  observe: { logger?: Logger; metrics?: { vapiApiRequest(operation: string, outcome: VapiApiOutcome): void } } = {},
-): CallStatusSource {
-  if (!config.vapiApiKey) return unknownCallStatus;
-  return new VapiCallStatus({
+/** How a process observes its requests to Vapi's API: failures logged, every request counted. */
+export interface VapiApiObserver {
+  logger?: Logger;
+  metrics?: { vapiApiRequest(operation: string, outcome: VapiApiOutcome): void };
+}
+
+/** The options of every client of Vapi's API in a process, or null when no key is configured. */
+export function vapiApiOptions(config: { vapiApiKey: string | undefined; vapiBaseUrl: string }, observe: VapiApiObserver = {}): VapiApiOptions | null {
+  if (!config.vapiApiKey) return null;
+  return {
     apiKey: config.vapiApiKey,
     baseUrl: config.vapiBaseUrl,
     ...(observe.logger ? { logger: observe.logger } : {}),
     ...(observe.metrics ? { onRequest: (operation, outcome) => observe.metrics!.vapiApiRequest(operation, outcome) } : {}),
-  });
+  };
+}
+
+/** Vapi's API when a key is configured, else a source that never knows (and says nothing about it). */
+export function callStatusSource(config: { vapiApiKey: string | undefined; vapiBaseUrl: string }, observe: VapiApiObserver = {}): CallStatusSource {
+  const options = vapiApiOptions(config, observe);
+  return options ? new VapiCallStatus(options) : unknownCallStatus;
 }

@@ -1,8 +1,7 @@
 import type { CallbackCallTag } from '../contracts';
 import { callbackTagOf } from '../contracts';
-import type { Logger } from '../observability/logger';
-import type { VapiApiOptions, VapiApiOutcome, VapiApiRequest } from './call-status';
-import { VapiApi } from './call-status';
+import type { VapiApiObserver, VapiApiOptions, VapiApiRequest } from './call-status';
+import { VapiApi, vapiApiOptions } from './call-status';
 
 /**
  * The body of `POST /call` for a call back, as Vapi's `CreateCallDto` has it (proved against the SDK's type in
@@ -117,15 +116,7 @@ function callOf(value: unknown): VapiCall | null {
 }
 
 /** Vapi's calls when a key is configured, else null (callbacks are then off: see `callbacksOffReason`). */
-export function vapiCallsOf(
-  config: { vapiApiKey: string | undefined; vapiBaseUrl: string },
-  observe: { logger?: Logger; metrics?: { vapiApiRequest(operation: string, outcome: VapiApiOutcome): void } } = {},
-): VapiCalls | null {
-  if (!config.vapiApiKey) return null;
-  return new HttpVapiCalls({
-    apiKey: config.vapiApiKey,
-    baseUrl: config.vapiBaseUrl,
-    ...(observe.logger ? { logger: observe.logger } : {}),
-    ...(observe.metrics ? { onRequest: (operation, outcome) => observe.metrics!.vapiApiRequest(operation, outcome) } : {}),
-  });
+export function vapiCallsOf(config: { vapiApiKey: string | undefined; vapiBaseUrl: string }, observe: VapiApiObserver = {}): VapiCalls | null {
+  const options = vapiApiOptions(config, observe);
+  return options ? new HttpVapiCalls(options) : null;
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +20,8 @@ import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { parseAllowedHosts } from '../../src/vapi/control-url';
 import { callbackInput, startCallback } from '../support/callbacks';
+import type { CrashableWorker } from '../support/faults/crash-worker';
+import { startCrashableWorker } from '../support/faults/crash-worker';
 import { uniqueTaskQueue } from '../support/temporal';
 import { appWith } from '../support/test-app';
 import type { FakeVapiApi } from '../support/vapi-api';
@@ -32,7 +33,6 @@ import { TEST_PHONE_NUMBER_ID, TEST_VAPI_KEY, vapiApiStandIn } from '../support/
  * another worker process taking over. Vapi is played by the stand-in for its API and a webhook in this process.
  */
 
-const ROOT = path.resolve(__dirname, '../..');
 const KEY = randomBytes(32);
 const KEYS = `crash:${KEY.toString('base64')}`;
 
@@ -80,37 +80,18 @@ afterAll(async () => {
 });
 
 /** `start:worker` as its own process on `taskQueue`, placing calls through the stand-in; resolves once it polls. */
-function startWorker(taskQueue: string, crashAt?: 'before-place' | 'after-place'): Promise<{ process: ChildProcess; exited: Promise<number | null> }> {
-  const args = ['--import', 'tsx', ...(crashAt ? ['--import', path.join(ROOT, 'test/support/faults/crash-at.mjs')] : []), path.join(ROOT, 'src/temporal/main-worker.ts')];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+function startWorker(taskQueue: string, crashAt?: 'before-place' | 'after-place'): Promise<CrashableWorker> {
+  return startCrashableWorker(taskQueue, {
+    processes,
+    ...(crashAt ? { crashAt } : {}),
     env: {
-      ...process.env,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      METRICS_PORT: '0',
-      CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1',
       PAYLOAD_ENCRYPTION_KEYS: KEYS,
       WORKFLOW_BUNDLE_PATH: path.join(dir, 'bundle.js'),
       ROUTING_CONFIG: routingFile,
-      LOG_LEVEL: 'info',
       VAPI_API_KEY: TEST_VAPI_KEY,
       VAPI_BASE_URL: vapi.baseUrl,
       VAPI_PHONE_NUMBER_ID: TEST_PHONE_NUMBER_ID,
-      ...(crashAt ? { SWITCHBOARD_TEST_CRASH_AT: crashAt } : {}),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  processes.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      if (buffered.includes('worker polling')) resolve({ process: child, exited });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`worker exited early with ${code}: ${buffered.slice(-2_000)}`)));
   });
 }
 
