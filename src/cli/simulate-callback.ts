@@ -138,16 +138,22 @@ export async function simulateCallback(scenario: CallbackScenario): Promise<numb
   }
 }
 
-/** An agent says they are ready (as their desktop would, through the operator API): the callback's turn. */
+/**
+ * An agent says they are ready (as their desktop would, through the operator API): the callback's turn. The
+ * busy caller's transfer is read until it has closed, so the agent is on that call (not still reserved) when
+ * marked ready.
+ */
 async function freeAnAgent(scenario: CallbackScenario, busyTransfers: string[]): Promise<void> {
   const workflowId = busyTransfers[0];
   if (!workflowId) return;
   const headers = { authorization: `Bearer ${scenario.adminToken ?? ''}`, 'content-type': 'application/json' };
-  const agentId = scenario.adminToken
-    ? await fetch(new URL(`/transfers/${encodeURIComponent(workflowId)}`, scenario.webhookUrl), { headers, signal: AbortSignal.timeout(10_000) })
-        .then(async (response) => ((await response.json()) as { decision?: { agentId?: string | null } }).decision?.agentId ?? null)
-        .catch(() => null)
-    : null;
+  let agentId: string | null = null;
+  for (const deadline = Date.now() + 15_000; scenario.adminToken && !agentId && Date.now() < deadline; await later(200)) {
+    const shown = await fetch(new URL(`/transfers/${encodeURIComponent(workflowId)}`, scenario.webhookUrl), { headers, signal: AbortSignal.timeout(10_000) })
+      .then(async (response) => (await response.json()) as { closedAt?: string | null; decision?: { agentId?: string | null } })
+      .catch(() => null);
+    if (shown?.closedAt) agentId = shown.decision?.agentId ?? null;
+  }
   if (!agentId) {
     scenario.write('No admin token (--admin-token or ADMIN_TOKEN): mark the busy caller\'s agent ready yourself (POST /agents/<id>/status {"status":"available"}), or wait for their after-call time.');
     return;

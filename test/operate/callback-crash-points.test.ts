@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import request from 'supertest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { AppDeps } from '../../src/api/app';
@@ -60,7 +60,7 @@ beforeAll(async () => {
   routingFile = path.join(dir, 'routing.yaml');
   alwaysOpenRoutingFile(routingFile);
   center = loadContactCenter(routingFile);
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: failureConverterPathFor(true) });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: failureConverterPathFor(true), logger: new DefaultLogger('ERROR') });
   writeFileSync(workflowBundleVariant(path.join(dir, 'bundle.js'), true), code);
   // Vapi plays the callee: every call placed is answered, and its transfer to the agent reported forwarding.
   const { app } = appWith({ workflowClient: client.workflow as unknown as AppDeps['workflowClient'], callbacks: true, allowedHosts: parseAllowedHosts(['127.0.0.1']), now: () => new Date() });

@@ -81,6 +81,7 @@ describe('npm run simulate -- --callback', () => {
     const code = await child.exited;
     const output = child.outputTail();
 
+    expect(output).toContain("Calls placed back through Vapi's API: 1; put through to the agent.");
     expect(code).toBe(0);
     expect(output).toMatch(/The caller waits in line; the assistant was told: Every billing agent is busy\. The caller is next in line/);
     expect(output).toMatch(/"type":"add-message"/);
@@ -107,7 +108,7 @@ describe('npm run simulate -- --hang-up-after', () => {
     const output = child.outputTail();
 
     expect(code).toBe(0);
-    expect(output).toMatch(/the assistant is told \(add-message\): Every billing agent is busy\. The caller is next in line/);
+    expect(output).toMatch(/the assistant is told \(add-message\): Every billing agent is busy\. The caller is (next|number \d+) in line/);
     expect(output).toMatch(/The caller hangs up after 2 s: status-update ended \(customer-ended-call\) -> HTTP 200/);
     expect(output).toContain('The caller hung up before anyone was put through.');
     expect(output).toMatch(/Control commands received for this call: 1\n {2}POST \S+\/control -> HTTP 200\n {2}\{"type":"add-message"/);
