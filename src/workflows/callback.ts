@@ -33,7 +33,7 @@ export async function callback(input: CallbackInput): Promise<CallbackResult> {
         continue;
       }
       const reached = await callAndPutThrough(state, attempt, agent);
-      if (typeof reached === 'string') return await settleCallback(state, reached, `put through to agent ${agent.agentId} on attempt ${attempt}`);
+      if (typeof reached === 'string') return await settleCallback(state, reached, `${PUT_THROUGH[reached]} agent ${agent.agentId} on attempt ${attempt}`);
       if ('failed' in reached) return await settleCallback(state, 'failed', reached.failed);
       if (attempt >= input.attempts) return await settleCallback(state, 'missed', `${reached.missed}, attempt ${attempt} of ${input.attempts}`);
       const spacing = input.spacingSeconds * 1000;
@@ -47,6 +47,13 @@ export async function callback(input: CallbackInput): Promise<CallbackResult> {
     return await CancellationScope.nonCancellable(() => settleCallback(state, 'cancelled', 'cancelled by an operator'));
   }
 }
+
+/** How a call back that reached (or may have reached) the agent is described. */
+const PUT_THROUGH: Record<Extract<Delivered, string>, string> = {
+  transferred: 'put through to',
+  'transfer-initiated': 'Vapi took the transfer, and said nothing more, to',
+  unknown: 'the transfer may or may not have reached',
+};
 
 /** One attempt: the call placed, answered, and put through to the agent; or how it fell short. */
 async function callAndPutThrough(state: CallbackState, attempt: number, agent: Parameters<typeof putThrough>[2]): Promise<Delivered> {
