@@ -15,7 +15,8 @@ import { checkControlUrl, parseAllowedHosts } from '../vapi/control-url';
  * (the attempt may have reached Vapi); without it, the attempt provably never left.
  */
 export interface AttemptRecorder {
-  record(taskToken: Uint8Array, marker: SendingMarker): Promise<void>;
+  /** `switchboardSending: false`: the request that was about to leave has its answer (nothing of it is in flight). */
+  record(taskToken: Uint8Array, marker: SendingMarker | { [SENDING_MARKER]: false; at: string }): Promise<void>;
 }
 
 export interface CallControlDeps {

@@ -5,8 +5,10 @@ import type { CallStatusSource } from '../integrations/call-status';
 import type { Crm } from '../integrations/crm';
 import type { FloorClient } from '../integrations/floor-client';
 import type { ToneJudge } from '../integrations/tone';
+import type { VapiCalls } from '../integrations/vapi-calls';
 import type { AttemptRecorder } from './call-control';
 import { createCallControlActivities } from './call-control';
+import { createCallbackActivities } from './callback';
 import { createCrmActivities } from './crm';
 import { createRoutingActivities } from './routing';
 
@@ -25,6 +27,10 @@ export interface ActivityDeps {
   callStatus: CallStatusSource;
   /** Where a control POST records that it is about to leave (an acknowledged heartbeat). */
   attempts: AttemptRecorder;
+  /** Vapi's calls, for placing calls back (null or absent: VAPI_API_KEY unset). */
+  vapiCalls?: VapiCalls | null;
+  /** VAPI_PHONE_NUMBER_ID: the number calls back are placed from. */
+  vapiPhoneNumberId?: string;
 }
 
 export function createActivities(deps: ActivityDeps): Activities {
@@ -37,5 +43,6 @@ export function createActivities(deps: ActivityDeps): Activities {
       callStatus: deps.callStatus,
       attempts: deps.attempts,
     }),
+    ...createCallbackActivities({ vapiCalls: deps.vapiCalls ?? null, phoneNumberId: deps.vapiPhoneNumberId, attempts: deps.attempts }),
   };
 }

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
+import { callbacksOffReason } from '../config/env';
 import type { Logger } from '../observability/logger';
 import { temporalTarget } from '../temporal/connection';
 import { createReadinessCheck } from '../temporal/readiness';
@@ -49,6 +50,8 @@ export async function startApiServer(options: {
   honourRouteAt?: boolean;
 }): Promise<ApiServer> {
   const { config, client, logger } = options;
+  const callbacksOff = callbacksOffReason(config);
+  if (callbacksOff) logger.info(callbacksOff);
   const transfers = new TransferConsole({
     workflowClient: client.workflow,
     taskQueue: config.temporal.taskQueue,
@@ -83,6 +86,7 @@ export async function startApiServer(options: {
     startDeadlineMs: config.startDeadlineMs,
     ...(options.eagerStart ? { eagerStart: true } : {}),
     ...(options.honourRouteAt ? { honourRouteAt: true } : {}),
+    ...(callbacksOff ? {} : { callbacks: true }),
     allowedHosts: parseAllowedHosts(config.controlUrlAllowedHosts),
     taskQueue: config.temporal.taskQueue,
     workflowClient: client.workflow,

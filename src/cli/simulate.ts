@@ -6,8 +6,9 @@ import { ROUTE_AT_HEADER, transferWorkflowId } from '../contracts';
 import type { CallDestination } from '../contracts';
 import type { ReceivedControlCommand } from '../dev/fake-control-server';
 import { startFakeControlServer } from '../dev/fake-control-server';
-import { buildForwardingStatusUpdate, buildToolCallsPayload } from '../dev/vapi-payloads';
+import { buildCallStatusUpdate, buildForwardingStatusUpdate, buildToolCallsPayload } from '../dev/vapi-payloads';
 import { AFTER_HOURS_LINES, labelDestination } from '../routing/labels';
+import { CALLEES, simulateCallback } from './simulate-callback';
 
 const HELP = `npm run simulate -- [options]
 
@@ -36,6 +37,20 @@ transfer ends "transferred". It says where routing sent the call, and why when e
                           later transfers of the call (a retry while --wait keeps it live) are accepted
   --ui <url>              Temporal Web UI base (default: what the running Switchboard reports on /healthz,
                           else TEMPORAL_UI_URL, else http://127.0.0.1:$DEV_UI_PORT)
+  --hang-up-after <s>     the caller hangs up after this many seconds: a status-update "ended" with endedReason
+                          customer-ended-call (e.g. while waiting in line: the transfer ends abandoned)
+
+Callbacks (Switchboard started with VAPI_BASE_URL=http://127.0.0.1:<vapi-port>, VAPI_API_KEY and
+VAPI_PHONE_NUMBER_ID set to anything):
+  --callback              the caller waits in line, asks for a call back (request_callback) and hangs up; an
+                          agent is marked ready (needs the admin token); the simulator plays Vapi's API: it takes
+                          POST /call, answers like Vapi, reports the call ringing and in-progress, and reports the
+                          transfer to the agent it receives forwarding. Every command and report is printed
+  --busy <n>              with --callback: first put n other callers through, so the caller waits (default 3, the
+                          demo's us-east billing places)
+  --callback-at <ISO>     with --callback: notBefore of the call back (not before this time)
+  --callee <what>         with --callback: answer | no-answer | busy | voicemail (default answer)
+  --vapi-port <port>      with --callback: the port of the fake Vapi API (default 3901)
 `;
 
 /** fetch's "fetch failed" hides the reason (ECONNREFUSED, ENOTFOUND) in its cause. */
@@ -112,6 +127,12 @@ async function main(): Promise<void> {
       wait: { type: 'boolean', default: false },
       ui: { type: 'string' },
       'reject-transfer': { type: 'boolean', default: false },
+      'hang-up-after': { type: 'string' },
+      callback: { type: 'boolean', default: false },
+      busy: { type: 'string', default: '3' },
+      'callback-at': { type: 'string' },
+      callee: { type: 'string', default: 'answer' },
+      'vapi-port': { type: 'string', default: '3901' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -123,6 +144,11 @@ async function main(): Promise<void> {
   if (values.at !== undefined && Number.isNaN(Date.parse(values.at))) throw new Error(`--at: expected an ISO 8601 time such as 2026-11-25T15:00:00Z, got "${values.at}"`);
   const webhookUrl = values.url ?? `http://127.0.0.1:${config.port}/webhook`;
   const times = Math.max(1, Number.parseInt(values.times, 10) || 1);
+  const hangUpAfter = values['hang-up-after'] === undefined ? undefined : Number(values['hang-up-after']);
+  if (hangUpAfter !== undefined && !(hangUpAfter >= 0)) throw new Error(`--hang-up-after: expected a number of seconds, got "${values['hang-up-after']}"`);
+  const callee = CALLEES[values.callee];
+  if (!callee) throw new Error(`--callee: expected one of ${Object.keys(CALLEES).join(', ')}, got "${values.callee}"`);
+  if (values['callback-at'] !== undefined && Number.isNaN(Date.parse(values['callback-at']))) throw new Error(`--callback-at: expected an ISO 8601 time, got "${values['callback-at']}"`);
   const cliPrefix = settingsPrefix(config, ['DATA_DIR', 'DEV_SERVER_PORT', 'TEMPORAL_ADDRESS']);
 
   const control = await startFakeControlServer();
@@ -132,6 +158,27 @@ async function main(): Promise<void> {
     fetch(webhookUrl, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) }).catch((error: unknown) => {
       throw new Error(`cannot reach Switchboard's webhook at ${webhookUrl} (${values.url ? '--url' : 'PORT, or --url'}): ${unreachableReason(error)}`);
     });
+  if (values.callback) {
+    try {
+      process.exitCode = await simulateCallback({
+        webhookUrl,
+        post,
+        control,
+        write,
+        ...(values.at ? { routeAt: values.at } : {}),
+        call: { department: values.department, reason: values.reason, urgency: values.urgency, caller: values.caller, ...(values['customer-id'] ? { customerId: values['customer-id'] } : {}) },
+        busy: Math.max(0, Number.parseInt(values.busy, 10) || 0),
+        ...(values['callback-at'] ? { callbackAt: values['callback-at'] } : {}),
+        callee,
+        vapiPort: Number(values['vapi-port']),
+        ...((values['admin-token'] ?? config.adminToken) ? { adminToken: values['admin-token'] ?? config.adminToken } : {}),
+        timeoutMs: Math.max(Number(values.timeout), 30) * 1000,
+      });
+    } finally {
+      await control.close();
+    }
+    return;
+  }
   const answers = new Map<ReceivedControlCommand, number>();
   const reports: Promise<string>[] = [];
   let live = false;
@@ -150,6 +197,7 @@ async function main(): Promise<void> {
     }
     answers.set(command, status);
     if (live) write(`  POST ${command.path} -> HTTP ${status}\n  ${JSON.stringify(command.body)}`);
+    else if ((command.body as { type?: string })?.type === 'add-message') write(`  the assistant is told (add-message): ${(command.body as { message?: { content?: string } }).message?.content ?? ''}`);
     return status === 200 ? { status, body: {} } : { status, body: { message: 'destination refused' } };
   });
   const toolCalls = new Map<string, string>();
@@ -189,8 +237,21 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       return;
     }
+    let hungUp = false;
+    const hangUp =
+      hangUpAfter === undefined
+        ? undefined
+        : new Promise((resolve) => setTimeout(resolve, hangUpAfter * 1000)).then(async () => {
+            hungUp = true;
+            const report = buildCallStatusUpdate({ call: { id: callId, type: 'inboundPhoneCall' }, status: 'ended', endedReason: 'customer-ended-call' });
+            write(`The caller hangs up after ${hangUpAfter} s: status-update ended (customer-ended-call) -> HTTP ${(await post(report)).status}`);
+          });
 
-    const commands = await control.waitForCommands(callId, 1, Number(values.timeout) * 1000).catch(() => control.commandsFor(callId));
+    // A caller who waits in line hears the assistant (add-message) first: the transfer comes when an agent is free.
+    const deadline = Date.now() + Math.max(Number(values.timeout), (hangUpAfter ?? 0) + 2) * 1000;
+    while (!control.commandsFor(callId).some(isTransfer) && !hungUp && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await hangUp;
+    const commands = control.commandsFor(callId);
     // Linger briefly: a duplicate transfer would show up here.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const all = control.commandsFor(callId);
@@ -218,6 +279,7 @@ async function main(): Promise<void> {
     write(`Workflow:  ${uiBase}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);
     write(`Inspect it: ${cliPrefix}npx switchboard transfers show ${workflowId}`);
     if (values['reject-transfer']) write('The transfer was refused on purpose.');
+    else if (hungUp && transfers.length === 0) write('The caller hung up before anyone was put through.');
     else if (commands.length === 0 || accepted.length !== 1) process.exitCode = 1;
 
     if (values.wait) {

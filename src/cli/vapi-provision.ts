@@ -5,9 +5,11 @@ import { httpCredentialApi, provisionVapi } from '../vapi/provisioning';
 
 const HELP = `npm run vapi:provision -- --url https://switchboard.example.com [--assistant "Name"]
 
-Creates (or finds by name) the transfer tool in your Vapi account, pointing at <url>/webhook, with a
-credential matching VAPI_WEBHOOK_AUTH / VAPI_WEBHOOK_SECRET; with --assistant, also an assistant that uses
-it. Needs VAPI_API_KEY. VAPI_BASE_URL overrides https://api.vapi.ai.
+Creates (or finds by name) the transfer tool and the request_callback tool in your Vapi account, pointing at
+<url>/webhook, with a credential matching VAPI_WEBHOOK_AUTH / VAPI_WEBHOOK_SECRET; with --assistant, also an
+assistant that uses both and is told how to keep a caller company while they wait in line (an assistant found
+by that name gets the tools and those prompt lines added). Needs VAPI_API_KEY. VAPI_BASE_URL overrides
+https://api.vapi.ai.
 `;
 
 async function main(): Promise<void> {

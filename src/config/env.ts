@@ -133,6 +133,11 @@ export const envSchema = z.object({
   /** Vapi private API key: lets workers ask Vapi where a call stands before falling back (optional). */
   VAPI_API_KEY: optionalNonEmpty,
   VAPI_BASE_URL: z.string().url().default('https://api.vapi.ai'),
+  /**
+   * The Vapi phone number (its id in Vapi) that calls back callers who asked for it instead of waiting in line.
+   * Callbacks are offered only when this and VAPI_API_KEY are both set.
+   */
+  VAPI_PHONE_NUMBER_ID: optionalNonEmpty,
   /** Names of the custom tools that mean "transfer this call". */
   TRANSFER_TOOL_NAMES: csv.default(['transfer_call']),
   /** How long a transfer waits for Vapi to report its outcome (forwarded, not connected) before recording it unconfirmed. */
@@ -344,6 +349,7 @@ export const configSchema = envSchema
     trustProxy: e.TRUST_PROXY,
     vapiApiKey: e.VAPI_API_KEY,
     vapiBaseUrl: e.VAPI_BASE_URL,
+    vapiPhoneNumberId: e.VAPI_PHONE_NUMBER_ID,
     routingConfigPath: e.ROUTING_CONFIG ? path.resolve(e.ROUTING_CONFIG) : DEFAULT_ROUTING_CONFIG,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
@@ -352,6 +358,16 @@ export const configSchema = envSchema
 
 export type AppConfig = z.output<typeof configSchema>;
 export type TemporalTlsConfig = NonNullable<AppConfig['temporal']['tls']>;
+
+/**
+ * Why callers waiting in line are not offered callbacks (the API's `TransferRequest.callbacks`), naming the
+ * variables to set; null when they are (a callback is placed through Vapi's API from this phone number).
+ */
+export function callbacksOffReason(config: Pick<AppConfig, 'vapiApiKey' | 'vapiPhoneNumberId'>): string | null {
+  const missing = [config.vapiApiKey ? null : 'VAPI_API_KEY', config.vapiPhoneNumberId ? null : 'VAPI_PHONE_NUMBER_ID'].filter((name) => name !== null);
+  if (missing.length === 0) return null;
+  return `callbacks are off: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} unset; set VAPI_API_KEY and VAPI_PHONE_NUMBER_ID (the Vapi phone number that calls back) to offer callers waiting in line a call back`;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -43,6 +43,12 @@ export interface Activities {
   /** Where an agent is reached, from the routing file the worker holds (null: no such agent any more). */
   agentDestination(input: { agentId: string }): Promise<CallDestination | null>;
   checkCallState(input: { callId: string }): Promise<CallStateReport>;
+  /**
+   * Places the call back through Vapi's API (`POST /call`), at most once per callback attempt: a try that may
+   * follow an earlier one (a retry, a worker lost mid-request) first asks Vapi (`GET /call`) for a call tagged
+   * with this callback and attempt, and returns that one instead of placing another.
+   */
+  placeCallback(input: PlaceCallbackInput): Promise<PlacedCallback>;
 
   /** 1.0 only: the whole routing file, recorded in every 1.0 transfer's history. */
   loadRoutingPolicy(): Promise<RoutingPolicy>;
@@ -104,6 +110,30 @@ export interface SayToCallerInput {
   callId: string;
   controlUrl: string;
   content: string;
+}
+
+export interface PlaceCallbackInput {
+  callbackId: string;
+  /** 1, 2, …: the tag that makes the call findable (with the callback id). */
+  attempt: number;
+  /** When the workflow decided to place it (ISO 8601): calls created before it are not looked at. */
+  decidedAt: string;
+  assistantId?: string;
+  /** Personal data: where to call (E.164). */
+  customerNumber: string;
+  /** For the assistant's prompt: `callback: true`, the reason, the department, the attempt. */
+  variableValues: Record<string, string | number | boolean>;
+}
+
+export interface PlacedCallback {
+  /** Vapi's id of the call. */
+  callId: string;
+  /** Live Call Control of the call (`monitor.controlUrl`); a capability, never logged. Null when Vapi gave none. */
+  controlUrl: string | null;
+  /** Vapi's status of the call when placed or found (`queued`, `ringing`, …). */
+  status: string | null;
+  /** True when the call was found in Vapi (an earlier try placed it) rather than placed now. */
+  found: boolean;
 }
 
 export interface CallStateReport {

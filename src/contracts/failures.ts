@@ -21,5 +21,10 @@ export const FailureType = {
   CrmUnavailable: 'CrmUnavailable',
   /** Vapi's API did not say where a call stands (5xx, refused key, timeout, no connection): retryable; a 404 is an answer. */
   VapiApiUnavailable: 'VapiApiUnavailable',
+  /**
+   * Vapi refused to place a call back (a 4xx of `POST /call`: a bad number, an unknown assistant, a refused
+   * key), or this worker cannot place one (VAPI_API_KEY or VAPI_PHONE_NUMBER_ID unset): placing it again cannot help.
+   */
+  CallbackRejected: 'CallbackRejected',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -15,8 +15,8 @@ export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-event
 export { TRANSFER_PLAN_MODES } from './destinations';
 export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
 export { FailureType } from './failures';
-export { LINE_EXITS } from './metrics';
-export type { LineExit, TransferSinks } from './metrics';
+export { CALLBACK_EVENTS, LINE_EXITS } from './metrics';
+export type { CallbackEvent, CallbackSinks, LineExit, SwitchboardSinks, TransferSinks } from './metrics';
 export type {
   AgentLiveState,
   AgentStateName,
@@ -118,6 +118,8 @@ export type {
   CallStateReport,
   ExecuteTransferInput,
   LegacyReservationRequest,
+  PlaceCallbackInput,
+  PlacedCallback,
   PostSummaryInput,
   ReserveAgentInput,
   ReserveAgentResult,
@@ -129,5 +131,24 @@ export type { CallbackWorkflow, FloorWorkflow, TransferCallWorkflow } from './wo
 export type { ReserveCommand, ReserveListedCommand, SetStatusCommand } from './floor';
 export { TRANSFER_NOTE_STATUSES } from './notes';
 export type { TransferNoteStatus } from './notes';
-export { CALLBACK_WORKFLOW_TYPE, callbackWorkflowId, requestCallbackUpdate } from './callback';
-export type { CallbackAnswer, CallbackAsk, CallbackInput, CallbackOutcome } from './callback';
+export {
+  CALLBACK_STAGES,
+  CALLBACK_TOOL_NAME,
+  CALLBACK_WORKFLOW_TYPE,
+  callbackCallEventSignal,
+  callbackStatusQuery,
+  callbackTagOf,
+  callbackWorkflowId,
+  requestCallbackUpdate,
+} from './callback';
+export type {
+  CallbackAnswer,
+  CallbackAsk,
+  CallbackCallEvent,
+  CallbackCallTag,
+  CallbackInput,
+  CallbackOutcome,
+  CallbackResult,
+  CallbackStage,
+  CallbackStatus,
+} from './callback';

@@ -22,3 +22,17 @@ export interface TransferSinks extends Sinks {
     lineLeft(event: { department: string; how: LineExit; waitedSeconds: number }): void;
   };
 }
+
+/** What happens to a callback, counted in `switchboard_callbacks_total{department,event}`. */
+export const CALLBACK_EVENTS = ['promised', 'placed', 'answered', 'missed', 'failed'] as const;
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
+
+/** What callback workflows report for metrics (a sink, like {@link TransferSinks}). */
+export interface CallbackSinks extends Sinks {
+  callbackMetrics: {
+    event(event: { department: string; event: CallbackEvent }): void;
+  };
+}
+
+/** Every sink a Switchboard worker provides. */
+export type SwitchboardSinks = TransferSinks & CallbackSinks;

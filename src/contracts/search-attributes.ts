@@ -10,7 +10,10 @@ export const TransferOutcomeAttribute = defineSearchAttributeKey('TransferOutcom
 export const CustomerTierAttribute = defineSearchAttributeKey('CustomerTier', SearchAttributeType.KEYWORD);
 /** The agent the transfer went to (an id from the routing file), once routing decided. */
 export const TransferAgent = defineSearchAttributeKey('TransferAgent', SearchAttributeType.KEYWORD);
-/** Where a transfer in flight stands: `routing`, `transferring`, `resolving-doubt`, `awaiting-outcome`, `done`. */
+/**
+ * Where a transfer in flight stands: `routing`, `transferring`, `resolving-doubt`, `awaiting-outcome`, `waiting`, `done`;
+ * a callback: `callback-waiting`, `callback-placing`, `callback-ringing`, `done`.
+ */
 export const TransferStageAttribute = defineSearchAttributeKey('TransferStage', SearchAttributeType.KEYWORD);
 /** From the webhook accepting the request to Vapi taking the transfer, in ms: the latency a supervisor charts. */
 export const TransferLatencyMs = defineSearchAttributeKey('TransferLatencyMs', SearchAttributeType.INT);

@@ -1,4 +1,4 @@
-import type { CallbackInput, CallbackOutcome } from './callback';
+import type { CallbackInput, CallbackResult } from './callback';
 import type { FloorInput } from './floor';
 import type { TransferRequest, TransferResult } from './transfer';
 
@@ -9,4 +9,4 @@ import type { TransferRequest, TransferResult } from './transfer';
  */
 export type TransferCallWorkflow = (request: TransferRequest) => Promise<TransferResult>;
 export type FloorWorkflow = (input?: FloorInput) => Promise<void>;
-export type CallbackWorkflow = (input: CallbackInput) => Promise<{ outcome: CallbackOutcome }>;
+export type CallbackWorkflow = (input: CallbackInput) => Promise<CallbackResult>;

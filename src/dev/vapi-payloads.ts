@@ -16,6 +16,8 @@ export interface ToolCallsPayloadOptions {
   /** The caller's turns, in order. */
   callerTurns?: string[];
   timestamp?: number | string;
+  /** `call.assistantId`: a saved assistant answered (the template's call carries a transient one). */
+  assistantId?: string;
 }
 
 export function newCallId(): string {
@@ -40,6 +42,7 @@ export function buildToolCallsPayload(options: ToolCallsPayloadOptions = {}) {
   message.toolWithToolCallList[0].toolCall = structuredClone(toolCall);
   message.toolWithToolCallList[0].function.name = toolName;
   message.call.id = callId;
+  if (options.assistantId) message.call.assistantId = options.assistantId;
   message.timestamp = options.timestamp ?? Date.now();
   if (options.controlUrl === null) delete message.call.monitor;
   else {
@@ -89,6 +92,23 @@ export function buildForwardingStatusUpdate(options: { callId: string; toolCallI
           { role: 'tool_calls', toolCalls: [{ id: toolCallId, type: 'function', function: { name: options.toolName ?? 'transfer_call', arguments: '{}' } }], message: '' },
         ],
       },
+    },
+  };
+}
+
+/**
+ * A `status-update` about a call, as Vapi sends one for each change of status (`ringing`, `in-progress`,
+ * `forwarding`, `ended` with its `endedReason`): the message-level status, and the whole call object as Vapi
+ * holds it (for a call back: its `assistantOverrides`, which carry the callback's tag).
+ */
+export function buildCallStatusUpdate(options: { call: { id: string } & Record<string, unknown>; status: string; endedReason?: string }) {
+  return {
+    message: {
+      type: 'status-update',
+      status: options.status,
+      ...(options.endedReason ? { endedReason: options.endedReason } : {}),
+      timestamp: Date.now(),
+      call: { ...options.call, status: options.status, ...(options.endedReason ? { endedReason: options.endedReason } : {}) },
     },
   };
 }

@@ -44,74 +44,152 @@ function errorCode(error: unknown): string {
   return typeof cause?.code === 'string' ? cause.code : (error as Error)?.name ?? 'Error';
 }
 
+export interface VapiApiOptions {
+  apiKey: string;
+  baseUrl: string;
+  timeoutMs?: number;
+  logger?: Logger;
+  /** Counts every request by operation and outcome (the Prometheus counter). */
+  onRequest?: (operation: string, outcome: VapiApiOutcome) => void;
+}
+
+/** One request to Vapi's API as the caller describes it: what it is called in logs and metrics, and what it sends. */
+export interface VapiApiRequest {
+  operation: string;
+  /** How logs and errors name it, without ids: `GET /call/{id}`. */
+  describe: string;
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** The caller's own log fields (ids only). */
+  logFields?: Record<string, unknown>;
+  /** Answers that are answers, not failures (404 for a call Vapi does not know). */
+  accept?: readonly number[];
+  /**
+   * A refusal's failure quotes what Vapi said (masked and bounded; never logged): for requests whose refusal a
+   * supervisor must be able to read, such as a call back Vapi would not place.
+   */
+  quoteRefusal?: boolean;
+  /** What is wrong with a 2xx answer's body, if anything: it then counts and fails as `invalid-answer`. */
+  invalid?: (body: unknown) => string | null;
+  timeoutMs?: number;
+}
+
+/**
+ * Vapi's REST API over fetch, with one account of every request: counted by operation and outcome, a failure
+ * logged once (operation, outcome, status or code, the caller's ids; never the key or a body) and thrown as a
+ * {@link VapiApiError} that says whether asking again may help (`unavailable`, `timeout`, `unreachable`) or not
+ * (`rejected`: a 4xx other than 408 and 429).
+ */
+export class VapiApi {
+  constructor(private readonly options: VapiApiOptions) {}
+
+  /** Resolves with the status and the JSON answer (null when it is not JSON) of a 2xx or an accepted status. */
+  async request(request: VapiApiRequest): Promise<{ status: number; body: unknown }> {
+    const timeoutMs = request.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const url = new URL(`${this.options.baseUrl.replace(/\/+$/, '')}${request.path}`);
+    for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json', ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'TimeoutError') throw this.failed(request, 'timeout', {}, `did not answer within ${timeoutMs} ms`);
+      throw this.failed(request, 'unreachable', { code }, `could not be reached (${code})`);
+    }
+    if (!response.ok && !request.accept?.includes(response.status)) {
+      const { status } = response;
+      const retryable = status >= 500 || status === 429 || status === 408;
+      const said = !retryable && request.quoteRefusal ? vapiSays(await response.json().catch(() => null)) : '';
+      await response.body?.cancel().catch(() => undefined);
+      const hint = status === 401 || status === 403 ? ' (check VAPI_API_KEY)' : '';
+      throw this.failed(request, retryable ? 'unavailable' : 'rejected', { status }, `answered ${status}${hint}`, said);
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      this.options.onRequest?.(request.operation, response.status === 404 ? 'not-found' : 'ok');
+      return { status: response.status, body: null };
+    }
+    const body: unknown = await response.json().catch(() => null);
+    const problem = request.invalid?.(body);
+    if (problem) throw this.failed(request, 'invalid-answer', { status: response.status }, problem);
+    this.options.onRequest?.(request.operation, 'ok');
+    return { status: response.status, body };
+  }
+
+  /** Counted, logged once here (ids, status or code only), and thrown for the caller to decide. */
+  private failed(request: VapiApiRequest, outcome: VapiApiError['outcome'], detail: VapiApiError['detail'], what: string, said = ''): VapiApiError {
+    this.options.onRequest?.(request.operation, outcome);
+    this.options.logger?.warn({ operation: request.operation, outcome, ...request.logFields, ...detail }, `Vapi API request failed: ${request.describe} ${what}`);
+    return new VapiApiError(request.operation, outcome, detail, `Vapi API ${request.describe} ${what}${said ? `: ${said}` : ''}`);
+  }
+}
+
+/**
+ * What Vapi said when it refused a request (`message`, a string or a list), for the failure a supervisor reads:
+ * bounded, and with anything that looks like a phone number masked, since Vapi may quote what it was sent.
+ */
+function vapiSays(body: unknown): string {
+  const message = (body as { message?: unknown } | null)?.message;
+  const text = Array.isArray(message) ? message.filter((item) => typeof item === 'string').join('; ') : typeof message === 'string' ? message : '';
+  return text.replace(/\+?\d[\d\s().-]{5,}\d/g, '…').slice(0, 200);
+}
+
 export class VapiCallStatus implements CallStatusSource {
-  constructor(
-    private readonly options: {
-      apiKey: string;
-      baseUrl: string;
-      timeoutMs?: number;
-      logger?: Logger;
-      /** Counts every request by operation and outcome (the Prometheus counter). */
-      onRequest?: (operation: string, outcome: VapiApiOutcome) => void;
-    },
-  ) {}
+  private readonly api: VapiApi;
+
+  constructor(options: VapiApiOptions) {
+    this.api = new VapiApi(options);
+  }
 
   async status(callId: string): Promise<string | null> {
     return (await this.report(callId)).status;
   }
 
   async report(callId: string): Promise<CallStateReport> {
-    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.baseUrl.replace(/\/+$/, '')}/call/${encodeURIComponent(callId)}`, {
-        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === 'TimeoutError') throw this.failed(callId, 'timeout', {}, `did not answer within ${timeoutMs} ms`);
-      throw this.failed(callId, 'unreachable', { code }, `could not be reached (${code})`);
-    }
-    if (response.status === 404) {
-      await response.body?.cancel();
-      this.options.onRequest?.(GET_CALL, 'not-found');
-      return { status: CALL_NOT_FOUND };
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      const { status } = response;
-      const retryable = status >= 500 || status === 429 || status === 408;
-      const hint = status === 401 || status === 403 ? ' (check VAPI_API_KEY)' : '';
-      throw this.failed(callId, retryable ? 'unavailable' : 'rejected', { status }, `answered ${status}${hint}`);
-    }
-    const answer = (await response.json().catch(() => null)) as { status?: unknown; endedReason?: unknown } | null;
-    if (typeof answer?.status !== 'string') throw this.failed(callId, 'invalid-answer', { status: response.status }, 'answered without a call status');
-    this.options.onRequest?.(GET_CALL, 'ok');
+    const { status, body } = await this.api.request({
+      operation: GET_CALL,
+      describe: 'GET /call/{id}',
+      method: 'GET',
+      path: `/call/${encodeURIComponent(callId)}`,
+      logFields: { callId },
+      accept: [404],
+      invalid: (answer) => (typeof (answer as { status?: unknown } | null)?.status === 'string' ? null : 'answered without a call status'),
+    });
+    if (status === 404) return { status: CALL_NOT_FOUND };
+    const answer = body as { status: string; endedReason?: unknown };
     return { status: answer.status, endedReason: typeof answer.endedReason === 'string' ? answer.endedReason : null };
-  }
-
-  /** Counted, logged once here (ids, status or code only), and thrown for the caller to decide. */
-  private failed(callId: string, outcome: VapiApiError['outcome'], detail: VapiApiError['detail'], what: string): VapiApiError {
-    this.options.onRequest?.(GET_CALL, outcome);
-    this.options.logger?.warn({ operation: GET_CALL, outcome, callId, ...detail }, `Vapi API request failed: GET /call/{id} ${what}`);
-    return new VapiApiError(GET_CALL, outcome, detail, `Vapi API GET /call/{id} ${what}`);
   }
 }
 
 /** Without a Vapi API key Switchboard cannot ask; silence then never triggers a fallback. */
 export const unknownCallStatus: CallStatusSource = { status: async () => null };
 
-/** Vapi's API when a key is configured, else a source that never knows (and says nothing about it). */
-export function callStatusSource(
-  config: { vapiApiKey: string | undefined; vapiBaseUrl: string },
-  observe: { logger?: Logger; metrics?: { vapiApiRequest(operation: string, outcome: VapiApiOutcome): void } } = {},
-): CallStatusSource {
-  if (!config.vapiApiKey) return unknownCallStatus;
-  return new VapiCallStatus({
+/** How a process observes its requests to Vapi's API: failures logged, every request counted. */
+export interface VapiApiObserver {
+  logger?: Logger;
+  metrics?: { vapiApiRequest(operation: string, outcome: VapiApiOutcome): void };
+}
+
+/** The options of every client of Vapi's API in a process, or null when no key is configured. */
+export function vapiApiOptions(config: { vapiApiKey: string | undefined; vapiBaseUrl: string }, observe: VapiApiObserver = {}): VapiApiOptions | null {
+  if (!config.vapiApiKey) return null;
+  return {
     apiKey: config.vapiApiKey,
     baseUrl: config.vapiBaseUrl,
     ...(observe.logger ? { logger: observe.logger } : {}),
     ...(observe.metrics ? { onRequest: (operation, outcome) => observe.metrics!.vapiApiRequest(operation, outcome) } : {}),
-  });
+  };
+}
+
+/** Vapi's API when a key is configured, else a source that never knows (and says nothing about it). */
+export function callStatusSource(config: { vapiApiKey: string | undefined; vapiBaseUrl: string }, observe: VapiApiObserver = {}): CallStatusSource {
+  const options = vapiApiOptions(config, observe);
+  return options ? new VapiCallStatus(options) : unknownCallStatus;
 }

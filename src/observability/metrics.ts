@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InjectedSinks } from '@temporalio/worker';
-import { AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE, TRANSFER_OUTCOMES, TRANSFER_WORKFLOW_TYPE } from '../contracts';
-import type { LineView, TransferSinks } from '../contracts';
+import { AGENT_WORKFLOW_TYPE, CALLBACK_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE, TRANSFER_OUTCOMES, TRANSFER_WORKFLOW_TYPE } from '../contracts';
+import type { LineView, SwitchboardSinks } from '../contracts';
 import { GET_CALL, VAPI_API_OUTCOMES } from '../integrations/call-status';
 import type { VapiApiOutcome } from '../integrations/call-status';
 
@@ -24,7 +24,7 @@ const KNOWN_MESSAGE_TYPES = new Set([
   'phone-call-control',
 ]);
 
-const WORKFLOW_TYPES: ReadonlySet<string> = new Set([TRANSFER_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE]);
+const WORKFLOW_TYPES: ReadonlySet<string> = new Set([TRANSFER_WORKFLOW_TYPE, CALLBACK_WORKFLOW_TYPE, AGENT_WORKFLOW_TYPE, FLOOR_WORKFLOW_TYPE]);
 
 export interface Metrics {
   registry: Registry;
@@ -36,8 +36,13 @@ export interface Metrics {
   workflowTaskFailed(workflowType: string): void;
   /** Exports the lines as gauges, read with `read` (the floor) on each scrape; the API process does. Once. */
   watchLines(read: () => Promise<LineView[]>): void;
-  /** The sinks transfer workflows report to (see TransferSinks). */
-  sinks(): InjectedSinks<TransferSinks>;
+  /**
+   * A call event about an outbound call that no running transfer or callback took (a call back whose workflow
+   * has ended, or a call Switchboard never placed): ignored, and counted here.
+   */
+  callEventIgnored(messageType: string): void;
+  /** The sinks transfer and callback workflows report to (see TransferSinks, CallbackSinks). */
+  sinks(): InjectedSinks<SwitchboardSinks>;
   /** Prometheus text: Switchboard's families, then any extra text (the Temporal SDK's own exporter). */
   render(): Promise<string>;
 }
@@ -98,6 +103,18 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800],
     registers: [registry],
   });
+  const callbacks = new Counter({
+    name: `${METRIC_PREFIX}callbacks_total`,
+    help: 'Callbacks, by department and event: promised, placed (a call made), answered, missed (given up after its attempts), failed.',
+    labelNames: ['department', 'event'] as const,
+    registers: [registry],
+  });
+  const callEventsIgnored = new Counter({
+    name: `${METRIC_PREFIX}call_events_ignored_total`,
+    help: 'Vapi call events about outbound calls that no running transfer or callback was waiting for, by message type.',
+    labelNames: ['message_type'] as const,
+    registers: [registry],
+  });
   const compensations = new Counter({
     name: `${METRIC_PREFIX}compensations_total`,
     help: 'Compensations run after a failed transfer, by compensation.',
@@ -144,6 +161,9 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
     watchLines(read) {
       if (!registry.getSingleMetric(`${METRIC_PREFIX}line_waiting`)) lineGauges(registry, read, department);
     },
+    callEventIgnored(messageType) {
+      callEventsIgnored.inc({ message_type: messageTypeLabel(messageType) });
+    },
     workflowTaskFailed(workflowType) {
       workflowTaskFailures.inc({ workflow_type: WORKFLOW_TYPES.has(workflowType) ? workflowType : 'other' });
     },
@@ -161,6 +181,9 @@ export function createMetrics(options: { departments: readonly string[]; sdkMetr
           compensated: { fn: (_info, event) => compensations.inc({ compensation: event.compensation }) },
           reservationFailed: { fn: (_info, event) => reservationsFailed.inc({ department: department(event.department) }) },
           lineLeft: { fn: (_info, event) => lineWaits.observe({ department: department(event.department), how: event.how }, event.waitedSeconds) },
+        },
+        callbackMetrics: {
+          event: { fn: (_info, event) => callbacks.inc({ department: department(event.department), event: event.event }) },
         },
       };
     },

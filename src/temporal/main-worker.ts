@@ -1,5 +1,5 @@
 import { loadContactCenter } from '../config/contact-center';
-import { loadConfig } from '../config/env';
+import { callbacksOffReason, loadConfig } from '../config/env';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { startMetricsServer } from '../observability/metrics-server';
@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   const { sdkMetricsUrl, workflowTaskFailures } = installTemporalRuntime(logger, { sdkMetricsPort: await freePort(), workerTaskQueue: config.temporal.taskQueue });
   const dataConverter = createDataConverter(payloadCodecFor(config.payloadEncryptionKeys));
   warnIfVapiCannotBeAsked(config, logger);
+  const callbacksOff = callbacksOffReason(config);
+  if (callbacksOff) logger.info(callbacksOff);
   const contactCenter = loadContactCenter(config.routingConfigPath);
   // The CRM is checked before anything waits on Temporal: a wrong CRM_URL stops the process at once.
   const crm = await openCrm(config, { contactCenter, demoNotes: 'memory', onConnectionError: () => logger.warn('a CRM connection broke; it is replaced on next use') });

@@ -8,6 +8,7 @@ import { rosterOf } from '../config/contact-center';
 import type { AppConfig } from '../config/env';
 import { HttpCallControlClient } from '../integrations/call-control-client';
 import { callStatusSource } from '../integrations/call-status';
+import { vapiCallsOf } from '../integrations/vapi-calls';
 import type { Crm } from '../integrations/crm';
 import { TemporalFloorClient } from '../integrations/floor-client';
 import { LexiconToneJudge } from '../integrations/tone';
@@ -54,6 +55,8 @@ export async function buildTransferWorker(options: {
     callStatus: callStatusSource(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) }),
     controlUrlAllowedHosts: config.controlUrlAllowedHosts,
     attempts: heartbeatAttemptRecorder(client),
+    vapiCalls: vapiCallsOf(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) }),
+    ...(config.vapiPhoneNumberId ? { vapiPhoneNumberId: config.vapiPhoneNumberId } : {}),
   });
   const bundlePath = options.workflowBundlePath ?? (config.workflowBundlePath ? prebuiltWorkflowBundle(config.workflowBundlePath, encrypted) : undefined);
   const workers = await createWorkers({

@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import type { InjectedSinks, NativeConnection, State, WorkerOptions } from '@temporalio/worker';
 import { Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import type { Activities, TransferSinks } from '../contracts';
+import type { Activities, SwitchboardSinks } from '../contracts';
 import { floorTaskQueue } from '../contracts';
 import { createDataConverter, failureConverterPathFor } from './data-converter';
 
@@ -19,7 +19,7 @@ export interface CreateWorkerOptions {
   /** Encryption is on: the bundle built here seals failure messages too (see failureConverterPathFor). */
   encryptedFailures?: boolean;
   /** Where workflows report metrics (outside history, skipped on replay). */
-  sinks?: InjectedSinks<TransferSinks>;
+  sinks?: InjectedSinks<SwitchboardSinks>;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');

@@ -124,6 +124,27 @@ export const transferArgumentsSchema = z.looseObject({
 
 export type TransferArguments = { department?: string; reason?: string; urgency: Urgency; customerId?: string };
 
+/** Arguments of the `request_callback` tool: when the caller would like the call back, at the earliest (optional). */
+export const callbackArgumentsSchema = z.looseObject({
+  notBefore: z
+    .string()
+    .optional()
+    .nullable()
+    .transform((value) => (value == null || value.trim() === '' ? undefined : value.trim()))
+    .pipe(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with an offset, e.g. 2026-11-25T15:00:00-05:00' }).optional()),
+});
+
+/** The assistant that answered the call: `call.assistantId`, else the message's `assistant.id`; a call back uses the same one. */
+export function assistantIdOf(message: { call: object; assistant?: unknown }): string | undefined {
+  const id = (message.call as { assistantId?: unknown }).assistantId ?? (message.assistant as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' && idSchema.safeParse(id).success ? id : undefined;
+}
+
+/** Whether Vapi placed the call (outbound) rather than received it: what an unexpected report of it is judged by. */
+export function isOutboundCall(call: object): boolean {
+  return (call as { type?: unknown }).type === 'outboundPhoneCall';
+}
+
 /** The caller's own words from the live artifact, newest last, bounded so the workflow input stays small. */
 export function callerWords(message: { artifact?: { messages?: { role?: string; message?: unknown }[] } | null }, maxChars = 2000): string | undefined {
   const words = (message.artifact?.messages ?? [])

@@ -10,6 +10,7 @@ import type { CallDestination, TransferPlan } from '../contracts';
 import type { ToolCallResult } from '../api/webhook/tool-calls';
 import type { DestinationResponse } from '../api/webhook/destination-request';
 import type { ControlCommand } from '../integrations/call-control-client';
+import type { CallbackCallBody } from '../integrations/vapi-calls';
 
 type Conforms<Ours, Theirs> = [Ours] extends [Theirs] ? true : never;
 /** Structural typing lets extra keys through; Vapi rejects them ("property X should not exist"). */
@@ -21,6 +22,7 @@ type WithoutSipVerb<T> = T extends { transferPlan?: TransferPlan }
 type SdkComparable<T> = T extends CallDestination ? WithoutSipVerb<T> : T;
 
 type TransferCommand = Extract<ControlCommand, { type: 'transfer' }>;
+type AddMessageCommand = Extract<ControlCommand, { type: 'add-message' }>;
 type SayCommand = Extract<ControlCommand, { type: 'say' }>;
 
 export const conformance = {
@@ -33,6 +35,10 @@ export const conformance = {
   transferPlanKeys: true satisfies NoExtraKeys<TransferPlan, Vapi.TransferPlan>,
   numberKeys: true satisfies NoExtraKeys<Extract<CallDestination, { type: 'number' }>, Vapi.ClientInboundMessageTransferDestination.Number>,
   sipKeys: true satisfies NoExtraKeys<Extract<CallDestination, { type: 'sip' }>, Vapi.ClientInboundMessageTransferDestination.Sip>,
+  controlAddMessage: true satisfies Conforms<AddMessageCommand, Vapi.ClientInboundMessageMessage.AddMessage>,
+  createCall: true satisfies Conforms<CallbackCallBody, Vapi.CreateCallDto>,
+  createCallKeys: true satisfies NoExtraKeys<CallbackCallBody, Vapi.CreateCallDto>,
+  createCallOverridesKeys: true satisfies NoExtraKeys<CallbackCallBody['assistantOverrides'], Vapi.AssistantOverrides>,
   toolCallResultKeys: true satisfies NoExtraKeys<ToolCallResult, Vapi.ToolCallResult>,
   toolCallsResponse: true satisfies Conforms<{ results: ToolCallResult[] }, Vapi.ServerMessageResponseToolCalls>,
   destinationResponse: true satisfies Conforms<

@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VapiClient } from '@vapi-ai/server-sdk';
 import express from 'express';
-import { credentialName, httpCredentialApi, provisionVapi } from '../../src/vapi/provisioning';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { credentialName, httpCredentialApi, provisionVapi, waitingInLinePrompt } from '../../src/vapi/provisioning';
 
 /** A local stand-in for the parts of Vapi's REST API that provisioning uses, shaped like the real one. */
 function fakeVapiApi() {
@@ -47,6 +49,12 @@ function fakeVapiApi() {
     res.status(201).json(credential);
   });
   app.get('/assistant', (_req, res) => res.json(state.assistants));
+  app.patch('/assistant/:id', (req, res) => {
+    const assistant = state.assistants.find((a) => a.id === req.params.id);
+    if (!assistant) return void res.status(404).json({ message: 'not found' });
+    Object.assign(assistant, req.body);
+    res.json(assistant);
+  });
   app.post('/assistant', (req, res) => {
     const assistant = { ...req.body, id: id('asst') };
     state.assistants.push(assistant);
@@ -101,6 +109,12 @@ describe('npm run vapi:provision', () => {
         function: expect.objectContaining({ name: 'transfer_call', parameters: expect.objectContaining({ required: ['department', 'reason'] }) }),
         server: { url: 'https://switchboard.example.com/webhook', timeoutSeconds: 20, credentialId: result.credentialId },
       }),
+      expect.objectContaining({
+        type: 'function',
+        async: true,
+        function: expect.objectContaining({ name: 'request_callback', description: expect.stringMatching(/would rather be called back than wait/), parameters: expect.objectContaining({ properties: { notBefore: expect.objectContaining({ type: 'string' }) }, required: [] }) }),
+        server: { url: 'https://switchboard.example.com/webhook', timeoutSeconds: 20, credentialId: result.credentialId },
+      }),
     ]);
     expect(api.state.requests.every((r) => r.authorization === 'Bearer vapi-private-key')).toBe(true);
   });
@@ -111,9 +125,9 @@ describe('npm run vapi:provision', () => {
 
     const second = await provision({ assistantName: 'Switchboard demo' });
 
-    expect(second).toEqual({ ...first, tool: 'unchanged', credential: 'found', assistant: 'found' });
-    expect(api.state.requests.filter((r) => r.method === 'POST')).toHaveLength(creates);
-    expect(api.state.tools).toHaveLength(1);
+    expect(second).toEqual({ ...first, tool: 'unchanged', callbackTool: 'unchanged', credential: 'found', assistant: 'found' });
+    expect(api.state.requests.filter((r) => r.method === 'POST' || r.method === 'PATCH')).toHaveLength(creates);
+    expect(api.state.tools).toHaveLength(2);
     expect(api.state.assistants).toHaveLength(1);
   });
 
@@ -122,9 +136,9 @@ describe('npm run vapi:provision', () => {
 
     const moved = await provision({ webhookUrl: 'https://new.example.com/webhook' });
 
-    expect(moved.tool).toBe('updated');
-    expect(api.state.tools).toHaveLength(1);
-    expect(api.state.tools[0]!.server.url).toBe('https://new.example.com/webhook');
+    expect(moved).toMatchObject({ tool: 'updated', callbackTool: 'updated' });
+    expect(api.state.tools).toHaveLength(2);
+    expect(api.state.tools.map((tool) => tool.server.url)).toEqual(['https://new.example.com/webhook', 'https://new.example.com/webhook']);
   });
 
   it('does not retry a create whose answer failed, so a lost answer never makes a duplicate tool', async () => {
@@ -149,8 +163,37 @@ describe('npm run vapi:provision', () => {
     expect(api.state.assistants[0]).toMatchObject({
       name: 'Switchboard demo',
       monitorPlan: { controlEnabled: true },
-      model: { toolIds: [result.toolId] },
+      model: { toolIds: [result.toolId, result.callbackToolId] },
       serverMessages: expect.arrayContaining(['status-update', 'end-of-call-report', 'transfer-destination-request']),
     });
+  });
+
+  it('tells a new assistant how to keep a waiting caller company: their place, no second transfer, a call back offered', async () => {
+    await provision({ assistantName: 'Switchboard demo' });
+
+    const system = api.state.assistants[0]!.model.messages.find((message: { role: string }) => message.role === 'system').content as string;
+    for (const line of waitingInLinePrompt('transfer_call')) expect(system).toContain(line);
+    expect(system).toMatch(/system message with their place in line and the estimated wait/);
+    expect(system).toMatch(/do not call transfer_call again/);
+    expect(system).toMatch(/offer a call back: call request_callback/);
+  });
+
+  it('adds the call back tool and the waiting-in-line lines to an assistant found by name, keeping the rest of its model', async () => {
+    api.state.assistants.push({ id: 'asst-own', name: 'Support line', model: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.3, toolIds: ['tool-of-theirs'], messages: [{ role: 'system', content: 'You are the support line of Acme.' }] } });
+
+    const result = await provision({ assistantName: 'Support line' });
+    const again = await provision({ assistantName: 'Support line' });
+
+    expect(result.assistant).toBe('updated');
+    expect(again.assistant).toBe('found');
+    const model = api.state.assistants[0]!.model;
+    expect(model).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', temperature: 0.3, toolIds: ['tool-of-theirs', result.toolId, result.callbackToolId] });
+    expect(model.messages).toEqual([{ role: 'system', content: ['You are the support line of Acme.', ...waitingInLinePrompt('transfer_call')].join('\n') }]);
+    expect(api.state.requests.filter((r) => r.method === 'PATCH' && r.path === '/assistant/asst-own')).toHaveLength(1);
+  });
+
+  it('gives the README the same waiting-in-line lines it gives the assistant', () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    for (const line of waitingInLinePrompt('transfer_call')) expect(readme).toContain(line);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +20,8 @@ import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { HOLD_MESSAGE } from '../../src/workflows/transfer/describe';
 import { transferRequest } from '../support/factories';
+import type { CrashableWorker } from '../support/faults/crash-worker';
+import { startCrashableWorker } from '../support/faults/crash-worker';
 import { uniqueTaskQueue } from '../support/temporal';
 
 /**
@@ -76,35 +77,16 @@ afterAll(async () => {
 });
 
 /** `start:worker` as its own process on `taskQueue`; resolves once it polls. */
-function startWorker(taskQueue: string, options: { crashAt?: string; vapiApi: boolean; env?: Record<string, string> }): Promise<{ process: ChildProcess; exited: Promise<number | null> }> {
-  const args = ['--import', 'tsx', ...(options.crashAt ? ['--import', path.join(ROOT, 'test/support/faults/crash-at.mjs')] : []), path.join(ROOT, 'src/temporal/main-worker.ts')];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+function startWorker(taskQueue: string, options: { crashAt?: string; vapiApi: boolean; env?: Record<string, string> }): Promise<CrashableWorker> {
+  return startCrashableWorker(taskQueue, {
+    processes,
+    ...(options.crashAt ? { crashAt: options.crashAt } : {}),
     env: {
-      ...process.env,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      METRICS_PORT: '0',
-      CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1',
       PAYLOAD_ENCRYPTION_KEYS: KEYS,
       WORKFLOW_BUNDLE_PATH: path.join(bundleDir, 'bundle.js'),
-      LOG_LEVEL: 'info',
-      ...(options.crashAt ? { SWITCHBOARD_TEST_CRASH_AT: options.crashAt } : {}),
       ...(options.vapiApi ? { VAPI_API_KEY: 'test-key', VAPI_BASE_URL: vapi.url } : { VAPI_API_KEY: '' }),
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  processes.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      if (buffered.includes('worker polling')) resolve({ process: child, exited });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`worker exited early with ${code}: ${buffered.slice(-2_000)}`)));
   });
 }
 

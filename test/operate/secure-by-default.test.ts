@@ -131,7 +131,7 @@ describe('a worker and an API started apart with PAYLOAD_ENCRYPTION=off and no V
   let worker: ManagedProcess;
   let api: ManagedProcess;
   beforeAll(async () => {
-    const off = { PAYLOAD_ENCRYPTION: 'off', PAYLOAD_ENCRYPTION_KEYS: undefined, VAPI_API_KEY: undefined, TEMPORAL_TASK_QUEUE: taskQueue, METRICS_PORT: '0', LOG_LEVEL: 'info' };
+    const off = { PAYLOAD_ENCRYPTION: 'off', PAYLOAD_ENCRYPTION_KEYS: undefined, VAPI_API_KEY: undefined, VAPI_PHONE_NUMBER_ID: undefined, TEMPORAL_TASK_QUEUE: taskQueue, METRICS_PORT: '0', LOG_LEVEL: 'info' };
     worker = spawn('start:worker', 'worker with encryption off', { ...off, CONTROL_URL_ALLOWED_HOSTS: '127.0.0.1' });
     api = spawn('start:api', 'api with encryption off', { ...off, VAPI_WEBHOOK_AUTH: 'none', PORT: '0' });
     await worker.waitForOutput(/"worker polling"/, 120_000);
@@ -166,5 +166,13 @@ describe('a worker and an API started apart with PAYLOAD_ENCRYPTION=off and no V
     expect(warning.msg).toContain('can never be checked with Vapi');
     expect(warning.msg).toContain("it ends unknown unless Vapi's webhooks report it, and the fallback chain cannot run");
     expect(api.outputTail()).not.toContain('VAPI_API_KEY is unset');
+  });
+
+  it('the worker and the API each say once at start that callbacks are off, naming both variables to set', () => {
+    for (const child of [worker, api]) {
+      const said = lines(child, /callbacks are off/);
+      expect(said).toHaveLength(1);
+      expect(JSON.parse(said[0]!)).toMatchObject({ msg: expect.stringMatching(/^callbacks are off: VAPI_API_KEY and VAPI_PHONE_NUMBER_ID are unset; set VAPI_API_KEY and VAPI_PHONE_NUMBER_ID/) });
+    }
   });
 });

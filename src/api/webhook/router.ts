@@ -4,12 +4,14 @@ import type { Request, Response, Router } from 'express';
 import type { Logger } from '../../observability/logger';
 import type { AllowedHost } from '../../vapi/control-url';
 import { z } from 'zod';
-import { ROUTE_AT_HEADER } from '../../contracts';
-import type { CallEvent, TransferTimings } from '../../contracts';
+import { ROUTE_AT_HEADER, callbackTagOf } from '../../contracts';
+import type { CallEvent, CallbackCallEvent, CallbackCallTag, TransferTimings } from '../../contracts';
+import type { Metrics } from '../../observability/metrics';
 import {
   describeIssues,
   endOfCallReportMessageSchema,
   envelopeSchema,
+  isOutboundCall,
   statusUpdateMessageSchema,
   toolCallsMessageSchema,
   transferDestinationRequestMessageSchema,
@@ -23,17 +25,19 @@ import type { CallEventClient } from './call-events';
 import { deliverCallEvent } from './call-events';
 import type { DestinationRequestClient } from './destination-request';
 import { answerDestinationRequest } from './destination-request';
+import type { CallbackRequestClient } from './request-callback';
+import { answerCallbackRequest } from './request-callback';
 import type { WorkflowStarter } from './start-transfer';
 import { startTransfer } from './start-transfer';
 import type { ToolCallResult } from './tool-calls';
-import { planToolCalls } from './tool-calls';
+import { oneLine, planToolCalls } from './tool-calls';
 
 export interface WebhookDeps {
   webhookAuth: WebhookAuthConfig;
   transferToolNames: readonly string[];
   allowedHosts: readonly AllowedHost[];
   taskQueue: string;
-  workflowClient: WorkflowStarter & CallEventClient & DestinationRequestClient;
+  workflowClient: WorkflowStarter & CallEventClient & DestinationRequestClient & CallbackRequestClient;
   /** How long transfer workflows wait for Vapi at each point (outcome, dial windows), carried in every request. */
   timings: TransferTimings;
   /** How long a transfer-destination-request may take before Vapi is told there is no destination. */
@@ -54,6 +58,10 @@ export interface WebhookDeps {
    * embedded mode only. Elsewhere the header is ignored with a warning: Vapi never sends it.
    */
   honourRouteAt?: boolean;
+  /** Callers waiting in line may be offered a call back (VAPI_API_KEY and VAPI_PHONE_NUMBER_ID are set): transfers carry it, and `request_callback` is handled. */
+  callbacks?: boolean;
+  /** Counts call events about outbound calls nothing was waiting for. */
+  metrics?: Pick<Metrics, 'callEventIgnored'>;
   now?: () => Date;
 }
 
@@ -128,17 +136,25 @@ export function webhookRouter(deps: WebhookDeps): Router {
         case 'transfer-update':
         case 'end-of-call-report': {
           const event = readCallEvent(message);
-          if (event) {
+          // An inbound call's own progress (`ringing`, `in-progress`) concerns no workflow: nothing to look up.
+          if (event && (event.event || event.tag || event.outbound)) {
             res.locals.logFields = { ...res.locals.logFields, callId: event.callId };
-            await deliverCallEvent(deps.workflowClient, {
+            const { found } = await deliverCallEvent(deps.workflowClient, {
               callId: event.callId,
               event: event.event,
+              callbackEvent: event.callbackEvent,
+              tag: event.tag,
               message: event.message,
               transferToolNames: deps.transferToolNames,
               logger: deps.logger,
             }).catch((error: unknown) => {
               throw new AppError({ httpStatus: 503, code: 'temporal_unavailable', message: 'call event could not be delivered; retry', cause: error });
             });
+            // A call back whose workflow has ended, or an outbound call Switchboard never placed: nothing to do.
+            if (!found && event.outbound) {
+              deps.metrics?.callEventIgnored(type);
+              deps.logger.info({ callId: event.callId, status: event.callbackEvent.status }, 'call event for an unknown outbound call ignored');
+            }
           }
           res.status(200).json({});
           return;
@@ -182,11 +198,21 @@ export function webhookRouter(deps: WebhookDeps): Router {
         receivedAt: now(),
         timings: deps.timings,
         ...(routeAt ? { routeAt } : {}),
+        ...(deps.callbacks ? { callbacks: true } : {}),
       });
       res.locals.logFields = { ...res.locals.logFields, callId: parsed.data.call.id };
       const results: ToolCallResult[] = await Promise.all(
         plan.map(async (item): Promise<ToolCallResult> => {
           if (item.kind === 'answer') return item.answer;
+          if (item.kind === 'callback') {
+            const said = await answerCallbackRequest(deps.workflowClient, { callId: item.callId, toolCallId: item.toolCall.id, ask: item.ask, deadlineMs: deps.startDeadlineMs, logger: deps.logger }).catch(
+              (error: unknown) => {
+                deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message }, callId: item.callId }, 'could not ask for a callback');
+                throw new AppError({ httpStatus: 503, code: 'temporal_unavailable', message: 'callback could not be requested; retry', cause: error });
+              },
+            );
+            return { toolCallId: item.toolCall.id, name: item.toolCall.name, result: oneLine(said) };
+          }
           const started = await startTransfer(deps.workflowClient, deps.taskQueue, item.request, { deadlineMs: deps.startDeadlineMs, eager: deps.eagerStart ?? false }).catch((error: unknown) => {
             deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message }, callId: item.request.callId }, 'could not start transfer workflow');
             throw new AppError({ httpStatus: 503, code: 'temporal_unavailable', message: 'transfer could not be started; retry', cause: error });
@@ -237,31 +263,43 @@ function callIdOf(body: unknown): string | undefined {
   return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : undefined;
 }
 
+/** What one status-update, transfer-update or end-of-call-report says, for transfers and for callbacks. */
+interface ReadCallEvent {
+  callId: string;
+  /** For transfers; null when it means nothing to them (`in-progress`, `ringing`, …). */
+  event: CallEvent | null;
+  /** For callbacks: every status. */
+  callbackEvent: CallbackCallEvent;
+  tag: CallbackCallTag | null;
+  outbound: boolean;
+  message: { artifact?: { messages?: { role?: string }[] } | null };
+}
+
 /**
- * The call event a status-update, transfer-update or end-of-call-report carries for transfers, or null
- * when it carries none (e.g. `in-progress`) or cannot be read: informational messages never get a 4xx,
- * since answering them with errors only fills Vapi's logs.
+ * The call event a status-update, transfer-update or end-of-call-report carries, or null when it cannot be
+ * read: informational messages never get a 4xx, since answering them with errors only fills Vapi's logs.
  */
-function readCallEvent(message: unknown): { callId: string; event: CallEvent; message: { artifact?: { messages?: { role?: string }[] } | null } } | null {
+function readCallEvent(message: unknown): ReadCallEvent | null {
+  const about = (call: { id: string } & object, status: string, endedReason: string | null) => ({
+    callId: call.id,
+    callbackEvent: { callId: call.id, status, endedReason },
+    tag: callbackTagOf(call),
+    outbound: isOutboundCall(call),
+  });
   const status = statusUpdateMessageSchema.safeParse(message);
   if (status.success) {
-    if (status.data.status === 'forwarding') return { callId: status.data.call.id, event: { kind: 'forwarding' }, message: status.data };
-    if (status.data.status === 'ended') {
-      return { callId: status.data.call.id, event: { kind: 'ended', endedReason: status.data.endedReason ?? null }, message: status.data };
-    }
-    return null;
+    const { call, endedReason } = status.data;
+    const event: CallEvent | null =
+      status.data.status === 'forwarding' ? { kind: 'forwarding' } : status.data.status === 'ended' ? { kind: 'ended', endedReason: endedReason ?? null } : null;
+    return { ...about(call, status.data.status, endedReason ?? null), event, message: status.data };
   }
   const transfer = transferUpdateMessageSchema.safeParse(message);
   if (transfer.success) {
-    return {
-      callId: transfer.data.call.id,
-      event: { kind: 'transfer-update', destinationType: transfer.data.destination?.type ?? null },
-      message: transfer.data,
-    };
+    return { ...about(transfer.data.call, 'forwarding', null), event: { kind: 'transfer-update', destinationType: transfer.data.destination?.type ?? null }, message: transfer.data };
   }
   const report = endOfCallReportMessageSchema.safeParse(message);
   if (report.success) {
-    return { callId: report.data.call.id, event: { kind: 'ended', endedReason: report.data.endedReason ?? null }, message: report.data };
+    return { ...about(report.data.call, 'ended', report.data.endedReason ?? null), event: { kind: 'ended', endedReason: report.data.endedReason ?? null }, message: report.data };
   }
   return null;
 }

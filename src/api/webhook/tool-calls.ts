@@ -1,8 +1,9 @@
-import type { TransferRequest, TransferTimings } from '../../contracts';
+import type { CallbackAsk, TransferRequest, TransferTimings } from '../../contracts';
+import { CALLBACK_TOOL_NAME } from '../../contracts';
 import type { AllowedHost } from '../../vapi/control-url';
 import { checkControlUrl } from '../../vapi/control-url';
 import type { NormalizedToolCall, ToolCallsMessage } from '../../vapi/messages';
-import { callerNumber, callerWords, describeIssues, listToolCalls, transferArgumentsSchema } from '../../vapi/messages';
+import { assistantIdOf, callbackArgumentsSchema, callerNumber, callerWords, describeIssues, listToolCalls, transferArgumentsSchema } from '../../vapi/messages';
 import { AppError } from '../errors';
 
 /** One entry of the `results` array Vapi expects: `result` or `error`, a single line each. */
@@ -15,7 +16,11 @@ export interface ToolCallResult {
 
 export type PlannedToolCall =
   | { kind: 'answer'; answer: ToolCallResult }
-  | { kind: 'transfer'; toolCall: NormalizedToolCall; request: TransferRequest };
+  | { kind: 'transfer'; toolCall: NormalizedToolCall; request: TransferRequest }
+  | { kind: 'callback'; toolCall: NormalizedToolCall; callId: string; ask: CallbackAsk };
+
+/** What the assistant hears when it asks for a call back where none can be offered. */
+export const CALLBACKS_OFF_RESULT = 'Call backs are not offered here: the caller can keep waiting with you, and will be put through when an agent is free.';
 
 export const LIVE_CALL_CONTROL_HELP =
   'Cannot transfer: this call has no Live Call Control URL (call.monitor.controlUrl). Enable it with assistant.monitorPlan.controlEnabled = true.';
@@ -39,6 +44,8 @@ export function planToolCalls(
     timings: TransferTimings;
     /** The simulator's as-of time for routing, already admitted (embedded mode only). */
     routeAt?: string;
+    /** Callers waiting in line may be offered a call back (VAPI_API_KEY and VAPI_PHONE_NUMBER_ID are set). */
+    callbacks?: boolean;
   },
 ): PlannedToolCall[] {
   const toolCalls = listToolCalls(message);
@@ -61,8 +68,18 @@ export function planToolCalls(
       kind: 'answer',
       answer: { toolCallId: toolCall.id, name: toolCall.name, ...fields },
     });
+    if (toolCall.name === CALLBACK_TOOL_NAME && !options.transferToolNames.includes(toolCall.name)) {
+      if (!options.callbacks) return answer({ result: CALLBACKS_OFF_RESULT });
+      const args = callbackArgumentsSchema.safeParse(toolCall.arguments);
+      if (!args.success || 'invalid' in toolCall.arguments) {
+        const problems = args.success ? [String(toolCall.arguments.invalid)] : describeIssues(args.error).map((issue) => `${issue.path}: ${issue.message}`);
+        return answer({ error: oneLine(`Cannot arrange a call back: invalid arguments (${problems.join('; ')}).`) });
+      }
+      return { kind: 'callback', toolCall, callId, ask: args.data.notBefore ? { notBefore: args.data.notBefore } : {} };
+    }
     if (!options.transferToolNames.includes(toolCall.name)) {
-      return answer({ error: oneLine(`Unknown tool "${toolCall.name}": this server handles ${options.transferToolNames.join(', ')}.`) });
+      const handled = [...options.transferToolNames, ...(options.callbacks ? [CALLBACK_TOOL_NAME] : [])];
+      return answer({ error: oneLine(`Unknown tool "${toolCall.name}": this server handles ${handled.join(', ')}.`) });
     }
     if ('invalid' in toolCall.arguments && typeof toolCall.arguments.invalid === 'string' && Object.keys(toolCall.arguments).length === 1) {
       return answer({ error: oneLine(`Cannot transfer: ${toolCall.arguments.invalid}.`) });
@@ -75,6 +92,7 @@ export function planToolCalls(
     if (!controlUrl) return answer({ error: LIVE_CALL_CONTROL_HELP });
     const words = callerWords(message);
     const number = callerNumber(message);
+    const assistantId = assistantIdOf(message);
     return {
       kind: 'transfer',
       toolCall,
@@ -92,6 +110,8 @@ export function planToolCalls(
         ...(words ? { callerWords: words } : {}),
         ...options.timings,
         ...(options.routeAt ? { routeAt: options.routeAt } : {}),
+        ...(options.callbacks ? { callbacks: true } : {}),
+        ...(assistantId ? { assistantId } : {}),
       },
     };
   });

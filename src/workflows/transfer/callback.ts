@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, WorkflowIdReusePolicy, condition, log, setHandler, startChild } from '@temporalio/workflow';
 import type { CallbackAnswer, CallbackAsk, CallbackWorkflow, LinePlace } from '../../contracts';
 import { CALLBACK_WORKFLOW_TYPE, callbackWorkflowId, requestCallbackUpdate } from '../../contracts';
@@ -21,7 +22,11 @@ export function registerCallbackHandler(transfer: TransferState): void {
       if (transfer.callbackAnswer?.promised) return transfer.callbackAnswer;
       if (!transfer.waiting) return { promised: false, message: 'The caller is not waiting in line, so there is no place to keep for a call back.' };
       if (!transfer.request.callbacks || !transfer.waiting.callbacks) return { promised: false, message: 'Call backs are not offered for this line: the caller can keep waiting with you.' };
-      if (transfer.callbackAsked) return { promised: false, message: 'A call back is being arranged already: say it in a moment.' };
+      if (transfer.callbackAsked) {
+        // Asked twice at once: both get the one answer, so nothing is promised twice.
+        await condition(() => transfer.callbackAsked === null);
+        return transfer.callbackAnswer!;
+      }
       transfer.callbackAnswer = null;
       transfer.callbackAsked = ask;
       await condition(() => transfer.callbackAnswer !== null);
@@ -44,13 +49,18 @@ export function registerCallbackHandler(transfer: TransferState): void {
  */
 export async function promiseCallback(transfer: TransferState, routed: Routed, place: LinePlace, ask: CallbackAsk): Promise<CallbackAnswer> {
   const criteria = criteriaOf(routed.rules)!;
+  const { request } = transfer;
+  const customerNumber = request.callerNumber;
+  if (!customerNumber) return { promised: false, message: "The caller's number is not known, so they cannot be called back: they can keep waiting with you." };
   const now = Date.now();
   const notBefore = ask.notBefore ? Date.parse(ask.notBefore) : undefined;
   if (notBefore !== undefined && notBefore < now - 60_000) return { promised: false, message: 'That time has passed: ask the caller for a later time, or offer to call back as soon as an agent is free.' };
   const at = new Date(Math.max(notBefore ?? now, now)).toISOString();
+  // The simulator's as-of time (npm start's embedded mode): office hours are read at that time of day.
+  const asOfOffsetMs = request.routeAt ? Date.parse(request.routeAt) - Date.parse(request.receivedAt) : 0;
   const window = await transfer.step(
     'officeWindow',
-    () => reads.officeWindow.executeWithOptions({ summary: 'Is an office open for the call back?' }, [{ offices: criteria.candidateOffices, at }]),
+    () => reads.officeWindow.executeWithOptions({ summary: 'Is an office open for the call back?' }, [{ offices: criteria.candidateOffices, at: new Date(Date.parse(at) + asOfOffsetMs).toISOString() }]),
     (error) => {
       log.warn('office hours not read for a callback', { error: describeFailure(error) });
       return null;
@@ -64,7 +74,11 @@ export async function promiseCallback(transfer: TransferState, routed: Routed, p
   const callbackId = callbackWorkflowId(transfer.request.callId);
   const line = lineFor(transfer, routed.rules)!;
   const decision = transfer.decision!;
-  await transfer.step('promiseCallback', () =>
+  const later = notBefore !== undefined && notBefore > now;
+  const expectedAt = new Date(Math.max(notBefore ?? now, now + place.estimateSeconds * 1000)).toISOString();
+  const when = later ? `after ${ask.notBefore}` : `in about ${Math.max(1, Math.round(place.estimateSeconds / 60))} minutes, when an agent is free`;
+  const answer: CallbackAnswer = { promised: true, callbackId, expectedAt, message: `Promise the caller a call back ${when}, from this same number, keeping their place in line. They may hang up now.` };
+  const started = await transfer.step('promiseCallback', () =>
     startChild<CallbackWorkflow>(CALLBACK_WORKFLOW_TYPE, {
       workflowId: callbackId,
       // The promise outlives this transfer, which ends as soon as the caller has it.
@@ -76,7 +90,7 @@ export async function promiseCallback(transfer: TransferState, routed: Routed, p
           transferId: transfer.transferId,
           callId: transfer.request.callId,
           ...(transfer.request.assistantId ? { assistantId: transfer.request.assistantId } : {}),
-          customerNumber: transfer.request.callerNumber ?? '',
+          customerNumber,
           customer: transfer.customer!,
           department: place.department,
           criteria,
@@ -89,10 +103,25 @@ export async function promiseCallback(transfer: TransferState, routed: Routed, p
           ...(transfer.request.reason ? { reason: transfer.request.reason } : {}),
           attempts: place.callbackAttempts,
           spacingSeconds: place.callbackSpacingSeconds,
+          promise: { message: answer.message, expectedAt },
+          timings: {
+            outcomeTimeoutSeconds: request.outcomeTimeoutSeconds,
+            fallbackCheckSeconds: request.fallbackCheckSeconds,
+            ...(request.warmDialSeconds !== undefined ? { warmDialSeconds: request.warmDialSeconds } : {}),
+          },
+          ...(asOfOffsetMs !== 0 ? { asOfOffsetMs } : {}),
         },
       ],
-    }),
+    }).then(
+      () => true,
+      (error: unknown) => {
+        // Another transfer of this call promised one already (one callback per call): this caller keeps waiting.
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+        throw error;
+      },
+    ),
   );
+  if (!started) return { promised: false, message: 'A call back is already promised for this call: remind the caller of it.' };
   await transfer.step('joinLine', () =>
     floor.joinLine.executeWithOptions({ summary: `The call back takes the caller's place in ${place.department}'s line` }, [
       {
@@ -108,8 +137,6 @@ export async function promiseCallback(transfer: TransferState, routed: Routed, p
       },
     ]),
   );
-  await markNote(transfer, 'callback-promised', notBefore !== undefined && notBefore > now ? `a call back promised for ${at}` : 'a call back promised as soon as an agent is free');
-  const expectedAt = new Date(Math.max(notBefore ?? now, now + place.estimateSeconds * 1000)).toISOString();
-  const when = notBefore !== undefined && notBefore > now ? `after ${ask.notBefore}` : `in about ${Math.max(1, Math.round(place.estimateSeconds / 60))} minutes, when an agent is free`;
-  return { promised: true, callbackId, expectedAt, message: `Promise the caller a call back ${when}, from this same number, keeping their place in line. They may hang up now.` };
+  await markNote(transfer, 'callback-promised', later ? `a call back promised for ${at}` : 'a call back promised as soon as an agent is free');
+  return answer;
 }

@@ -145,8 +145,8 @@ async function post(transfer: TransferState, to: Target): Promise<Posted> {
   }
 }
 
-/** What a failed POST attempt proves about whether Vapi may have acted on it. */
-function whatItProved(failure: unknown): 'refused' | 'not-sent' | 'never-left' | 'maybe-sent' {
+/** What a failed POST attempt proves about whether Vapi may have acted on it (the callback's transfer reads it too). */
+export function whatItProved(failure: unknown): 'refused' | 'not-sent' | 'never-left' | 'maybe-sent' {
   const type = failureType(failure);
   if (type === FailureType.ControlUrlRejected || type === FailureType.NoDestination) return 'refused';
   if (type === FailureType.ControlUrlUnavailable) return 'not-sent';
@@ -158,7 +158,7 @@ function whatItProved(failure: unknown): 'refused' | 'not-sent' | 'never-left' |
   return 'maybe-sent';
 }
 
-function retryAfterMs(failure: unknown): number | undefined {
+export function retryAfterMs(failure: unknown): number | undefined {
   const cause = failure instanceof ActivityFailure ? failure.cause : failure;
   const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { retryAfterMs?: number | null } | undefined) : undefined;
   return typeof details?.retryAfterMs === 'number' ? details.retryAfterMs : undefined;

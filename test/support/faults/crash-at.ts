@@ -1,12 +1,15 @@
 /**
  * Kills this worker process (SIGKILL, as an OOM killer or a lost host would) at a named point of its first
- * transfer POST, for the crash-point tests. Loaded through crash-at.mjs; lives under test/, so no production
- * code carries a switch for it.
+ * transfer POST, or of its first call back placed, for the crash-point tests. Loaded through crash-at.mjs;
+ * lives under test/, so no production code carries a switch for it.
  *
  * - `before-post`: the POST activity has started, nothing is recorded and nothing written;
  * - `after-answer`: Vapi answered 2xx, and the activity's completion never reaches the server;
  * - `after-reserve`: the floor reserved an agent for the transfer, inside its first workflow task, which never
- *   completes: the task runs again on another worker and asks the floor again.
+ *   completes: the task runs again on another worker and asks the floor again;
+ * - `before-place`: the callback decided to place its call, the placing activity has recorded that it is
+ *   about to send, and `POST /call` is not written;
+ * - `after-place`: Vapi made the call and answered 201, and the activity's completion never reaches the server.
  * (After the request was written and before its answer, the test's control server holds the answer and the
  * test kills the process from outside.)
  */
@@ -14,6 +17,8 @@ import type { ControlCommand, ControlSendOptions } from '../../../src/integratio
 import { HttpCallControlClient } from '../../../src/integrations/call-control-client';
 import type { ReserveCommand, ReserveListedCommand } from '../../../src/contracts';
 import { TemporalFloorClient } from '../../../src/integrations/floor-client';
+import type { CallbackCallBody } from '../../../src/integrations/vapi-calls';
+import { HttpVapiCalls } from '../../../src/integrations/vapi-calls';
 
 const point = process.env.SWITCHBOARD_TEST_CRASH_AT;
 const send = HttpCallControlClient.prototype.send;
@@ -38,4 +43,14 @@ TemporalFloorClient.prototype.reserve = async function crashing(this: TemporalFl
   const answer = await reserve.call(this, command);
   if (!crashed && point === 'after-reserve' && answer.agentId) crash();
   return answer;
+};
+
+const create = HttpVapiCalls.prototype.create;
+
+HttpVapiCalls.prototype.create = async function crashing(this: HttpVapiCalls, body: CallbackCallBody) {
+  const armed = !crashed;
+  if (armed && point === 'before-place') crash();
+  const call = await create.call(this, body);
+  if (armed && point === 'after-place') crash();
+  return call;
 };
