@@ -35,7 +35,7 @@ beforeAll(async () => {
   vapiPort = await freePort();
   const taskQueue = uniqueTaskQueue('simulate-callback');
   // Billing has one agent: one busy caller fills the line's only place.
-  const contactCenter = onlyAgentFor(alwaysOpenContactCenter(), 'billing', 'a-ana');
+  const contactCenter = onlyAgentFor(alwaysOpenContactCenter({ lines: true }), 'billing', 'a-ana');
   const vapi = { apiKey: 'simulator', baseUrl: `http://127.0.0.1:${vapiPort}` };
   const { activities } = floorBackedActivities(env, taskQueue, { contactCenter, vapiCalls: new HttpVapiCalls(vapi), vapiPhoneNumberId: 'simulator-number', callStatus: new VapiCallStatus(vapi) });
   stopWorkers = (await startTestWorkers(env, taskQueue, activities)).stop;

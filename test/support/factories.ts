@@ -23,14 +23,14 @@ export function demoContactCenter(): ContactCenter {
  * whatever time it is, and must not depend on New York being open. Routing rules about hours are tested
  * as pure scenarios in test/routing with fixed times.
  */
-export function alwaysOpenContactCenter(): ContactCenter {
+export function alwaysOpenContactCenter(options: { lines?: boolean } = {}): ContactCenter {
   const center = demoContactCenter();
   const allDay = { start: 0, end: 24 * 60 };
   return {
     ...center,
-    // No lines: a test that runs many transfers would otherwise keep its later callers waiting for agents
-    // nobody marks ready. The tests of lines give departments their own.
-    departments: center.departments.map(({ queue: _queue, ...department }) => department),
+    // No lines unless asked: a test that runs many transfers would otherwise keep its later callers waiting
+    // for agents nobody marks ready. Tests of lines ask for the demo's, or give departments their own.
+    departments: options.lines ? center.departments : center.departments.map(({ queue: _queue, ...department }) => department),
     offices: center.offices.map((office) => ({
       ...office,
       holidays: [],

@@ -42,7 +42,7 @@ afterAll(async () => {
  */
 async function callbacksRunning(options: { center?: ContactCenter; callee?: (nth: number) => CalleeBehaviour } = {}) {
   const taskQueue = uniqueTaskQueue('callback');
-  const center = options.center ?? onlyAgentFor(alwaysOpenContactCenter(), 'billing', 'a-ana');
+  const center = options.center ?? onlyAgentFor(alwaysOpenContactCenter({ lines: true }), 'billing', 'a-ana');
   const { api, deps: vapi } = await vapiApiStandIn(control.baseUrl);
   const metrics = createMetrics({ departments: center.departments.map((department) => department.id), defaultMetrics: false });
   const { deps, activities } = floorBackedActivities(env, taskQueue, { contactCenter: center, ...vapi, callStatus: new VapiCallStatus({ apiKey: TEST_VAPI_KEY, baseUrl: api.baseUrl }) });
