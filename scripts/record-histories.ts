@@ -5,11 +5,11 @@ import { startDevServer } from '../src/dev/dev-server';
 import { freePort } from '../src/temporal/free-port';
 import { startFakeControlServer } from '../src/dev/fake-control-server';
 import { temporalCliPath } from '../src/dev/temporal-binaries';
-import { CURRENT_GENERATION, FLOOR_SCENARIOS, HISTORIES_DIR, HISTORY_SCENARIOS } from '../test/support/history-scenarios';
+import { CALLBACK_SCENARIOS, CURRENT_GENERATION, FLOOR_SCENARIOS, HISTORIES_DIR, HISTORY_SCENARIOS } from '../test/support/history-scenarios';
 import { connectTestEnv } from '../test/support/temporal';
 
 /**
- * `npm run histories:record`: runs every history scenario (transfers and the floor) on a throw-away dev server
+ * `npm run histories:record`: runs every history scenario (transfers, the floor, callbacks) on a throw-away dev server
  * and writes its history to test/fixtures/histories/<current generation>; `--only <names>` records just those.
  * Earlier generations are never touched.
  */
@@ -47,6 +47,15 @@ async function main(): Promise<void> {
           path.join(outDir, `${name}.meta.json`),
           `${JSON.stringify({ workflowId, description: scenario.description, recordedAt: new Date().toISOString() }, null, 2)}\n`,
         );
+        process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
+      }
+    }
+    for (const scenario of CALLBACK_SCENARIOS) {
+      if (only && !only.includes(scenario.name)) continue;
+      for (const { name, workflowId, description } of await scenario.run(env, control)) {
+        const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+        writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+        writeFileSync(path.join(outDir, `${name}.meta.json`), `${JSON.stringify({ workflowId, description, recordedAt: new Date().toISOString() }, null, 2)}\n`);
         process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
       }
     }

@@ -2,12 +2,13 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ContactCenter } from '../../src/config/contact-center';
-import type { AgentCriteria, FloorWorkflow, QueueSettings, Roster, TransferRequest } from '../../src/contracts';
-import { DEFAULT_QUEUE, FLOOR_WORKFLOW_TYPE, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, floorTaskQueue, floorWorkflowId } from '../../src/contracts';
+import type { AgentCriteria, CallbackWorkflow, FloorWorkflow, QueueSettings, Roster, TransferRequest } from '../../src/contracts';
+import { DEFAULT_QUEUE, FLOOR_WORKFLOW_TYPE, callbackWorkflowId, callEventSignal, decideDestinationUpdate, destinationAbandonedSignal, floorTaskQueue, floorWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import type { Crm } from '../../src/integrations/crm';
 import type { FloorClient } from '../../src/integrations/floor-client';
 import { TemporalFloorClient } from '../../src/integrations/floor-client';
+import { callbackInput, startCallback, startCallbacks, waitingCaller } from './callbacks';
 import { activitiesWith, alwaysOpenContactCenter, transferRequest } from './factories';
 import type { TransferRun } from './run-transfer';
 import { runTransfer, waitForStage, waitForStep, whileTheControlUrlIsDown } from './run-transfer';
@@ -67,8 +68,10 @@ function billingLine(queue: Partial<QueueSettings> = {}): ContactCenter {
  * billing's line. The billing agents are few enough that the reservation records them all: the decision check
  * decides again from the same floor.
  */
+const OTHER_BILLING_AGENTS = ['a-chloe', 'a-grace', 'a-hans', 'a-jonas', 'a-kenji'];
+
 async function anaOnACall(floor: FloorClient): Promise<void> {
-  for (const agentId of ['a-chloe', 'a-grace', 'a-hans', 'a-jonas', 'a-kenji']) await floor.setStatus(agentId, 'offline');
+  for (const agentId of OTHER_BILLING_AGENTS) await floor.setStatus(agentId, 'offline');
   const taken = await floor.reserve({ type: 'reserve', transferId: 'another-call', criteria: { department: 'billing', candidateOffices: ['us-east'], language: 'en', seniorRequired: false, knownAgent: 'a-ana', exclude: [] }, ttlSeconds: 600 });
   if (taken.agentId !== 'a-ana') throw new Error(`a-ana was not free for the scenario (${taken.agentId})`);
   await floor.notify({ type: 'connected', transferId: 'another-call', agentId: 'a-ana', department: 'billing' });
@@ -372,6 +375,53 @@ export const FLOOR_SCENARIOS: FloorScenario[] = [
     name: 'floor-continued-as-new',
     description: 'the same day with continue-as-new every 20 events: each run carries the state into the next',
     run: (env) => exerciseFloor(env, 20),
+  },
+];
+
+/** Runs whose histories are recorded by name: a transfer that promised a callback, and callbacks themselves. */
+export interface CallbackScenario {
+  name: string;
+  description: string;
+  run(env: TestWorkflowEnvironment, control: FakeControlServer): Promise<{ name: string; workflowId: string; description: string }[]>;
+}
+
+export const CALLBACK_SCENARIOS: CallbackScenario[] = [
+  {
+    name: 'callback-put-through',
+    description: 'a caller waiting in line asks for a callback: the transfer ends callback-promised; an agent is freed; the callback places the call once and puts it through',
+    run: async (env, control) => {
+      // The whole demo roster, every other billing agent logged out: the decision check decides again from the
+      // same floor the transfer recorded.
+      const running = await startCallbacks(env, control, { center: alwaysOpenContactCenter({ lines: true }) });
+      try {
+        for (const agentId of OTHER_BILLING_AGENTS) await running.deps.floor.setStatus(agentId, 'offline');
+        const { callId, transfer, askForCallback, freeTheAgent } = await waitingCaller(env, control, running);
+        await askForCallback();
+        await transfer.result();
+        await freeTheAgent();
+        await env.client.workflow.getHandle<CallbackWorkflow>(callbackWorkflowId(callId)).result();
+        return [
+          { name: 'waited-in-line-callback-promised', workflowId: transfer.workflowId, description: 'every billing agent busy: the caller waits in line, asks for a callback (request_callback), the callback takes their place; the transfer ends callback-promised' },
+          { name: 'callback-put-through', workflowId: callbackWorkflowId(callId), description: 'a callback: waits for its agent, places the call through Vapi’s API once, Vapi reports it in progress, transfers it to the agent reserved, forwarded' },
+        ];
+      } finally {
+        await running.stop();
+      }
+    },
+  },
+  {
+    name: 'callback-missed',
+    description: 'a callback nobody answers: tried twice, one second apart, then missed and its agent freed',
+    run: async (env, control) => {
+      const running = await startCallbacks(env, control, { callee: () => ({ endedReason: 'customer-did-not-answer' }) });
+      try {
+        const handle = await startCallback(env.client, running.taskQueue, running.deps.floor, callbackInput(running.center, { attempts: 2, spacingSeconds: 1 }));
+        await handle.result();
+        return [{ name: 'callback-missed', workflowId: handle.workflowId, description: 'a callback nobody answers: tried twice, one second apart, then missed and its agent freed' }];
+      } finally {
+        await running.stop();
+      }
+    },
   },
 ];
 

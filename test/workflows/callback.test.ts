@@ -1,26 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
-import type { AppDeps } from '../../src/api/app';
 import { NO_WAITING_TRANSFER_RESULT } from '../../src/api/webhook/request-callback';
-import type { ContactCenter } from '../../src/config/contact-center';
-import type { CallbackWorkflow, TransferCallWorkflow } from '../../src/contracts';
+import type { CallbackWorkflow } from '../../src/contracts';
 import { callbackStatusQuery, callbackWorkflowId, linesQuery, floorWorkflowId, transferWorkflowId } from '../../src/contracts';
 import type { CalleeBehaviour } from '../../src/dev/callback-player';
-import { playCallbacks } from '../../src/dev/callback-player';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { buildCallStatusUpdate, buildToolCallsPayload } from '../../src/dev/vapi-payloads';
-import { VapiCallStatus } from '../../src/integrations/call-status';
-import { createMetrics } from '../../src/observability/metrics';
-import { parseAllowedHosts } from '../../src/vapi/control-url';
-import { BILLING_CRITERIA, callbackInput, callbackReaches, onlyAgentFor, startCallback } from '../support/callbacks';
-import { alwaysOpenContactCenter, demoContactCenter } from '../support/factories';
-import { waitForStage } from '../support/run-transfer';
-import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
-import { appWith } from '../support/test-app';
-import { TEST_PHONE_NUMBER_ID, TEST_VAPI_KEY, createRequests, vapiApiStandIn } from '../support/vapi-api';
-import { floorBackedActivities, startTestWorkers } from '../support/workers';
+import type { CallbacksOptions } from '../support/callbacks';
+import { BILLING_CRITERIA, callbackInput, callbackReaches, onlyAgentFor, startCallback, startCallbacks, waitingCaller } from '../support/callbacks';
+import { demoContactCenter } from '../support/factories';
+import { connectTestEnv } from '../support/temporal';
+import { TEST_PHONE_NUMBER_ID, createRequests } from '../support/vapi-api';
 
 let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
@@ -35,66 +27,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/**
- * A process's workers on a test's own task queues (the real floor workflow among them), with real activities
- * placing calls through the stand-in for Vapi's API, the webhook on a real client, and Vapi played for the
- * calls placed: the callee does `callee` on each, and a transfer to a placed call is reported forwarding.
- */
-async function callbacksRunning(options: { center?: ContactCenter; callee?: (nth: number) => CalleeBehaviour } = {}) {
-  const taskQueue = uniqueTaskQueue('callback');
-  const center = options.center ?? onlyAgentFor(alwaysOpenContactCenter({ lines: true }), 'billing', 'a-ana');
-  const { api, deps: vapi } = await vapiApiStandIn(control.baseUrl);
-  const metrics = createMetrics({ departments: center.departments.map((department) => department.id), defaultMetrics: false });
-  const { deps, activities } = floorBackedActivities(env, taskQueue, { contactCenter: center, ...vapi, callStatus: new VapiCallStatus({ apiKey: TEST_VAPI_KEY, baseUrl: api.baseUrl }) });
-  const workers = await startTestWorkers(env, taskQueue, activities, { metrics });
-  const { app } = appWith({
-    workflowClient: env.client.workflow as unknown as AppDeps['workflowClient'],
-    callbacks: true,
-    allowedHosts: parseAllowedHosts(['127.0.0.1']),
-    taskQueue,
-    metrics,
-    now: () => new Date(),
-  });
-  const post = async (body: unknown) => (await request(app).post('/webhook').send(body as object)).status;
-  const player = playCallbacks({ api, post, ...(options.callee ? { callee: (_call, nth) => options.callee!(nth) } : {}) });
-  control.respondWith((command) => {
-    player.controlReceived(command);
-    return { status: 200, body: {} };
-  });
-  return {
-    taskQueue,
-    center,
-    api,
-    deps,
-    activities,
-    app,
-    metrics,
-    player,
-    counted: async (event: string) => (await metrics.registry.getSingleMetric('switchboard_callbacks_total')!.get()).values.find((value) => value.labels.event === event)?.value ?? 0,
-    stop: async () => {
-      await workers.stop();
-      await api.close();
-    },
-  };
-}
-
+const callbacksRunning = (options: CallbacksOptions = {}) => startCallbacks(env, control, options);
 type Running = Awaited<ReturnType<typeof callbacksRunning>>;
-
-/** A caller of c-1001 asks for billing while its only agent is busy: their transfer waits in line. */
-async function callerWaiting(running: Running) {
-  const busy = await running.deps.floor.reserve({ type: 'reserve', transferId: 'another-caller', criteria: BILLING_CRITERIA, ttlSeconds: 600 });
-  expect(busy.agentId).toBe('a-ana');
-  const callId = randomUUID();
-  const controlUrl = control.controlUrlFor(callId);
-  const { body, toolCallId } = buildToolCallsPayload({ callId, controlUrl, callerNumber: '+12125550111', assistantId: 'assistant-1', arguments: { department: 'billing', reason: 'question about my invoice' } });
-  const started = await request(running.app).post('/webhook').send(body);
-  expect(started.body.results[0].result).toMatch(/Transfer in progress/);
-  const transfer = env.client.workflow.getHandle<TransferCallWorkflow>(transferWorkflowId(callId, toolCallId));
-  await waitForStage(transfer, 'waiting');
-  const askForCallback = async (args: Record<string, unknown> = {}) =>
-    (await request(running.app).post('/webhook').send(buildToolCallsPayload({ callId, controlUrl, toolName: 'request_callback', arguments: args }).body)).body.results[0] as { result?: string; error?: string };
-  return { callId, toolCallId, transfer, askForCallback, freeTheAgent: () => running.deps.floor.notify({ type: 'release', transferId: 'another-caller' }) };
-}
+const callerWaiting = (running: Running) => waitingCaller(env, control, running);
 
 describe('a callback promised to a caller waiting in line', () => {
   it('keeps the caller’s place and, once an agent is free, places the call once and puts the caller through to that agent', async () => {
