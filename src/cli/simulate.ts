@@ -271,6 +271,14 @@ async function main(): Promise<void> {
       const label = destination ? labelDestination(destination, routingPolicyOf(loadContactCenter(config.routingConfigPath))) : null;
       const routed = fromApi ?? (label ? { label, decidedBy: null, reasons: [] } : null);
       if (routed) write(describeRouting(routed));
+      const agent = /^agent (\S+)$/.exec(routed?.label ?? '')?.[1];
+      if (agent && accepted.length > 0) {
+        const api = webhookUrl.replace(/\/webhook$/, '');
+        write(
+          `Agent ${agent} stays busy until marked ready (or their department's after-call time passes):\n` +
+            `  curl -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d '{"status":"available"}' ${api}/agents/${agent}/status`,
+        );
+      }
     }
     for (const report of await Promise.allSettled(reports)) {
       write(`Reported to Switchboard as Vapi would: ${report.status === 'fulfilled' ? report.value : String(report.reason)}`);

@@ -109,6 +109,15 @@ describe('npm run simulate', () => {
     expect(output).toMatch(new RegExp(`Inspect it: DATA_DIR=${dataDir} TEMPORAL_ADDRESS=${process.env.TEMPORAL_ADDRESS} npx switchboard transfers show transfer:`));
   }, 60_000);
 
+  it('says how to mark the agent a transfer reached ready for the next caller', async () => {
+    const { code, output } = await finished(simulate(open, []));
+
+    expect(code).toBe(0);
+    const agent = /^Routed to agent ([a-z0-9-]+)/m.exec(output)?.[1];
+    expect(agent).toBeDefined();
+    expect(output).toMatch(new RegExp(`^Agent ${agent} stays busy until marked ready .*\n {2}curl -X POST -H "Authorization: Bearer \\$ADMIN_TOKEN" .*-d '\\{"status":"available"\\}' http://127\\.0\\.0\\.1:\\d+/agents/${agent}/status$`, 'm'));
+  }, 60_000);
+
   it('with --wait keeps the simulated call live until Ctrl-C, so a forced retry reaches it and goes through', async () => {
     const child = simulate(open, ['--reject-transfer', '--wait']);
     await child.waitForOutput(/^Waiting until Ctrl-C/, 45_000);
