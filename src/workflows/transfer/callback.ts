@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, WorkflowIdReusePolicy, condition, log, setHandler, startChild } from '@temporalio/workflow';
 import type { CallbackAnswer, CallbackAsk, CallbackWorkflow, LinePlace } from '../../contracts';
 import { CALLBACK_WORKFLOW_TYPE, callbackWorkflowId, requestCallbackUpdate } from '../../contracts';
@@ -116,7 +115,8 @@ export async function promiseCallback(transfer: TransferState, routed: Routed, p
       () => true,
       (error: unknown) => {
         // Another transfer of this call promised one already (one callback per call): this caller keeps waiting.
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+        // By name: @temporalio/workflow does not re-export the class, and workflows import nothing else of the SDK.
+        if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return false;
         throw error;
       },
     ),
