@@ -4,12 +4,15 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import { spawnNpmScript } from '../../bench/harness/processes';
 import type { ManagedProcess } from '../../bench/harness/processes';
 import { TRANSFER_WORKFLOW_TYPE } from '../../src/contracts';
+import type { TransferResult } from '../../src/contracts';
+import { rosterOf } from '../../src/config/contact-center';
+import { TemporalFloorClient } from '../../src/integrations/floor-client';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { AesGcmPayloadCodec } from '../../src/temporal/encryption-codec';
 import { eventually } from '../support/eventually';
-import { transferRequest } from '../support/factories';
+import { demoContactCenter, transferRequest } from '../support/factories';
 import { uniqueTaskQueue } from '../support/temporal';
 
 // A key left out of one process's environment is an operator's mistake, not a bug: the worker that meets a
@@ -94,6 +97,12 @@ describe('a worker with encryption off (PAYLOAD_ENCRYPTION=off)', () => {
     expect(worker.outputTail()).toMatch(/"level":50.*payload was encrypted with key \\"k1\\"/);
     await control.waitForCommands(plain.callId, 1, 30_000);
     expect(control.commandsFor(encrypted.callId)).toHaveLength(0);
+
+    // The agent the plain transfer reached stays busy with that caller until their desktop says otherwise: it
+    // does, so the next test finds the floor as it found it.
+    const { decision } = (await plain.handle.result()) as TransferResult;
+    const floor = new TemporalFloorClient(client().workflow, taskQueue, () => rosterOf(demoContactCenter()));
+    if (decision?.agentId) expect(await floor.setStatus(decision.agentId, 'available')).toMatchObject({ type: 'agent' });
   }, 60_000);
 
   it('records a failed transfer with its failure message in the clear, as the Web UI event list shows it', async () => {
