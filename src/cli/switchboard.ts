@@ -31,7 +31,8 @@ const USAGE = `Usage: npx switchboard <command>
 
   transfers list   [--outcome failed] [--department billing] [--call-id ID] [--since 24h|ISO] [--status running|closed] [--limit 50] [--json]
   transfers show   <workflowId> [--json]
-  transfers retry  <workflowId> [--force]    a new run with the same request (only while the call is live)
+  transfers retry  <workflowId> [--force]    a new run with the same request (only while the call is live);
+      --force when its transfer may already have reached the caller, or Vapi cannot be asked (no VAPI_API_KEY)
   transfers cancel <workflowId>            before the transfer POST its compensations run; after it, nothing is undone
   replay <workflowId...> | --query '<visibility query>' [--limit N] | --file <history.json...>   [--bundle dist/workflow-bundle.js]
       replays histories against this checkout's workflow code; exit 0 only when all replay cleanly

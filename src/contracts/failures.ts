@@ -5,7 +5,7 @@
 export const FailureType = {
   /** The controlUrl answered 4xx: Vapi refused the command; sending it again cannot help. */
   ControlUrlRejected: 'ControlUrlRejected',
-  /** The controlUrl answered 5xx or could not be reached: safe to retry within the deadline. */
+  /** The controlUrl provably did not act (503, 429, or the request was never written): safe to send again. */
   ControlUrlUnavailable: 'ControlUrlUnavailable',
   /** The request went out but no answer came back: it may have worked, so it is not sent again. */
   TransferOutcomeUnknown: 'TransferOutcomeUnknown',
@@ -28,3 +28,14 @@ export const FailureType = {
   CallbackRejected: 'CallbackRejected',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * What a failed transfer POST proves about whether Vapi may have acted on it, by its failure type: Vapi refused
+ * it, or it provably never reached Vapi. Any other failure (500, 502, 504, 408, a lost answer, a timeout) may
+ * have been acted on. The workflow's delivery and the operators' retry both read it.
+ */
+export const POST_FAILURE_PROOF: Readonly<Partial<Record<FailureType, 'refused' | 'not-sent'>>> = {
+  [FailureType.ControlUrlRejected]: 'refused',
+  [FailureType.NoDestination]: 'refused',
+  [FailureType.ControlUrlUnavailable]: 'not-sent',
+};

@@ -14,7 +14,7 @@ export { callEventSignal, classifyEndedReason, decideDestinationUpdate, destinat
 export type { CallEvent, CallOutcomeKind, DestinationAnswer } from './call-events';
 export { TRANSFER_PLAN_MODES } from './destinations';
 export type { CallDestination, NumberDestination, SipDestination, TransferPlan, TransferPlanMode } from './destinations';
-export { FailureType } from './failures';
+export { FailureType, POST_FAILURE_PROOF } from './failures';
 export { CALLBACK_EVENTS, LINE_EXITS } from './metrics';
 export type { CallbackEvent, CallbackSinks, LineExit, SwitchboardSinks, TransferSinks } from './metrics';
 export type {

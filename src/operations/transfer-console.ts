@@ -11,7 +11,7 @@ import {
   TransferStageAttribute,
   VapiCallId,
 } from '../contracts';
-import type { RoutingDecision, TransferOutcome, TransferRequest, TransferStepName } from '../contracts';
+import type { RoutingDecision, TransferOutcome, TransferRequest } from '../contracts';
 import { destinationLabel } from '../routing/labels';
 import type { CallStatusSource } from '../integrations/call-status';
 import { CALL_NOT_FOUND, VapiApiError } from '../integrations/call-status';
@@ -20,6 +20,7 @@ import type { TransferCallWorkflow } from '../contracts';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
 import { checkDecisions, currentWorkflowBundle, replayTransfers } from './replay';
+import { TRANSFER_POST_STEP, deliveryEvidence } from './delivery-evidence';
 import type { DecisionVerdict, ReplayVerdict } from './replay';
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from '../temporal/data-converter';
@@ -34,7 +35,16 @@ import type { RoutingDiffReport } from './routing-diff';
 export class TransferConsoleError extends Error {
   override readonly name = 'TransferConsoleError';
   constructor(
-    readonly code: 'not_found' | 'invalid_filter' | 'still_running' | 'not_running' | 'not_retryable' | 'call_not_live' | 'call_state_unknown' | 'conflict',
+    readonly code:
+      | 'not_found'
+      | 'invalid_filter'
+      | 'still_running'
+      | 'not_running'
+      | 'not_retryable'
+      | 'may_have_reached_caller'
+      | 'call_not_live'
+      | 'call_state_unknown'
+      | 'conflict',
     message: string,
   ) {
     super(message);
@@ -93,9 +103,6 @@ export interface TransferDetails extends TransferListItem {
   note: StoredTransferNote | { error: string } | null;
 }
 
-/** The step that POSTs the transfer to the controlUrl: once scheduled, the transfer may have reached Vapi. */
-const TRANSFER_POST_STEP: TransferStepName = 'executeTransfer';
-
 /** What a cancel does to a transfer, by whether its POST may have reached Vapi (README, "Cancel"). */
 export const CANCEL_EFFECT = {
   notSent: 'the transfer has not been sent: its compensations run (the CRM summary is marked not transferred, the agent released) and it ends cancelled',
@@ -129,12 +136,12 @@ const RELATIVE = /^(\d{1,6})([smhd])$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Outcomes after which the caller may still be waiting for a person, and nothing reached one. */
-const RETRYABLE_OUTCOMES: ReadonlySet<string> = new Set<TransferOutcome>(['failed', 'cancelled', 'not-connected']);
-const REFUSALS: Partial<Record<TransferOutcome, string>> = {
-  transferred: 'the call was transferred; there is nothing to retry',
-  'transfer-initiated': 'Vapi accepted the transfer; retrying could transfer the call twice',
-  unknown: 'the transfer may have gone through (its answer was lost); retrying could transfer the call twice',
+/** Outcomes that leave nobody to transfer again, whatever an operator knows: never retried, not even forced. */
+const FINAL_OUTCOMES: Partial<Record<TransferOutcome, string>> = {
+  transferred: 'Vapi reported the call transferred; there is nothing to retry',
   'caller-hung-up': 'the caller hung up; there is nobody to transfer',
+  abandoned: 'the caller hung up while waiting in line; there is nobody to transfer',
+  'callback-promised': 'the caller was promised a callback, which runs on its own (see `switchboard queues`)',
 };
 
 function sinceInstant(since: string, now: Date): string {
@@ -334,24 +341,31 @@ export class TransferConsole {
   }
 
   /**
-   * A failed transfer, retried as a new run of the same workflow id with the original request. Refused while
-   * it runs, when its transfer may already have reached Vapi, and when the caller is gone; when Vapi cannot
-   * be asked (no VAPI_API_KEY), only with `force`.
+   * A transfer that did not reach the caller, retried as a new run of the same workflow id with the original
+   * request. Refused while it runs, when it ended with nobody left to transfer, and when the caller is gone.
+   * Whether its transfer may already have reached Vapi is read from the run's history (see
+   * {@link deliveryEvidence}): such a run, or one whose call Vapi cannot be asked about (no VAPI_API_KEY), is
+   * retried only with `force`, and the refusal says why.
    */
   async retry(workflowId: string, options: { force?: boolean } = {}): Promise<RetryResult> {
     const description = await this.describeTransfer(workflowId);
     if (description.status.name === 'RUNNING') throw new TransferConsoleError('still_running', 'the transfer is still running; cancel it first or let it finish');
-    const outcome = description.typedSearchAttributes.get(TransferOutcomeAttribute) ?? null;
-    const closedBadly = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].includes(description.status.name);
-    if (outcome ? !RETRYABLE_OUTCOMES.has(outcome) : !closedBadly) {
-      throw new TransferConsoleError('not_retryable', REFUSALS[outcome as TransferOutcome] ?? `a transfer that ended ${outcome ?? description.status.name.toLowerCase()} is not retried`);
-    }
     const history = await this.deps.workflowClient
       .getHandle(workflowId, description.runId)
       .fetchHistory()
-      .then((fetched) => readTransferHistory(this.deps.workflowClient.options.loadedDataConverter, (fetched.events ?? []).slice(0, 1)));
+      .then((fetched) => readTransferHistory(this.deps.workflowClient.options.loadedDataConverter, fetched.events ?? []));
     const request = history.request;
     if (!request?.controlUrl) throw new TransferConsoleError('not_retryable', 'only transfers Switchboard executes through the controlUrl can be retried');
+    const outcome = history.result?.outcome ?? null;
+    const final = outcome ? FINAL_OUTCOMES[outcome] : undefined;
+    if (final) throw new TransferConsoleError('not_retryable', final);
+    const evidence = deliveryEvidence(history);
+    if (evidence.mayHaveReached && !options.force) {
+      throw new TransferConsoleError(
+        'may_have_reached_caller',
+        `the transfer may already have reached the caller: ${evidence.why}; retrying could transfer them twice. Retry with force only if you know the caller is still with the assistant`,
+      );
+    }
 
     let callState: string | null;
     try {

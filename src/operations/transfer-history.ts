@@ -9,6 +9,7 @@ import {
 } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import type { TransferRequest, TransferResult } from '../contracts';
+import { mayHaveBeenSent } from '../contracts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -36,6 +37,10 @@ export interface StepTiming {
    */
   durationMs: number | null;
   error: string | null;
+  /** The failure's type (`ApplicationFailure.type`, never encrypted), when the step failed with one. */
+  failureType: string | null;
+  /** A timed-out attempt: whether its last heartbeat said it was sending (null: no heartbeat, or unreadable). */
+  wasSending: boolean | null;
 }
 
 /** What a local activity returned (or how it failed), decoded: the routing inputs a transfer saw. */
@@ -81,12 +86,13 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
   const history: TransferHistory = { request: null, steps: [], localResults: [], firstTaskStartedAt: null, memo: {}, signals: [], result: null, failure: null, closedAs: null };
   let taskStartedAt: string | null = null;
   const stepOf = (scheduledEventId: unknown) => steps.get(String(scheduledEventId ?? ''));
-  const finish = (step: StepTiming | undefined, event: HistoryEvent, status: StepTiming['status'], error: string | null = null) => {
+  const finish = (step: StepTiming | undefined, event: HistoryEvent, status: StepTiming['status'], error: string | null = null, failureType: string | null = null) => {
     if (!step) return;
     step.status = status;
     step.finishedAt = at(event);
     step.durationMs = Date.parse(step.finishedAt) - Date.parse(step.scheduledAt);
     step.error = error;
+    step.failureType = failureType;
   };
 
   for (const event of events) {
@@ -105,6 +111,8 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
         finishedAt: null,
         durationMs: null,
         error: null,
+        failureType: null,
+        wasSending: null,
       });
     } else if (event.workflowTaskStartedEventAttributes) {
       taskStartedAt = at(event);
@@ -124,6 +132,8 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
         finishedAt: marker.completedAt,
         durationMs: Math.max(0, Date.parse(marker.completedAt) - Date.parse(scheduledAt)),
         error: marker.error,
+        failureType: null,
+        wasSending: null,
       });
       history.localResults.push({ activity: marker.activity, result: marker.result, failed: marker.error !== null });
     } else if (event.workflowPropertiesModifiedEventAttributes) {
@@ -140,9 +150,11 @@ export async function readTransferHistory(converter: LoadedDataConverter, events
       finish(stepOf(event.activityTaskCompletedEventAttributes.scheduledEventId), event, 'completed');
     } else if (event.activityTaskFailedEventAttributes) {
       const attributes = event.activityTaskFailedEventAttributes;
-      finish(stepOf(attributes.scheduledEventId), event, 'failed', await failureMessage(converter, attributes.failure));
+      finish(stepOf(attributes.scheduledEventId), event, 'failed', await failureMessage(converter, attributes.failure), attributes.failure?.applicationFailureInfo?.type || null);
     } else if (event.activityTaskTimedOutEventAttributes) {
-      finish(stepOf(event.activityTaskTimedOutEventAttributes.scheduledEventId), event, 'timed-out', 'timed out');
+      const step = stepOf(event.activityTaskTimedOutEventAttributes.scheduledEventId);
+      finish(step, event, 'timed-out', 'timed out');
+      if (step) step.wasSending = await lastHeartbeatSaysSending(converter, event.activityTaskTimedOutEventAttributes.failure);
     } else if (event.activityTaskCanceledEventAttributes) {
       finish(stepOf(event.activityTaskCanceledEventAttributes.scheduledEventId), event, 'cancelled');
     } else if (event.workflowExecutionSignaledEventAttributes) {
@@ -213,6 +225,16 @@ export async function readLocalActivityMarker(
   ]);
   const { activity, attempt, completedAtMs } = bookkeeping;
   return { activity, attempt, completedAt: new Date(completedAtMs).toISOString(), summary: metadata.staticSummary ?? null, result, error };
+}
+
+/** A timed-out attempt's last heartbeat, read as the POST's sending marker (null: none, or not readable here). */
+async function lastHeartbeatSaysSending(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<boolean | null> {
+  // The timeout is the failure itself or, after retries, its cause.
+  const timeout = failure?.timeoutFailureInfo ?? failure?.cause?.timeoutFailureInfo;
+  const payloads = timeout?.lastHeartbeatDetails?.payloads;
+  if (!payloads?.length) return null;
+  const [details] = await decodeArrayFromPayloads(converter, payloads).catch(() => [undefined]);
+  return details === undefined ? null : mayHaveBeenSent(details);
 }
 
 async function failureMessage(converter: LoadedDataConverter, failure: Parameters<typeof decodeOptionalFailureToOptionalError>[1]): Promise<string | null> {

@@ -93,10 +93,14 @@ const refused = new Set<string>();
 async function postTransfer(options: { department?: string; refused?: boolean } = {}): Promise<{ workflowId: string; callId: string }> {
   const seed = newCallId();
   if (options.refused) refused.add(seed);
+  return postTransferFor(seed, options.department);
+}
+
+async function postTransferFor(seed: string, department = 'billing'): Promise<{ workflowId: string; callId: string }> {
   const { body, callId, toolCallId } = buildToolCallsPayload({
     callId: seed,
     controlUrl: control.controlUrlFor(seed),
-    arguments: { department: options.department ?? 'billing', reason: 'dispute a charge', urgency: 'high' },
+    arguments: { department, reason: 'dispute a charge', urgency: 'high' },
     callerNumber: CALLER_NUMBER,
     callerTurns: [CALLER_WORDS],
   });
@@ -163,7 +167,7 @@ describe('operating failed transfers', () => {
     expect(replayed.runs.map((run: { runId: string }) => run.runId).sort()).toEqual([shown.runId, retried.runId].sort());
   });
 
-  it('refuses to retry when Vapi says the call has ended, and never retries a transfer that went through', async () => {
+  it('refuses to retry when Vapi says the call has ended, and retries a transfer Vapi took only when forced, saying why', async () => {
     const { workflowId: failed, callId } = await postTransfer({ refused: true });
     await closed(failed);
     callStates.set(callId, 'ended');
@@ -172,8 +176,47 @@ describe('operating failed transfers', () => {
     const done = await postTransfer();
     await closed(done.workflowId);
     callStates.set(done.callId, 'in-progress');
-    const refusedRetry = await request(app).post(`/transfers/${done.workflowId}/retry`).set(admin).send({ force: true }).expect(409);
-    expect(refusedRetry.body).toMatchObject({ error: 'not_retryable', message: expect.stringMatching(/twice/) });
+    const refusedRetry = await request(app).post(`/transfers/${done.workflowId}/retry`).set(admin).send({}).expect(409);
+    expect(refusedRetry.body).toMatchObject({ error: 'may_have_reached_caller', message: expect.stringMatching(/^the transfer may already have reached the caller: Transfer to .* was accepted by Vapi; retrying could transfer them twice/) });
+    // The operator knows better (Vapi says the caller is still with the assistant), and forces it.
+    const forced = (await request(app).post(`/transfers/${done.workflowId}/retry`).set(admin).send({ force: true }).expect(202)).body;
+    expect(forced).toMatchObject({ workflowId: done.workflowId, callState: 'in-progress' });
+    await closed(done.workflowId);
+    expect(control.commandsFor(done.callId).filter((command) => (command.body as { type?: string }).type === 'transfer')).toHaveLength(2);
+  });
+
+  it('reads from the history that a transfer answered 502 may have reached the caller, and retries it only when forced', async () => {
+    const seed = newCallId();
+    control.respondWith((command) => (command.callId === seed && (command.body as { type?: string }).type === 'transfer' ? { status: 502, body: { message: 'bad gateway' } } : { status: 200, body: {} }));
+    const { workflowId, callId } = await postTransferFor(seed);
+    await closed(workflowId);
+    // Vapi's API cannot be asked here: the doubt stays, the caller was asked to hold, nothing was sent again.
+    const shown = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
+    expect(shown).toMatchObject({ status: 'COMPLETED', outcome: 'unknown' });
+    expect(control.commandsFor(callId).map((command) => (command.body as { type?: string }).type)).toEqual(['transfer', 'say']);
+
+    const refusedRetry = await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({}).expect(409);
+    expect(refusedRetry.body).toMatchObject({ error: 'may_have_reached_caller', message: expect.stringMatching(/ended in doubt \(.*502.*\)/) });
+    // Forced, on the operator's word alone (Vapi cannot be asked): a new run.
+    expect((await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({ force: true }).expect(202)).body).toMatchObject({ callState: null });
+    await closed(workflowId);
+  });
+
+  it('refuses to retry a run terminated while its POST was under way, though it never recorded an outcome', async () => {
+    // Long enough to terminate the run while the POST waits for its answer (the activities' client timeout is 1 s).
+    control.respondWith(() => ({ status: 200, body: {}, delayMs: 800 }));
+    const { workflowId, callId } = await postTransfer();
+    await control.waitForCommands(callId, 1);
+    await client.workflow.getHandle(workflowId).terminate('operator pulled the plug');
+    await closed(workflowId);
+    const shown = (await request(app).get(`/transfers/${workflowId}`).set(admin).expect(200)).body;
+    expect(shown).toMatchObject({ status: 'TERMINATED', outcome: null });
+
+    callStates.set(callId, 'in-progress');
+    const refusedRetry = await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({}).expect(409);
+    expect(refusedRetry.body).toMatchObject({ error: 'may_have_reached_caller', message: expect.stringMatching(/never finished/) });
+    await request(app).post(`/transfers/${workflowId}/retry`).set(admin).send({ force: true }).expect(202);
+    await closed(workflowId);
   });
 
   it('cancels a running transfer (keeping a transfer already sent), and says so when it is no longer running', async () => {

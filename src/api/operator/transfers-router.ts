@@ -14,6 +14,7 @@ const HTTP_STATUS: Record<TransferConsoleError['code'], number> = {
   still_running: 409,
   not_running: 409,
   not_retryable: 409,
+  may_have_reached_caller: 409,
   call_not_live: 409,
   call_state_unknown: 409,
   conflict: 409,

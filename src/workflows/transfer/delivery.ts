@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, condition, isCancellation, log, sleep } from '@temporalio/workflow';
 import type { CallDestination, RoutingDecision, TransferOutcome } from '../../contracts';
-import { FailureType, classifyEndedReason, dialWindowSeconds, mayHaveBeenSent } from '../../contracts';
+import { FailureType, POST_FAILURE_PROOF, classifyEndedReason, dialWindowSeconds, mayHaveBeenSent } from '../../contracts';
 import { criteriaOf, withPlan } from '../../routing/pipeline';
 import { callControl, vapiApi } from './activities';
 import { tellCaller } from './caller';
@@ -148,8 +148,8 @@ async function post(transfer: TransferState, to: Target): Promise<Posted> {
 /** What a failed POST attempt proves about whether Vapi may have acted on it (the callback's transfer reads it too). */
 export function whatItProved(failure: unknown): 'refused' | 'not-sent' | 'never-left' | 'maybe-sent' {
   const type = failureType(failure);
-  if (type === FailureType.ControlUrlRejected || type === FailureType.NoDestination) return 'refused';
-  if (type === FailureType.ControlUrlUnavailable) return 'not-sent';
+  const proof = type ? POST_FAILURE_PROOF[type as FailureType] : undefined;
+  if (proof) return proof;
   if (failure instanceof ActivityFailure && failure.cause instanceof TimeoutFailure) {
     // The worker running the attempt is gone (or stuck). Its last heartbeat says whether it got as far as sending.
     return mayHaveBeenSent(failure.cause.lastHeartbeatDetails) ? 'maybe-sent' : 'never-left';

@@ -347,6 +347,12 @@
     schedule('transfers');
   }
 
+  /** Refusals a supervisor may override, and what they must know before they do. */
+  const FORCEABLE = {
+    call_state_unknown: 'Retry with force: only if you know the caller is still on the line',
+    may_have_reached_caller: 'Retry with force: only if you know the caller is still with the assistant (this transfer may have reached them)',
+  };
+
   function actions(row) {
     const cell = el('td', { className: 'actions' });
     const retry = el('button', { className: 'retry', text: 'Retry' });
@@ -361,11 +367,12 @@
     const message = view.messages.get(row.workflowId);
     if (message) {
       cell.append(el('span', { className: `message ${message.ok ? 'ok' : 'refused'}`, text: message.text }));
-      // Switchboard cannot ask Vapi whether the caller is still there: the supervisor may know, and force it.
-      if (message.code === 'call_state_unknown') {
+      // Switchboard cannot ask Vapi whether the caller is still there, or the transfer may already have reached
+      // them: the supervisor may know better, and force it.
+      if (FORCEABLE[message.code]) {
         const force = el('button', { className: 'force', text: 'Retry anyway' });
         force.type = 'button';
-        force.title = 'Retry with force: only if you know the caller is still on the line';
+        force.title = FORCEABLE[message.code];
         force.addEventListener('click', () => act(row, 'retry', true));
         cell.append(force);
       }
