@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import { NO_DESTINATION_ERROR } from '../../src/api/webhook/destination-request';
 import { transferStatusQuery, transferWorkflowId } from '../../src/contracts';
 import type { FakeControlServer } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
@@ -20,6 +21,9 @@ let env: TestWorkflowEnvironment;
 let control: FakeControlServer;
 let workers: Awaited<ReturnType<typeof startTestWorkers>>;
 let app: ReturnType<typeof createApp>;
+/** The same app with a destination deadline no routing can meet: every destination request is answered too late. */
+let hastyApp: ReturnType<typeof createApp>;
+let activities: ReturnType<typeof floorBackedActivities>;
 /** The same app, with transfers that wait long enough for a test to play Vapi's status reports. */
 let patientApp: ReturnType<typeof createApp>;
 const taskQueue = uniqueTaskQueue('e2e');
@@ -42,7 +46,8 @@ function vapiMessage(name: string, callId: string, toolCallId?: string) {
 beforeAll(async () => {
   env = await connectTestEnv();
   control = await startFakeControlServer();
-  workers = await startTestWorkers(env, taskQueue, floorBackedActivities(env, taskQueue).activities);
+  activities = floorBackedActivities(env, taskQueue);
+  workers = await startTestWorkers(env, taskQueue, activities.activities);
   const deps = {
     ...defaultWebhookSettings(),
     webhookAuth: { mode: 'none' as const },
@@ -55,6 +60,7 @@ beforeAll(async () => {
   };
   app = createApp({ ...deps, timings: { outcomeTimeoutSeconds: 1, fallbackCheckSeconds: 1, warmDialSeconds: 1 } });
   patientApp = createApp({ ...deps, timings: { outcomeTimeoutSeconds: 60, fallbackCheckSeconds: 1, warmDialSeconds: 1 } });
+  hastyApp = createApp({ ...deps, destinationDeadlineMs: 1, timings: { outcomeTimeoutSeconds: 60, fallbackCheckSeconds: 1, warmDialSeconds: 1 } });
 });
 
 afterAll(async () => {
@@ -175,6 +181,27 @@ describe('webhook to transfer, end to end', () => {
     expect(execution).toBeDefined();
     await request(patientApp).post('/webhook').send(vapiMessage('status-update.forwarding.SYNTHETIC.json', callId));
     expect(await env.client.workflow.getHandle(execution!.workflowId).result()).toMatchObject({ outcome: 'transferred' });
+    expect(control.commandsFor(callId)).toHaveLength(0);
+  });
+
+  it('abandons a transfer-destination-request answered past its deadline: Vapi hears there is none, the agent is freed, the note says so', async () => {
+    const callId = newCallId();
+
+    const response = await request(hastyApp).post('/webhook').send(vapiMessage('transfer-destination-request.SYNTHETIC.json', callId));
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ error: NO_DESTINATION_ERROR });
+    const [execution] = await collect(env.client.workflow.list({ query: `VapiCallId = '${callId}'` }));
+    expect(execution).toBeDefined();
+    // It ends by itself, long before Vapi's report could (the outcome timeout is a minute): nobody waits for one.
+    const result = await env.client.workflow.getHandle(execution!.workflowId).result();
+    expect(result).toMatchObject({ outcome: 'deadline-missed', decision: { agentId: expect.stringMatching(/^a-/) } });
+    const agentId = result.decision!.agentId!;
+    const floor = activities.deps.floor;
+    const { agents } = await floor.liveStates();
+    expect(agents[agentId]).toMatchObject({ status: 'available', activeTransfers: 0 });
+    const note = [...activities.deps.crm.notes.values()].find((stored) => stored.transferId === execution!.workflowId);
+    expect(note).toMatchObject({ status: 'not-transferred' });
     expect(control.commandsFor(callId)).toHaveLength(0);
   });
 

@@ -89,12 +89,28 @@ export async function answerDestinationRequest(
     return { destination: { ...destination, message: answer.announcement } };
   } catch (error) {
     options.logger.warn({ workflowId, callId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'no destination for transfer-destination-request');
-    // Vapi is told there is none, so it transfers nothing: the transfer must let go of what it holds. Best
-    // effort (the transfer also gives up by itself once past answerBy).
-    await client
-      .getHandle(workflowId)
-      .signal(destinationAbandonedSignal)
-      .catch((signalError: unknown) => options.logger.warn({ workflowId, callId, err: { name: (signalError as Error)?.name } }, 'could not tell the transfer its destination request was abandoned'));
+    // Vapi is told there is none, so it transfers nothing: the transfer must let go of what it holds. Told once
+    // its start is known (a signal that overtook the start would find no workflow, and the transfer would hold
+    // its agent until the outcome timeout); the answer to Vapi does not wait for it.
+    void abandonOnceStarted(client, startWorkflowOperation, { workflowId, callId, logger: options.logger });
     return { error: NO_DESTINATION_ERROR };
   }
+}
+
+async function abandonOnceStarted(
+  client: DestinationRequestClient,
+  operation: WithStartWorkflowOperation<TransferCallWorkflow>,
+  context: { workflowId: string; callId: string; logger: Logger },
+): Promise<void> {
+  const { workflowId, callId, logger } = context;
+  // A start that failed left nothing to let go of.
+  const started = await operation.workflowHandle().then(
+    () => true,
+    () => false,
+  );
+  if (!started) return;
+  await client
+    .getHandle(workflowId)
+    .signal(destinationAbandonedSignal)
+    .catch((signalError: unknown) => logger.warn({ workflowId, callId, err: { name: (signalError as Error)?.name } }, 'could not tell the transfer its destination request was abandoned'));
 }
