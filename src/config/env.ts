@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { TRANSFER_TASK_QUEUE } from '../contracts';
-import { CRM_URL_SCHEMES, crmKindForScheme } from '../integrations/crm/create-crm';
+import { CRM_URL_SCHEMES, crmKindForScheme } from '../integrations/crm/crm';
 import type { CrmKind } from '../integrations/crm/crm';
 import type { WebhookAuthConfig } from '../vapi/webhook-auth';
 import { PROJECT_ROOT } from './paths';

@@ -19,7 +19,7 @@ import { routingInput } from '../routing/input';
 import { destinationLabel, waitsInLineLabel } from '../routing/labels';
 import { priorityClass } from '../routing/line-rules';
 import { criteriaOf, decideWithFloor, routeRules } from '../routing/pipeline';
-import { FloorModel } from '../workflows/floor/floor-model';
+import { FloorModel } from '../routing/floor-model';
 import type { TransferHistory } from './transfer-history';
 import { readTransferHistory } from './transfer-history';
 

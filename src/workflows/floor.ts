@@ -1,7 +1,7 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FloorCommand, FloorInput } from '../contracts';
 import { AGENT_STATUS_COMMANDS, agentPageQuery, floorChangesQuery, floorCommandsUpdate, dryRunQuery, floorNoticeSignal, lineNoticeSignal, linesQuery, liveStatesQuery } from '../contracts';
-import { FloorModel, emptyFloorState } from './floor/floor-model';
+import { FloorModel, emptyFloorState } from '../routing/floor-model';
 
 /** A run of the floor carries on as a new one past this many events, whatever the server suggests. */
 const DEFAULT_MAX_EVENTS_PER_RUN = 10_000;

@@ -1,6 +1,6 @@
 import type { AgentCriteria, AgentPage, AgentPageRequest, AgentStatusCommand, FloorCommand, FloorNotice, FloorReply, FloorReservation, LineNotice, ReserveCommand, ReserveListedCommand, Roster } from '../../src/contracts';
 import type { FloorClient } from '../../src/integrations/floor-client';
-import { FloorModel, emptyFloorState } from '../../src/workflows/floor/floor-model';
+import { FloorModel, emptyFloorState } from '../../src/routing/floor-model';
 
 /** Where the in-memory floor sends what it tells waiting callers (the floor workflow signals them). */
 export type LineNoticeSender = (to: string, notice: LineNotice) => Promise<void>;

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config/env';
 import { CrmError } from '../../src/integrations/crm';
 import { retryAfterMs, withBoundedRetries } from '../../src/integrations/crm/bounded-retry';
-import { crmKindForScheme } from '../../src/integrations/crm/create-crm';
+import { crmKindForScheme } from '../../src/integrations/crm/crm';
 import { configError } from '../support/config';
 
 describe('CRM configuration', () => {

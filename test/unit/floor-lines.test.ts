@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { AgentCriteria, FloorDepartment, QueueSettings, Roster, RosterAgent } from '../../src/contracts';
 import { DEFAULT_QUEUE } from '../../src/contracts';
 import { estimateWaitSeconds, priorityClass } from '../../src/routing/line-rules';
-import { FloorModel, emptyFloorState } from '../../src/workflows/floor/floor-model';
+import { FloorModel, emptyFloorState } from '../../src/routing/floor-model';
 
 const care: AgentCriteria = { department: 'care', candidateOffices: ['hq'], language: 'en', seniorRequired: false, knownAgent: null, exclude: [] };
 const billing: AgentCriteria = { ...care, department: 'billing' };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { AgentCriteria, FloorCommand, FloorNotice, Roster } from '../../src/contracts';
-import { FloorModel, TRACE_SIZE, emptyFloorState } from '../../src/workflows/floor/floor-model';
+import { FloorModel, TRACE_SIZE, emptyFloorState } from '../../src/routing/floor-model';
 
 const care: AgentCriteria = { department: 'care', candidateOffices: ['hq'], language: 'en', seniorRequired: false, knownAgent: null, exclude: [] };
 

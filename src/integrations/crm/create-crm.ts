@@ -20,8 +20,6 @@ export interface CrmContext {
 }
 
 interface AdapterEntry {
-  /** CRM_URL schemes this adapter serves; the demo CRM serves an unset CRM_URL. */
-  schemes: readonly string[];
   /** Loads its file on demand, so a process pays only for the client it uses (pg, PGlite, HubSpot's SDK). */
   create(settings: CrmSettings, context: CrmContext): Promise<CrmAdapter>;
 }
@@ -40,11 +38,10 @@ const load = {
 
 /**
  * The one place adapters are registered: CRM_URL's scheme chooses the adapter. To add one, write a file
- * implementing `CrmAdapter`, add an entry here (and a kind to CRM_KINDS), and its variables to `envSchema`.
+ * implementing `CrmAdapter`, add an entry here (and a kind to CRM_KINDS, its schemes to CRM_SCHEMES), and its variables to `envSchema`.
  */
 const ADAPTERS: Record<CrmKind, AdapterEntry> = {
   demo: {
-    schemes: [],
     async create(_settings, context) {
       const { DemoCrm } = load.demo();
       if (context.demoNotes === 'memory') return new DemoCrm(context.contactCenter);
@@ -54,7 +51,6 @@ const ADAPTERS: Record<CrmKind, AdapterEntry> = {
     },
   },
   postgres: {
-    schemes: ['postgres:', 'postgresql:'],
     async create(settings, context) {
       const { PostgresCrm } = load.postgres();
       return new PostgresCrm({
@@ -66,28 +62,18 @@ const ADAPTERS: Record<CrmKind, AdapterEntry> = {
     },
   },
   http: {
-    schemes: ['http:', 'https:'],
     async create(settings) {
       const { HttpCrm } = load.http();
       return new HttpCrm({ baseUrl: settings.url!, timeoutMs: settings.timeoutMs, token: settings.http.token, authHeader: settings.http.authHeader });
     },
   },
   hubspot: {
-    schemes: ['hubspot:'],
     async create(settings) {
       const { HubSpotCrm } = load.hubspot();
       return new HubSpotCrm({ ...settings.hubspot, timeoutMs: settings.timeoutMs });
     },
   },
 };
-
-/** Every scheme CRM_URL accepts, for its error message. */
-export const CRM_URL_SCHEMES: readonly string[] = Object.values(ADAPTERS).flatMap((entry) => entry.schemes);
-
-/** The adapter kind for a CRM_URL scheme (`postgres:`), or undefined when no adapter serves it. */
-export function crmKindForScheme(scheme: string): CrmKind | undefined {
-  return (Object.entries(ADAPTERS) as [CrmKind, AdapterEntry][]).find(([, entry]) => entry.schemes.includes(scheme))?.[0];
-}
 
 /** The configured adapter, not yet checked (the operator CLI, which must work while the CRM is down). */
 export function createCrm(config: Pick<AppConfig, 'crm' | 'dataDir'>, context: Omit<CrmContext, 'dataDir'>): Promise<CrmAdapter> {

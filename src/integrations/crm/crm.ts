@@ -170,6 +170,25 @@ export interface Crm {
 export const CRM_KINDS = ['demo', 'postgres', 'http', 'hubspot'] as const;
 export type CrmKind = (typeof CRM_KINDS)[number];
 
+/**
+ * The CRM_URL schemes each adapter serves (the demo CRM serves an unset CRM_URL). Here rather than beside the
+ * adapters, so the configuration schema can check CRM_URL without importing what opens CRMs (which needs it).
+ */
+export const CRM_SCHEMES: Readonly<Record<CrmKind, readonly string[]>> = {
+  demo: [],
+  postgres: ['postgres:', 'postgresql:'],
+  http: ['http:', 'https:'],
+  hubspot: ['hubspot:'],
+};
+
+/** Every scheme CRM_URL accepts, for its error message. */
+export const CRM_URL_SCHEMES: readonly string[] = Object.values(CRM_SCHEMES).flat();
+
+/** The adapter kind for a CRM_URL scheme (`postgres:`), or undefined when no adapter serves it. */
+export function crmKindForScheme(scheme: string): CrmKind | undefined {
+  return CRM_KINDS.find((kind) => CRM_SCHEMES[kind].includes(scheme));
+}
+
 /** A configured CRM: what the activities need, plus what operators and processes need. */
 export interface CrmAdapter extends Crm {
   readonly kind: CrmKind;

@@ -28,14 +28,14 @@ import type {
   RosterAgent,
   RoutingRules,
   WaitingEntry,
-} from '../../contracts';
-import { AGENT_STATES, ANONYMOUS_CUSTOMER, DEFAULT_AFTER_CALL, DEFAULT_QUEUE, NEUTRAL_TONE, RESERVATION_TTL_SECONDS } from '../../contracts';
-import { estimateWaitSeconds, effectivePriority, nextRelaxAt, passAt, serviceOrder, waitsAt } from '../../routing/line-rules';
-import { initialState } from '../../routing/pipeline';
-import { blockersOf } from '../../routing/qualified-agents';
-import { AGENT_PASSES, applyPass } from '../../routing/relaxation';
-import type { AgentPass } from '../../routing/relaxation';
-import type { RoutingState } from '../../routing/routing-state';
+} from '../contracts';
+import { AGENT_STATES, ANONYMOUS_CUSTOMER, DEFAULT_AFTER_CALL, DEFAULT_QUEUE, NEUTRAL_TONE, RESERVATION_TTL_SECONDS } from '../contracts';
+import { estimateWaitSeconds, effectivePriority, nextRelaxAt, passAt, serviceOrder, waitsAt } from './line-rules';
+import { initialState } from './pipeline';
+import { blockersOf } from './qualified-agents';
+import { AGENT_PASSES, applyPass } from './relaxation';
+import type { AgentPass } from './relaxation';
+import type { RoutingState } from './routing-state';
 
 /** A reservation reply names this many candidates: enough to explain the choice, small enough for any history. */
 export const TRACE_SIZE = 8;
