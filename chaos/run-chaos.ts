@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,9 @@ import { describeMachine } from '../bench/harness/machine';
 import { DEFAULT_TEMPORAL_LEVERS, prebuiltWorkflowBundle, startSwitchboard, startTemporal } from '../bench/harness/stack';
 import type { Switchboard, TemporalServer } from '../bench/harness/stack';
 import { accountTransfers } from '../bench/harness/accounting';
+import { agentsByDestination, destinationKey, seededRandom } from '../bench/harness/contact-center-generator';
+import { loadContactCenter } from '../src/config/contact-center';
+import { DEFAULT_ROUTING_CONFIG } from '../src/config/env';
 import { recordedOutcomes } from '../bench/harness/outcomes';
 import { dropIdleSockets } from '../bench/harness/webhook-client';
 import { HOLD_MESSAGE } from '../src/workflows/transfer/describe';
@@ -20,11 +24,20 @@ import { OperatorStack } from './operator-stack';
 import type { ChaosContext } from './scenarios';
 import { CONTROL_LATENCY_MS, SCENARIOS } from './scenarios';
 
+/**
+ * How long an agent a transfer reached handles the call before their desk marks them ready (operator API), as
+ * in the benchmark: with lines, a caller finding every qualified agent busy waits for one, and an agent nobody
+ * marks ready stays busy for the department's after-call-seconds (300 s), longer than a scenario.
+ */
+const HANDLE_TIME_MS = { min: 2_000, max: 6_000 };
+
 const HELP = `npm run chaos -- [options]
 
 Runs Switchboard as separate processes (Temporal dev server on a SQLite file, two start:worker processes,
 one start:api) under an open-loop load of simulated Vapi tool calls, injects one fault per scenario, and
-counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told.
+counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told. Routing
+is the default routing file's (12 agents, lines); an agent a transfer reached is marked ready through the
+operator API 2-6 s after Vapi reported it forwarding.
 "Doubled" is more than one transfer the fake Vapi acted on for one call (a refused or dropped POST is not
 acted on; a 502/504 answered after Vapi took the command is). A call with no transfer whose caller heard the
 hold message and whose workflow recorded 'unknown' counts as "unknown, told to hold"; one with no transfer and
@@ -93,6 +106,9 @@ async function main(): Promise<void> {
   );
 
   const vapi = await startFakeVapi();
+  const adminToken = randomBytes(16).toString('hex');
+  const agents = agentsByDestination(loadContactCenter(DEFAULT_ROUTING_CONFIG));
+  const random = seededRandom(7);
   let temporal: TemporalServer | undefined;
   let switchboard: Switchboard | undefined;
   const results: ScenarioResult[] = [];
@@ -107,7 +123,7 @@ async function main(): Promise<void> {
         workers: 2,
         workflowBundlePath: bundle,
         // A stand-in for Vapi's API, so a worker can ask where a call stands before it would send a transfer again.
-        env: { VAPI_API_KEY: 'chaos-fake-key', VAPI_BASE_URL: vapi.apiBaseUrl },
+        env: { VAPI_API_KEY: 'chaos-fake-key', VAPI_BASE_URL: vapi.apiBaseUrl, ADMIN_TOKEN: adminToken },
       });
       process.stdout.write(`  stack up: Temporal ${temporal.address}, ${switchboard.workers.length} workers, API ${switchboard.apiUrl}\n`);
 
@@ -122,6 +138,12 @@ async function main(): Promise<void> {
         vapi.reset();
         vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
         vapi.reportTo(switchboard.webhookUrl, 200);
+        vapi.readyAgents({
+          apiUrl: switchboard.apiUrl,
+          adminToken,
+          agentFor: (destination) => agents.get(destinationKey(destination)),
+          handleTimeMs: () => HANDLE_TIME_MS.min + random() * (HANDLE_TIME_MS.max - HANDLE_TIME_MS.min),
+        });
         try {
           await scenario.before?.(ctx);
           const phase = await runLoadPhase({
@@ -144,6 +166,7 @@ async function main(): Promise<void> {
             ...(vapi.refusedCommands() > 0 ? [`${vapi.refusedCommands()} control request(s) refused or dropped by the control URL (not acted on)`] : []),
             ...(vapi.actedDespiteError() > 0 ? [`${vapi.actedDespiteError()} control request(s) acted on although answered with an error`] : []),
             ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
+            `agents marked ready: ${phase.readyCalls.accepted} of ${phase.readyCalls.scheduled}`,
           ]));
         } catch (error) {
           results.push(failedResult(scenario, notes, error));
@@ -153,6 +176,7 @@ async function main(): Promise<void> {
           `      ${progressLine(last)}\n`,
         );
         vapi.reportTo(null);
+        vapi.readyAgents(null);
         dropIdleSockets();
       }
       await switchboard?.stop().catch(() => undefined);
