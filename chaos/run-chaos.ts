@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { startFakeVapi } from '../bench/harness/fake-vapi';
 import { openLoopSchedule } from '../bench/harness/load-generator';
@@ -26,18 +27,32 @@ import { CONTROL_LATENCY_MS, SCENARIOS } from './scenarios';
 
 /**
  * How long an agent a transfer reached handles the call before their desk marks them ready (operator API), as
- * in the benchmark: with lines, a caller finding every qualified agent busy waits for one, and an agent nobody
- * marks ready stays busy for the department's after-call-seconds (300 s), longer than a scenario.
+ * in the benchmark; an agent nobody marks ready stays busy for the department's after-call-seconds (300 s),
+ * longer than a scenario.
  */
 const HANDLE_TIME_MS = { min: 2_000, max: 6_000 };
+
+/**
+ * The default routing file without its departments' lines, as the tests that run many transfers have it: the
+ * faults here are about delivering a transfer, and 12 agents cannot take 3 calls a second, so with lines most
+ * callers would be waiting in one (with the assistant, not transferred, no `say`) when a scenario is counted.
+ * Without lines a caller who finds every qualified agent busy goes to the department's phone line at once.
+ */
+function routingFileWithoutLines(file: string): string {
+  const center = parseYaml(readFileSync(DEFAULT_ROUTING_CONFIG, 'utf8')) as { departments?: Record<string, Record<string, unknown>> };
+  for (const department of Object.values(center.departments ?? {})) delete department.queue;
+  writeFileSync(file, stringifyYaml(center));
+  return file;
+}
 
 const HELP = `npm run chaos -- [options]
 
 Runs Switchboard as separate processes (Temporal dev server on a SQLite file, two start:worker processes,
 one start:api) under an open-loop load of simulated Vapi tool calls, injects one fault per scenario, and
-counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told. Routing
-is the default routing file's (12 agents, lines); an agent a transfer reached is marked ready through the
-operator API 2-6 s after Vapi reported it forwarding.
+counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told. (a)-(f),
+(k), (l) route with the default routing file without its lines (12 agents; every one busy: the department's
+phone line), and an agent a transfer reached is marked ready through the operator API 2-6 s after Vapi
+reported it forwarding.
 "Doubled" is more than one transfer the fake Vapi acted on for one call (a refused or dropped POST is not
 acted on; a 502/504 answered after Vapi took the command is). A call with no transfer whose caller heard the
 hold message and whose workflow recorded 'unknown' counts as "unknown, told to hold"; one with no transfer and
@@ -107,7 +122,8 @@ async function main(): Promise<void> {
 
   const vapi = await startFakeVapi();
   const adminToken = randomBytes(16).toString('hex');
-  const agents = agentsByDestination(loadContactCenter(DEFAULT_ROUTING_CONFIG));
+  const routingFile = routingFileWithoutLines(path.join(runDir, 'contact-center-without-lines.yaml'));
+  const agents = agentsByDestination(loadContactCenter(routingFile));
   const random = seededRandom(7);
   let temporal: TemporalServer | undefined;
   let switchboard: Switchboard | undefined;
@@ -123,7 +139,7 @@ async function main(): Promise<void> {
         workers: 2,
         workflowBundlePath: bundle,
         // A stand-in for Vapi's API, so a worker can ask where a call stands before it would send a transfer again.
-        env: { VAPI_API_KEY: 'chaos-fake-key', VAPI_BASE_URL: vapi.apiBaseUrl, ADMIN_TOKEN: adminToken },
+        env: { VAPI_API_KEY: 'chaos-fake-key', VAPI_BASE_URL: vapi.apiBaseUrl, ADMIN_TOKEN: adminToken, ROUTING_CONFIG: routingFile },
       });
       process.stdout.write(`  stack up: Temporal ${temporal.address}, ${switchboard.workers.length} workers, API ${switchboard.apiUrl}\n`);
 

@@ -138,8 +138,7 @@ async function assertNoVapiApi(worker: ManagedProcess): Promise<void> {
  */
 function workerKillsWithoutApi(): Scenario {
   const durationSeconds = 30;
-  const held = (): VapiAnswer => ({ status: 200, body: {}, delayMs: 400 });
-  const answerAll: VapiResponder = (command) => ((command.body as { type?: string })?.type === 'transfer' ? held() : realistic());
+  const holdMs = 400;
   return {
     id: 'k',
     name: 'worker SIGKILL around the POST, no VAPI_API_KEY',
@@ -152,38 +151,42 @@ function workerKillsWithoutApi(): Scenario {
     },
     during(ctx) {
       const startAt = 500;
+      // Transfer POSTs whose answer is still held, by sender: what else each kill cuts off.
+      const held: { pid: number | null; until: number }[] = [];
+      const hold = (pid: number | null): VapiAnswer => {
+        held.push({ pid, until: Date.now() + holdMs });
+        return { status: 200, body: {}, delayMs: holdMs };
+      };
+      const isTransfer = (command: { body: unknown }) => (command.body as { type?: string })?.type === 'transfer';
+      const answerAll: VapiResponder = (command) => (isTransfer(command) ? hold(senderPid(command.remotePort)) : realistic());
       return [
         {
           atMs: startAt,
           action: async () => {
             const endAt = Date.now() + durationSeconds * 1000 - startAt;
-            const kills: { worker: number; acted: boolean; identified: boolean; inFlight: number; downMs: number }[] = [];
+            const kills: { worker: number; acted: boolean; identified: boolean; alsoCut: number; downMs: number }[] = [];
             ctx.vapi.answerWith(answerAll);
             for (let index = 0; Date.now() < endAt; index = 1 - index) {
               const worker = ctx.switchboard.workers[index]!;
               const acted = kills.length % 2 === 0;
-              const fired = await new Promise<{ identified: boolean; inFlight: number } | null>((resolve) => {
-                let inFlight = 0;
+              const fired = await new Promise<{ identified: boolean; alsoCut: number } | null>((resolve) => {
                 const giveUp = setTimeout(() => {
                   ctx.vapi.answerWith(answerAll);
                   resolve(null);
                 }, Math.max(0, endAt - Date.now()));
                 ctx.vapi.answerWith((command) => {
-                  if ((command.body as { type?: string })?.type !== 'transfer') return realistic();
+                  if (!isTransfer(command)) return realistic();
                   const pid = senderPid(command.remotePort);
-                  if (pid !== null && pid !== worker.pid) {
-                    inFlight += 1;
-                    setTimeout(() => (inFlight -= 1), 400);
-                    return held();
-                  }
+                  if (pid !== null && pid !== worker.pid) return hold(pid);
                   clearTimeout(giveUp);
                   ctx.vapi.answerWith(answerAll);
+                  const alsoCut = held.filter((post) => post.pid === worker.pid && post.until > Date.now()).length;
                   setImmediate(() => {
                     worker.kill('SIGKILL');
-                    resolve({ identified: pid !== null, inFlight });
+                    resolve({ identified: pid !== null, alsoCut });
                   });
                   // Dropped: never answered in time, so whoever sent it cannot tell (and the sender is killed anyway).
-                  return acted ? held() : { status: 200, body: {}, delayMs: 8_000, acted: false };
+                  return acted ? hold(pid) : { status: 200, body: {}, delayMs: 8_000, acted: false };
                 });
               });
               if (!fired) break;
@@ -192,7 +195,7 @@ function workerKillsWithoutApi(): Scenario {
               await pause(500);
               const replacement = await ctx.switchboard.restartWorker(index, { env: WITHOUT_VAPI_API });
               await assertNoVapiApi(replacement);
-              kills.push({ worker: index + 1, acted, identified: fired.identified, inFlight: fired.inFlight, downMs: Date.now() - killedAt });
+              kills.push({ worker: index + 1, acted, identified: fired.identified, alsoCut: fired.alsoCut, downMs: Date.now() - killedAt });
             }
             ctx.vapi.answerWith(realistic);
             const down = kills.map((kill) => kill.downMs / 1000);
@@ -200,8 +203,8 @@ function workerKillsWithoutApi(): Scenario {
               `${kills.length} SIGKILLs around a transfer POST (worker 1 ×${kills.filter((kill) => kill.worker === 1).length}, worker 2 ×${kills.filter((kill) => kill.worker === 2).length}; ` +
                 `${kills.filter((kill) => kill.acted).length} of the killing POSTs acted on by Vapi, ${kills.filter((kill) => !kill.acted).length} dropped; ` +
                 `sender read from the socket table for ${kills.filter((kill) => kill.identified).length}; ` +
-                `${kills.reduce((total, kill) => total + kill.inFlight, 0)} other transfer POSTs of the other worker in flight at the kills; ` +
-                `each worker back polling in ${down.length ? `${Math.min(...down).toFixed(1)}–${Math.max(...down).toFixed(1)}` : '–'} s)`,
+                `${kills.reduce((total, kill) => total + kill.alsoCut, 0)} more transfer POSTs of the killed worker in flight, acted on, at the kills; ` +
+                `each worker back polling ${down.length ? `${Math.min(...down).toFixed(1)}–${Math.max(...down).toFixed(1)}` : '–'} s after its kill)`,
             );
           },
         },
