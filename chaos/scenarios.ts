@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { FakeVapi, VapiAnswer, VapiResponder } from '../bench/harness/fake-vapi';
 import type { ManagedProcess } from '../bench/harness/processes';
+import { HOLD_MESSAGE } from '../src/workflows/transfer/describe';
 import type { Switchboard, TemporalServer } from '../bench/harness/stack';
 
 export interface ChaosContext {
@@ -211,6 +212,12 @@ function workerKillsWithoutApi(): Scenario {
       ];
     },
     async after(ctx) {
+      // A caller held with no transfer POST ever received: its worker died after recording the POST as leaving
+      // (the heartbeat marker), before the request reached the control URL. As unknown as a dropped one.
+      const received = ctx.vapi.control.received;
+      const withTransfer = new Set(received.filter((command) => (command.body as { type?: string })?.type === 'transfer').map((command) => command.callId));
+      const heldOnly = new Set(received.filter((command) => (command.body as { content?: unknown })?.content === HOLD_MESSAGE && !withTransfer.has(command.callId)).map((command) => command.callId));
+      ctx.note(`${heldOnly.size} held caller(s) whose transfer POST never reached the control URL (worker killed after recording it as leaving)`);
       const lookups = ctx.vapi.statusLookups();
       // Restored before any check can throw, so the scenarios after this one run with Vapi's API again.
       await rollingRestart(ctx, {});
