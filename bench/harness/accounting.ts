@@ -9,6 +9,16 @@ export interface DeliveryRecord {
 export interface CommandRecord {
   callId: string;
   type: string;
+  /** What a `say` said (the hold message, an apology): which kind of "told" the caller heard. */
+  said?: string;
+}
+
+/** What the accounting needs beyond what was sent and received, when a scenario has it. */
+export interface AccountingContext {
+  /** The `say` that asks a caller to hold while a transfer's fate is found out. */
+  holdMessage?: string;
+  /** Each accepted call's outcome as its workflow recorded it (`transferred`, `unknown`, …; `running` when not ended). */
+  outcomes?: ReadonlyMap<string, string>;
 }
 
 export interface TransferAccounting {
@@ -24,6 +34,16 @@ export interface TransferAccounting {
   lost: number;
   /** Accepted calls not transferred but whose caller was told so (a handled failure, not a lost one). */
   failedAndTold: number;
+  /**
+   * Accepted calls Vapi never acted on a transfer for, whose caller heard the hold message and whose workflow
+   * recorded `unknown` (a POST of unknown fate, not resent): the explicit unknown the promise allows. Counted
+   * only when outcomes are known; else such calls are in failedAndTold.
+   */
+  unknownButTold: number;
+  /** Calls transferred exactly once whose caller first heard the hold message: a doubt that resolved. */
+  heldThenTransferred: number;
+  /** Recorded outcomes of the accepted calls, by outcome (empty when outcomes are not known). */
+  outcomes: Record<string, number>;
   /** Calls that got more than one `transfer`. */
   doubled: number;
   /** Refused calls that were transferred anyway (once): not harmful, but Vapi was told otherwise. */
@@ -35,14 +55,16 @@ export interface TransferAccounting {
   lostCallIds: string[];
   doubledCallIds: string[];
   failedAndToldCallIds: string[];
+  unknownButToldCallIds: string[];
 }
 
 /** Joins what was sent with what the control URL received. Pure, so the arithmetic is unit-tested. */
-export function accountTransfers(deliveries: readonly DeliveryRecord[], commands: readonly CommandRecord[]): TransferAccounting {
+export function accountTransfers(deliveries: readonly DeliveryRecord[], commands: readonly CommandRecord[], context: AccountingContext = {}): TransferAccounting {
   const accepted = new Map<string, boolean>();
   for (const delivery of deliveries) accepted.set(delivery.callId, (accepted.get(delivery.callId) ?? false) || delivery.accepted);
   const transfers = new Map<string, number>();
   const told = new Set<string>();
+  const held = new Set<string>();
   let strayCommands = 0;
   for (const command of commands) {
     if (!accepted.has(command.callId)) {
@@ -50,7 +72,10 @@ export function accountTransfers(deliveries: readonly DeliveryRecord[], commands
       continue;
     }
     if (command.type === 'transfer') transfers.set(command.callId, (transfers.get(command.callId) ?? 0) + 1);
-    else if (command.type === 'say') told.add(command.callId);
+    else if (command.type === 'say') {
+      told.add(command.callId);
+      if (context.holdMessage !== undefined && command.said === context.holdMessage) held.add(command.callId);
+    }
   }
   const result: TransferAccounting = {
     calls: accepted.size,
@@ -59,6 +84,9 @@ export function accountTransfers(deliveries: readonly DeliveryRecord[], commands
     executedOnce: 0,
     lost: 0,
     failedAndTold: 0,
+    unknownButTold: 0,
+    heldThenTransferred: 0,
+    outcomes: {},
     doubled: 0,
     executedDespiteRefusal: 0,
     callersTold: told.size,
@@ -66,17 +94,24 @@ export function accountTransfers(deliveries: readonly DeliveryRecord[], commands
     lostCallIds: [],
     doubledCallIds: [],
     failedAndToldCallIds: [],
+    unknownButToldCallIds: [],
   };
   for (const [callId, wasAccepted] of accepted) {
     const count = transfers.get(callId) ?? 0;
     if (wasAccepted) result.acceptedCalls += 1;
     else result.refusedCalls += 1;
+    const outcome = context.outcomes?.get(callId);
+    if (wasAccepted && outcome !== undefined) result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
     if (count === 1) result.executedOnce += 1;
+    if (count === 1 && held.has(callId)) result.heldThenTransferred += 1;
     if (count > 1) {
       result.doubled += 1;
       result.doubledCallIds.push(callId);
     }
-    if (count === 0 && wasAccepted && told.has(callId)) {
+    if (count === 0 && wasAccepted && held.has(callId) && outcome === 'unknown') {
+      result.unknownButTold += 1;
+      result.unknownButToldCallIds.push(callId);
+    } else if (count === 0 && wasAccepted && told.has(callId)) {
       result.failedAndTold += 1;
       result.failedAndToldCallIds.push(callId);
     }

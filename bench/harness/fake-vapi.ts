@@ -8,6 +8,14 @@ import { forwardingReport } from './traffic';
 import { postJson } from './webhook-client';
 
 /**
+ * How the control URL answers one command, and whether Vapi acted on it. By default a command is acted on when
+ * it is answered 2xx; `acted` says otherwise: a gateway's 502 sent after Vapi took the command (acted, answer
+ * lost), or a request Vapi dropped with its connection (not acted, answered late or never).
+ */
+export type VapiAnswer = ReturnType<ControlResponder> & { acted?: boolean };
+export type VapiResponder = (command: ReceivedControlCommand) => VapiAnswer;
+
+/**
  * Plays Vapi's side of a call for the load: the Live Call Control endpoint (the fake control server,
  * recording when each command arrived with sub-millisecond time) and, optionally, the `status-update`
  * Vapi sends once a transfer is forwarding, so transfers finish and agents are released as in real calls.
@@ -20,10 +28,12 @@ export interface FakeVapi {
   firstTransferAt: ReadonlyMap<string, number>;
   /** Commands the control URL accepted (answered 2xx, however late): those Vapi acted on. */
   commands(): CommandRecord[];
-  /** Commands it refused (non-2xx): not acted on, so a retry of them is not a second transfer. */
+  /** Commands it did not act on (refused non-2xx, or dropped): a retry of them is not a second transfer. */
   refusedCommands(): number;
+  /** Commands acted on although their answer said otherwise (a 502 or 504 after Vapi took it). */
+  actedDespiteError(): number;
   /** How the control URL answers from now on (default 200). */
-  answerWith(responder: ControlResponder): void;
+  answerWith(responder: VapiResponder): void;
   /** Send Vapi's forwarding report to `webhookUrl` this long after each first transfer; null stops reporting. */
   reportTo(webhookUrl: string | null, delayMs?: number): void;
   /** Reports sent and how many were answered 2xx (each is retried a few times, as Vapi retries webhooks). */
@@ -87,7 +97,7 @@ export async function startFakeVapi(): Promise<FakeVapi> {
   const apiBaseUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   const firstTransferAt = new Map<string, number>();
   const calls = new Map<string, SimulatedCall>();
-  let answer: ControlResponder = () => ({ status: 200, body: {} });
+  let answer: VapiResponder = () => ({ status: 200, body: {} });
   let reportTarget: { url: string; delayMs: number } | null = null;
   const reportCounts = { sent: 0, accepted: 0 };
   let readiness: AgentReadiness | null = null;
@@ -107,18 +117,23 @@ export async function startFakeVapi(): Promise<FakeVapi> {
     pendingReady.add(done);
   };
 
-  // Only commands answered 2xx (or whose 2xx answer is merely late) were acted on: a 503 is Vapi saying "not done".
+  // Commands answered 2xx (or whose 2xx answer is merely late) were acted on: a 503 is Vapi saying "not done".
+  // A responder may say otherwise (`acted`), and then the answer is not the truth: the record is.
   const executed: CommandRecord[] = [];
   let refused = 0;
+  let actedDespiteError = 0;
   const record: ControlResponder = (command: ReceivedControlCommand) => {
     const at = performance.now();
-    const reply = answer(command);
+    const { acted, ...reply } = answer(command);
     const type = String((command.body as { type?: unknown })?.type);
-    if (reply.status < 200 || reply.status >= 300) {
+    const ok = reply.status >= 200 && reply.status < 300;
+    if (!(acted ?? ok)) {
       refused += 1;
       return reply;
     }
-    executed.push({ callId: command.callId, type });
+    if (!ok) actedDespiteError += 1;
+    const said = type === 'say' ? (command.body as { content?: unknown }).content : undefined;
+    executed.push({ callId: command.callId, type, ...(typeof said === 'string' ? { said } : {}) });
     if (type === 'transfer' && !firstTransferAt.has(command.callId)) {
       firstTransferAt.set(command.callId, at);
       const call = calls.get(command.callId);
@@ -144,6 +159,7 @@ export async function startFakeVapi(): Promise<FakeVapi> {
     firstTransferAt,
     commands: () => [...executed],
     refusedCommands: () => refused,
+    actedDespiteError: () => actedDespiteError,
     answerWith(responder) {
       answer = responder;
     },
@@ -164,6 +180,7 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       control.received.length = 0;
       executed.length = 0;
       refused = 0;
+      actedDespiteError = 0;
       firstTransferAt.clear();
       calls.clear();
       reportCounts.sent = 0;

@@ -39,6 +39,10 @@ export interface PhaseOptions {
   serverMetricsUrl?: () => string | undefined;
   /** What the calls ask for and who calls (default: the demo contact center's mix). */
   traffic?: TrafficMix;
+  /** The `say` that asks a caller to hold: tells a held caller from an apologised-to one in the accounting. */
+  holdMessage?: string;
+  /** Each accepted call's recorded outcome by call id, read once the phase has drained (see outcomes.ts). */
+  recordedOutcomes?: (workflowIds: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface PhaseResult {
@@ -148,8 +152,10 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
     webhookToTransferMs.push(transferAt - sentAt);
     lastTransferAt = Math.max(lastTransferAt, transferAt);
   }
+  const workflowIds = calls.filter((call) => accepted.has(call.callId)).map((call) => transferWorkflowId(call.callId, call.toolCallId));
+  const outcomes = options.recordedOutcomes ? await options.recordedOutcomes(workflowIds) : undefined;
   // Unfiltered: a late transfer of an earlier phase shows up here as a stray command instead of vanishing.
-  const accounting = accountTransfers(deliveries, vapi.commands());
+  const accounting = accountTransfers(deliveries, vapi.commands(), { holdMessage: options.holdMessage, outcomes });
   const transfers = Math.max(1, webhookToTransferMs.length);
   const cpuMs = (pick: (name: string) => boolean) => (measured.filter((entry) => pick(entry.name)).reduce((total, entry) => total + entry.cpuSeconds, 0) * 1000) / transfers;
   const sendWindowSeconds = Math.max(0.001, (Math.max(lastSendAt, loadEndedAt) - run.startedAt) / 1000);
@@ -182,7 +188,7 @@ export async function runLoadPhase(options: PhaseOptions): Promise<PhaseResult> 
       .filter((_, index, all) => index % Math.max(1, Math.floor(all.length / 25)) === 0)
       .slice(0, 25)
       .map((call) => ({ callId: call.callId, toolCallId: call.toolCallId, sentAtEpochMs: performance.timeOrigin + scheduledAt.get(call.callId)! })),
-    workflowIds: calls.filter((call) => accepted.has(call.callId)).map((call) => transferWorkflowId(call.callId, call.toolCallId)),
+    workflowIds,
     samples: { ackMs, webhookToTransferMs },
   };
 }

@@ -136,8 +136,11 @@ export interface Switchboard {
   processes: ManagedProcess[];
   /** The worker processes (the combined process counts as one). */
   workers: ManagedProcess[];
-  /** Starts a replacement for worker `index` (after it was killed), optionally with extra node flags (fault preloads). */
-  restartWorker(index: number, extra?: { preloads?: string[] }): Promise<ManagedProcess>;
+  /**
+   * Starts a replacement for worker `index` (after it was killed), optionally with extra node flags (fault
+   * preloads) and environment on top of the stack's (a value undefined unsets it).
+   */
+  restartWorker(index: number, extra?: { preloads?: string[]; env?: Record<string, string | undefined> }): Promise<ManagedProcess>;
   stop(): Promise<void>;
 }
 
@@ -172,13 +175,14 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
   const processes: ManagedProcess[] = [];
   const workers: ManagedProcess[] = [];
   const log = (name: string) => path.join(options.logDir, `${name}.log`);
-  const run = (entry: string, name: string, preloads: string[] = []) => {
-    const spawnOptions = { name, env, logFile: log(name), nodeArgs: options.nodeArgs ?? [], preloads, cwd: options.root ?? PROJECT_ROOT };
+  const run = (entry: string, name: string, preloads: string[] = [], extraEnv: Record<string, string | undefined> = {}) => {
+    const spawnOptions = { name, env: { ...env, ...extraEnv }, logFile: log(name), nodeArgs: options.nodeArgs ?? [], preloads, cwd: options.root ?? PROJECT_ROOT };
     return options.compiledRoot
       ? spawnJavaScript(path.join(options.compiledRoot, entry.replace(/\.ts$/, '.js')), spawnOptions)
       : spawnTypeScript(entry, spawnOptions);
   };
-  const spawnWorker = (index: number, preloads: string[] = []) => run('src/temporal/main-worker.ts', `worker-${index + 1}`, preloads);
+  const spawnWorker = (index: number, preloads: string[] = [], extraEnv: Record<string, string | undefined> = {}) =>
+    run('src/temporal/main-worker.ts', `worker-${index + 1}`, preloads, extraEnv);
 
   try {
     if (options.topology === 'combined') {
@@ -207,7 +211,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     workers,
     async restartWorker(index, extra) {
       if (options.topology === 'combined') throw new Error('restartWorker needs the split topology');
-      const replacement = spawnWorker(index, extra?.preloads ?? []);
+      const replacement = spawnWorker(index, extra?.preloads ?? [], extra?.env ?? {});
       const at = processes.indexOf(workers[index]!);
       workers[index] = replacement;
       processes[at] = replacement;

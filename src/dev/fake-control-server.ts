@@ -7,6 +7,8 @@ export interface ReceivedControlCommand {
   path: string;
   body: unknown;
   receivedAt: number;
+  /** The sender's port on its side of the connection: which process sent it can be read from the socket table. */
+  remotePort?: number;
 }
 
 export type ControlResponder = (command: ReceivedControlCommand) => { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> };
@@ -51,7 +53,7 @@ export async function startFakeControlServer(options: { port?: number; host?: st
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid JSON' }));
         return;
       }
-      const command: ReceivedControlCommand = { callId: decodeURIComponent(match[1]!), path: req.url!, body, receivedAt: Date.now() };
+      const command: ReceivedControlCommand = { callId: decodeURIComponent(match[1]!), path: req.url!, body, receivedAt: Date.now(), remotePort: req.socket.remotePort };
       received.push(command);
       waiters.forEach((wake) => wake());
       const answer = responder(command);

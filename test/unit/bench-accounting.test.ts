@@ -59,4 +59,50 @@ describe('lost and doubled transfer accounting', () => {
 
     expect(result).toMatchObject({ strayCommands: 1, lost: 1 });
   });
+
+  it('counts an untransferred call whose caller was told to hold and whose workflow recorded unknown as unknown but told', () => {
+    const result = accountTransfers([{ callId: 'a', accepted: true }], [{ callId: 'a', type: 'say', said: 'hold on' }], {
+      holdMessage: 'hold on',
+      outcomes: new Map([['a', 'unknown']]),
+    });
+
+    expect(result).toMatchObject({ unknownButTold: 1, unknownButToldCallIds: ['a'], failedAndTold: 0, lost: 0, outcomes: { unknown: 1 } });
+  });
+
+  it('does not call a held caller unknown when the workflow recorded something else', () => {
+    const result = accountTransfers([{ callId: 'a', accepted: true }], [{ callId: 'a', type: 'say', said: 'hold on' }], {
+      holdMessage: 'hold on',
+      outcomes: new Map([['a', 'not-connected']]),
+    });
+
+    expect(result).toMatchObject({ unknownButTold: 0, failedAndTold: 1 });
+  });
+
+  it('does not call an apology a hold, even when the workflow recorded unknown', () => {
+    const result = accountTransfers([{ callId: 'a', accepted: true }], [{ callId: 'a', type: 'say', said: 'sorry' }], {
+      holdMessage: 'hold on',
+      outcomes: new Map([['a', 'unknown']]),
+    });
+
+    expect(result).toMatchObject({ unknownButTold: 0, failedAndTold: 1 });
+  });
+
+  it('counts a held caller who was then transferred once as held then transferred, and a held caller transferred twice as doubled', () => {
+    const result = accountTransfers(
+      [
+        { callId: 'a', accepted: true },
+        { callId: 'b', accepted: true },
+      ],
+      [
+        { callId: 'a', type: 'say', said: 'hold on' },
+        { callId: 'a', type: 'transfer' },
+        { callId: 'b', type: 'say', said: 'hold on' },
+        { callId: 'b', type: 'transfer' },
+        { callId: 'b', type: 'transfer' },
+      ],
+      { holdMessage: 'hold on' },
+    );
+
+    expect(result).toMatchObject({ executedOnce: 1, heldThenTransferred: 1, doubled: 1, doubledCallIds: ['b'] });
+  });
 });

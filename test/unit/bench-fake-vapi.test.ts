@@ -80,3 +80,49 @@ describe("the bench's fake Vapi playing the agents", () => {
     expect(vapi.readyCalls()).toEqual({ scheduled: 0, sent: 0, accepted: 0 });
   });
 });
+
+describe("the chaos fake Vapi's word on commands it answered with an error", () => {
+  let vapi: FakeVapi;
+
+  beforeAll(async () => {
+    vapi = await startFakeVapi();
+  });
+
+  afterAll(async () => {
+    await vapi.close();
+  });
+
+  const callStatus = async (callId: string) => ((await (await fetch(`${vapi.apiBaseUrl}/call/${callId}`)).json()) as { status: string }).status;
+
+  it('counts a transfer it took behind a 502 as acted on, and its API says the call is forwarding', async () => {
+    vapi.reset();
+    vapi.answerWith(() => ({ status: 502, body: {}, acted: true }));
+
+    const answer = await postJson(vapi.control.controlUrlFor('call-taken'), { type: 'transfer', destination: { type: 'number', number: '+16015550100' } });
+
+    expect(answer.status).toBe(502);
+    expect(vapi.commands()).toEqual([{ callId: 'call-taken', type: 'transfer' }]);
+    expect(vapi.actedDespiteError()).toBe(1);
+    expect(await callStatus('call-taken')).toBe('forwarding');
+  });
+
+  it('does not count a transfer it dropped, whatever it answered, and its API says the call is still in progress', async () => {
+    vapi.reset();
+    vapi.answerWith(() => ({ status: 200, body: {}, acted: false }));
+
+    await postJson(vapi.control.controlUrlFor('call-dropped'), { type: 'transfer', destination: { type: 'number', number: '+16015550100' } });
+
+    expect(vapi.commands()).toEqual([]);
+    expect(vapi.refusedCommands()).toBe(1);
+    expect(await callStatus('call-dropped')).toBe('in-progress');
+  });
+
+  it('keeps what a say said, so a hold can be told from an apology', async () => {
+    vapi.reset();
+    vapi.answerWith(() => ({ status: 200, body: {} }));
+
+    await postJson(vapi.control.controlUrlFor('call-held'), { type: 'say', content: 'One moment please' });
+
+    expect(vapi.commands()).toEqual([{ callId: 'call-held', type: 'say', said: 'One moment please' }]);
+  });
+});
