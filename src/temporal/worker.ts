@@ -34,8 +34,18 @@ const FLOOR_WORKER_TUNING = {
   maxConcurrentActivityTaskExecutions: 1,
   maxConcurrentLocalActivityExecutions: 1,
   // A floor whose worker died waits this long on the dead worker's sticky queue before another worker takes
-  // it (5 s by default): every reservation waits on the floor, so it should be back within a second.
+  // it (10 s by default): every reservation waits on the floor, so it should be back within a second.
   stickyQueueScheduleToStartTimeout: '1s',
+} as const;
+
+/**
+ * A transfer whose worker died mid-POST learns it from the POST's heartbeat (2 s), then its next workflow task
+ * waits on the dead worker's sticky queue (10 s by default) before another worker runs it and asks the caller
+ * to hold: chaos (k) measured ~13 s of silence. A transfer's history is a few dozen events, cheap to replay on
+ * whichever worker takes it, so its sticky queue is given up after 2 s.
+ */
+const TRANSFER_WORKER_TUNING = {
+  stickyQueueScheduleToStartTimeout: '2s',
 } as const;
 
 /** The two workers of a Switchboard process, started, stopped and watched as one. */
@@ -86,7 +96,7 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Switc
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
   };
   const [transfers, floor] = await Promise.all([
-    Worker.create({ ...shared, taskQueue: options.taskQueue, activities: options.activities }),
+    Worker.create({ ...shared, taskQueue: options.taskQueue, activities: options.activities, ...TRANSFER_WORKER_TUNING }),
     Worker.create({ ...shared, taskQueue: floorTaskQueue(options.taskQueue), ...FLOOR_WORKER_TUNING }),
   ]);
   return new SwitchboardWorkers(transfers, floor);
