@@ -337,6 +337,28 @@ describeInBrowser('the floor page in a browser', () => {
       await page.close();
     });
 
+    it('keeps open the department a supervisor opens, though a live update is drawn before the details element toggles', async () => {
+      const { app, feed } = floorApp();
+      const server = await listen(app, feed);
+      closers.push(() => server.close());
+      const page = await browser.newPage();
+      await signIn(page, server.url, ADMIN_TOKEN);
+      await page.waitForSelector('details.department[data-department="billing"]');
+      // In one frame: the click first, then the page's own redraw, and only a task later the details' toggle event.
+      await page.evaluate(
+        () =>
+          new Promise<void>((resolve) => {
+            const summary = document.querySelector('details.department[data-department="billing"] > summary') as HTMLElement;
+            requestAnimationFrame(() => summary.click());
+            document.getElementById('filter')!.dispatchEvent(new Event('input'));
+            setTimeout(resolve, 300);
+          }),
+      );
+      expect(await page.$eval('details.department[data-department="billing"]', (node) => (node as HTMLDetailsElement).open)).toBe(true);
+      await page.waitForSelector('details.department[data-department="billing"] tr.agent');
+      await page.close();
+    });
+
     it("shows each department's line: callers waiting, the oldest wait, the service level and callbacks due", async () => {
       const floor = new CountingFloor(new InMemoryFloor(rosterOf(alwaysOpenContactCenter())));
       const { app, feed } = floorApp({ floor });

@@ -194,20 +194,19 @@
       let details = existing.get(group.id);
       if (!details) {
         details = el('details', { className: 'department', data: { department: group.id } });
-        details.append(el('summary'));
-        details.addEventListener('toggle', () => {
-          // Opened or closed by the supervisor, remembered; by a narrow filter, not.
-          if (details.dataset.programmatic) delete details.dataset.programmatic;
-          else if (details.open) view.open.add(group.id);
-          else view.open.delete(group.id);
-          renderDepartmentBody(details, details.dataset.department);
+        const summary = el('summary');
+        details.append(summary);
+        // The supervisor's choice is taken from the click itself, before the details toggles: the toggle event comes a
+        // task later, and a live update drawn in between would otherwise close what they just opened.
+        summary.addEventListener('click', () => {
+          if (details.open) view.open.delete(group.id);
+          else view.open.add(group.id);
         });
+        details.addEventListener('toggle', () => renderDepartmentBody(details, details.dataset.department));
       }
+      // Opened by the supervisor, remembered; by a narrow filter, only while it stays narrow.
       const open = view.open.has(group.id) || Boolean(autoOpen);
-      if (details.open !== open) {
-        details.dataset.programmatic = 'yes';
-        details.open = open;
-      }
+      if (details.open !== open) details.open = open;
       details.firstChild.replaceChildren(el('span', { className: 'department-name', text: group.id }), countChips(group.counts, group.agents));
       if (details.open) renderDepartmentBody(details, group.id);
       return details;
