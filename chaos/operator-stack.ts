@@ -25,7 +25,7 @@ export class OperatorStack {
   private starts = 0;
 
   constructor(
-    private readonly options: { logDir: string; dataDir: string; vapiApiBaseUrl: string },
+    private readonly options: { logDir: string; dataDir: string; vapiApiBaseUrl: string; routingConfig: string },
   ) {
     this.env = {
       // Nothing that would move a process off the defaults.
@@ -47,11 +47,21 @@ export class OperatorStack {
       VAPI_API_KEY: 'chaos-fake-key',
       VAPI_BASE_URL: options.vapiApiBaseUrl,
       LOG_LEVEL: 'info',
+      // The routing file is the contact center's, not a process setting: the same one as the other scenarios.
+      ROUTING_CONFIG: options.routingConfig,
     };
   }
 
   get webhookUrl(): string {
     return `http://127.0.0.1:${DEFAULT_PORTS.api}/webhook`;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${DEFAULT_PORTS.api}`;
+  }
+
+  get adminToken(): string {
+    return this.env.ADMIN_TOKEN!;
   }
 
   /** Refuses to start on a machine where something else holds a default port (it would not be this stack). */

@@ -49,8 +49,8 @@ const HELP = `npm run chaos -- [options]
 
 Runs Switchboard as separate processes (Temporal dev server on a SQLite file, two start:worker processes,
 one start:api) under an open-loop load of simulated Vapi tool calls, injects one fault per scenario, and
-counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told. (a)-(f),
-(k), (l) route with the default routing file without its lines (12 agents; every one busy: the department's
+counts for each: webhooks accepted, transfers executed exactly once, lost, doubled, callers told. Every
+scenario routes with the default routing file without its lines (12 agents; every one busy: the department's
 phone line), and an agent a transfer reached is marked ready through the operator API 2-6 s after Vapi
 reported it forwarding.
 "Doubled" is more than one transfer the fake Vapi acted on for one call (a refused or dropped POST is not
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       temporal = undefined;
     }
     for (const scenario of operatorScenarios) {
-      results.push(await runOperatorScenario(scenario, { vapi, rate, duration, runDir, logDir }));
+      results.push(await runOperatorScenario(scenario, { vapi, rate, duration, runDir, logDir, routingFile, agents, random }));
       const last = results[results.length - 1]!;
       process.stdout.write(
         `      ${progressLine(last)}\n`,
@@ -235,7 +235,16 @@ async function main(): Promise<void> {
 /** One operator scenario on a stack of its own, started with the README's commands on the default ports. */
 async function runOperatorScenario(
   scenario: OperatorScenario,
-  options: { vapi: Awaited<ReturnType<typeof startFakeVapi>>; rate: number; duration: number; runDir: string; logDir: string },
+  options: {
+    vapi: Awaited<ReturnType<typeof startFakeVapi>>;
+    rate: number;
+    duration: number;
+    runDir: string;
+    logDir: string;
+    routingFile: string;
+    agents: ReturnType<typeof agentsByDestination>;
+    random: () => number;
+  },
 ): Promise<ScenarioResult> {
   const { vapi } = options;
   const notes: string[] = [];
@@ -243,10 +252,16 @@ async function runOperatorScenario(
   const duration = scenario.durationSeconds ?? options.duration;
   process.stdout.write(`  (${scenario.id}) ${scenario.name}: ${scenario.fault} (${rate}/s for ${duration} s)\n`);
   const logDir = path.join(options.logDir, scenario.id);
-  const stack = new OperatorStack({ logDir, dataDir: path.join(options.runDir, `temporal-${scenario.id}`), vapiApiBaseUrl: vapi.apiBaseUrl });
+  const stack = new OperatorStack({ logDir, dataDir: path.join(options.runDir, `temporal-${scenario.id}`), vapiApiBaseUrl: vapi.apiBaseUrl, routingConfig: options.routingFile });
   vapi.reset();
   vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
   vapi.reportTo(stack.webhookUrl, 200);
+  vapi.readyAgents({
+    apiUrl: stack.apiUrl,
+    adminToken: stack.adminToken,
+    agentFor: (destination) => options.agents.get(destinationKey(destination)),
+    handleTimeMs: () => HANDLE_TIME_MS.min + options.random() * (HANDLE_TIME_MS.max - HANDLE_TIME_MS.min),
+  });
   const ctx = { stack, vapi, note: (text: string) => notes.push(text) };
   try {
     await OperatorStack.assertDefaultPortsFree();
@@ -265,11 +280,13 @@ async function runOperatorScenario(
     return phaseResult(scenario, `${scenario.fault} (${rate}/s for ${duration} s; logs in ${path.relative(PROJECT_ROOT, logDir)})`, phase, [
       ...notes,
       ...(vapi.statusLookups() > 0 ? [`Vapi call status asked ${vapi.statusLookups()} time(s)`] : []),
+      `agents marked ready: ${phase.readyCalls.accepted} of ${phase.readyCalls.scheduled}`,
     ]);
   } catch (error) {
     return failedResult(scenario, notes, error);
   } finally {
     vapi.reportTo(null);
+    vapi.readyAgents(null);
     await stack.stop().catch(() => undefined);
     dropIdleSockets();
   }
