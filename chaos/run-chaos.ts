@@ -21,7 +21,7 @@ import type { ChaosReport, ScenarioResult } from './report';
 import { markdownChaosReport, progressLine, scenarioPassed } from './report';
 import type { OperatorScenario } from './operator-scenarios';
 import { OPERATOR_SCENARIOS } from './operator-scenarios';
-import { OperatorStack } from './operator-stack';
+import { DEFAULT_PORTS, OperatorStack } from './operator-stack';
 import type { ChaosContext } from './scenarios';
 import { CONTROL_LATENCY_MS, SCENARIOS } from './scenarios';
 
@@ -271,6 +271,8 @@ async function runOperatorScenario(
       webhookUrl: stack.webhookUrl,
       schedule: openLoopSchedule({ ratePerSecond: rate, durationSeconds: duration }),
       vapi,
+      holdMessage: HOLD_MESSAGE,
+      recordedOutcomes: (workflowIds) => recordedOutcomes(`127.0.0.1:${DEFAULT_PORTS.temporal}`, workflowIds),
       drainTimeoutMs: 90_000,
       lingerMs: 5_000,
       during: scenario.during?.(ctx) ?? [],
