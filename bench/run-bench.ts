@@ -6,7 +6,8 @@ import type { ContactCenter } from '../src/config/contact-center';
 import { loadContactCenter } from '../src/config/contact-center';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { RESERVATION_TTL_SECONDS, transferWorkflowId } from '../src/contracts';
-import { createDataConverter } from '../src/temporal/data-converter';
+import { createDataConverter, payloadCodecFor } from '../src/temporal/data-converter';
+import { newEncryptionKeySpec } from '../src/temporal/payload-encryption';
 import { checkOverbooking } from './harness/agent-holds';
 import type { AgentHold } from './harness/agent-holds';
 import { agentsByDestination, contactCenterYaml, destinationKey, generateContactCenter, generatedTraffic, seededRandom } from './harness/contact-center-generator';
@@ -130,8 +131,8 @@ function contactCenterFor(options: BenchOptions, runDir: string, root: string): 
  * Reads every transfer's history and checks that no agent was ever held beyond its maxConcurrent, judging when
  * a held agent was free again from the ready marks the fake Vapi sent (see transfer-holds.ts for the bounds).
  */
-async function checkHolds(address: string, workflowIds: readonly string[], center: ContactCenter, readyMarks: readonly ReadyMark[]): Promise<HoldsCheck> {
-  const converter = loadDataConverter(createDataConverter());
+async function checkHolds(address: string, workflowIds: readonly string[], center: ContactCenter, readyMarks: readonly ReadyMark[], encryptionKeys: string): Promise<HoldsCheck> {
+  const converter = loadDataConverter(createDataConverter(payloadCodecFor(encryptionKeys)));
   const evidence: HoldEvidence = {
     endMs: Date.now(),
     ttlMs: RESERVATION_TTL_SECONDS * 1000,
@@ -207,6 +208,8 @@ async function main(): Promise<void> {
   process.stdout.write(`  contact center: ${contactCenter.agentCount} agents, ${contactCenter.departments} departments (${contactCenter.file})\n`);
   const traffic = options.agents === null ? DEMO_TRAFFIC : generatedTraffic(center);
   const adminToken = randomBytes(16).toString('hex');
+  // The run's payload key, known here too: the over-booking check decodes the reservations the histories sealed.
+  const encryptionKeys = newEncryptionKeySpec('bench');
 
   const vapi = await startFakeVapi();
   const children: ManagedProcess[] = [];
@@ -236,7 +239,7 @@ async function main(): Promise<void> {
       root,
       ...(compiledRoot ? { compiledRoot } : {}),
       // The demo CRM's notes in the run folder, not in the checkout's .data.
-      env: { LOG_LEVEL: options.logLevel, ADMIN_TOKEN: adminToken, ROUTING_CONFIG: routingConfig, DATA_DIR: path.join(runDir, 'data') },
+      env: { LOG_LEVEL: options.logLevel, ADMIN_TOKEN: adminToken, ROUTING_CONFIG: routingConfig, DATA_DIR: path.join(runDir, 'data'), PAYLOAD_ENCRYPTION_KEYS: encryptionKeys },
       ...(options.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(runDir, 'profiles')] } : {}),
       ...(options.entry ? { combinedEntry: options.entry } : {}),
     });
@@ -313,7 +316,7 @@ async function main(): Promise<void> {
     if (options.checkHolds) {
       const workflowIds = [...(warmup?.workflowIds ?? []), ...phases.flatMap((phase) => phase.workflowIds)];
       process.stdout.write(`  reading ${workflowIds.length} transfer histories for over-booking…\n`);
-      holds = await checkHolds(temporal.address, workflowIds, center, vapi.readyMarks());
+      holds = await checkHolds(temporal.address, workflowIds, center, vapi.readyMarks(), encryptionKeys);
     }
     await switchboard.stop();
     await temporal.stop();
