@@ -101,7 +101,8 @@ interface OpenHold {
  *   mark leaves a reservation alone), any other ends the hold at max(sent, c); or until c + the department's
  *   after-call time; whichever is first.
  * - Otherwise a hold lasts until its reservation's TTL or the end of the run.
- * Agents held by callback workflows (a promised call back) are not in transfer histories and are not seen.
+ * Agents held by callback workflows (a promised call back) are not in transfer histories and are not seen. A 1.0
+ * transfer's `releaseAgent` local activity marker ends a hold when its workflow task started.
  */
 export async function holdsFromTransferHistory(converter: LoadedDataConverter, transferId: string, events: readonly HistoryEvent[], evidence: HoldEvidence): Promise<TransferHolds> {
   const steps = await activitySteps(converter, events);
@@ -144,6 +145,11 @@ export async function holdsFromTransferHistory(converter: LoadedDataConverter, t
         const named = typeof agentId === 'string' ? agentId : null;
         for (const [held, hold] of [...open]) if (held !== named && !hold.connected) close(held, taskStartedAt, 'released');
         if (named) hold(named, epochMs(event), taskStartedAt);
+      } else if (marker?.activity === 'releaseAgent') {
+        // A 1.0 transfer (--ref to an older commit) released as a local activity, the agent freed when forwarded:
+        // the release ran inside this workflow task, so no earlier than it started.
+        const agentId = RELEASED_AGENT.exec(marker.summary ?? '')?.[1];
+        for (const held of agentId ? [agentId] : [...open.keys()]) if (open.has(held)) close(held, taskStartedAt, 'released');
       } else if (marker?.activity === 'agentDestination') {
         const agentId = LINE_AGENT.exec(marker.summary ?? '')?.[1];
         if (agentId) hold(agentId, epochMs(event), Number.isNaN(reservedTaskAt) ? taskStartedAt : reservedTaskAt);

@@ -275,6 +275,17 @@ describe("agent holds read from today's transfer histories", () => {
     expect(found).toMatchObject({ holds: [], unknownReservations: 0, undecodedReservations: 1, connectionsWithoutHold: 1 });
   });
 
+  it('still reads a 1.0 transfer (a run of an older commit), whose release was a local activity in the task that forwarded the call', async () => {
+    const v1 = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, '1.0', 'fallback-next-agent.json'), 'utf8'))).events ?? [];
+    const { holds, ended } = await read(v1);
+
+    expect(holds.map((hold) => hold.agentId)).toEqual(['a-ana', 'a-ben']);
+    // Workflow task 28 started the release of a-ana, task 41 that of a-ben.
+    expect(holds[0]!.to).toBeCloseTo(at('2026-11-30T11:04:14.561Z', 0.391483), 3);
+    expect(holds[1]!.to).toBeCloseTo(at('2026-11-30T11:04:14.700Z', 0.364732), 3);
+    expect(ended.released).toBe(2);
+  });
+
   it('finds no hold in a transfer routed to a line', async () => {
     expect((await read(fixture('success-unconfirmed'))).holds).toEqual([]);
   });
