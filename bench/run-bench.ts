@@ -5,13 +5,14 @@ import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow'
 import type { ContactCenter } from '../src/config/contact-center';
 import { loadContactCenter } from '../src/config/contact-center';
 import { PROJECT_ROOT } from '../src/config/paths';
-import { transferWorkflowId } from '../src/contracts';
-import { createDataConverter } from '../src/temporal/data-converter';
+import { RESERVATION_TTL_SECONDS, transferWorkflowId } from '../src/contracts';
+import { createDataConverter, payloadCodecFor } from '../src/temporal/data-converter';
+import { newEncryptionKeySpec } from '../src/temporal/payload-encryption';
 import { checkOverbooking } from './harness/agent-holds';
 import type { AgentHold } from './harness/agent-holds';
 import { agentsByDestination, contactCenterYaml, destinationKey, generateContactCenter, generatedTraffic, seededRandom } from './harness/contact-center-generator';
 import { startFakeVapi } from './harness/fake-vapi';
-import type { FakeVapi } from './harness/fake-vapi';
+import type { FakeVapi, ReadyMark } from './harness/fake-vapi';
 import { fetchHistories, forEachHistory, historySizes } from './harness/histories';
 import { writeHistogramPng } from './harness/histogram-png';
 import type { HistogramSeries } from './harness/histogram-png';
@@ -28,7 +29,8 @@ import { markdownReport } from './harness/report';
 import { compileProject, prebuiltWorkflowBundle, startBaseline, startSwitchboard, startTemporal } from './harness/stack';
 import type { TimelineEntry } from './harness/timeline';
 import { describeHistory, medianCriticalPath } from './harness/timeline';
-import { holdsFromTransferHistory } from './harness/transfer-holds';
+import { afterCallFrom, holdsFromTransferHistory, noHoldsEnded, readyMarksByAgent } from './harness/transfer-holds';
+import type { HoldEnd, HoldEvidence } from './harness/transfer-holds';
 import type { TrafficMix } from './harness/traffic';
 import { DEMO_TRAFFIC } from './harness/traffic';
 import { dropIdleSockets } from './harness/webhook-client';
@@ -125,14 +127,24 @@ function contactCenterFor(options: BenchOptions, runDir: string, root: string): 
   };
 }
 
-/** Reads every transfer's history and checks that no agent was ever held beyond its maxConcurrent. */
-async function checkHolds(address: string, workflowIds: readonly string[], center: ContactCenter): Promise<HoldsCheck> {
-  const converter = loadDataConverter(createDataConverter());
-  const endMs = Date.now();
+/**
+ * Reads every transfer's history and checks that no agent was ever held beyond its maxConcurrent, judging when
+ * a held agent was free again from the ready marks the fake Vapi sent (see transfer-holds.ts for the bounds).
+ */
+async function checkHolds(address: string, workflowIds: readonly string[], center: ContactCenter, readyMarks: readonly ReadyMark[], encryptionKeys: string): Promise<HoldsCheck> {
+  const converter = loadDataConverter(createDataConverter(payloadCodecFor(encryptionKeys)));
+  const evidence: HoldEvidence = {
+    endMs: Date.now(),
+    ttlMs: RESERVATION_TTL_SECONDS * 1000,
+    afterCallMs: afterCallFrom(center.departments),
+    readyMarks: readyMarksByAgent(readyMarks),
+  };
   const holds: AgentHold[] = [];
+  const ended = noHoldsEnded();
   let unreadable = 0;
   let unknownReservations = 0;
   let undecodedReservations = 0;
+  let connectionsWithoutHold = 0;
   await forEachHistory(
     address,
     workflowIds,
@@ -141,11 +153,12 @@ async function checkHolds(address: string, workflowIds: readonly string[], cente
         unreadable += 1;
         return;
       }
-      // The reservation TTL of today's transfers (RESERVATION_TTL_SECONDS): never reached within a bench run.
-      const found = await holdsFromTransferHistory(converter, workflowId, history.events ?? [], { endMs, ttlMs: 15 * 60_000 });
+      const found = await holdsFromTransferHistory(converter, workflowId, history.events ?? [], evidence);
       holds.push(...found.holds);
+      for (const [how, count] of Object.entries(found.ended) as [HoldEnd, number][]) ended[how] += count;
       unknownReservations += found.unknownReservations;
       undecodedReservations += found.undecodedReservations;
+      connectionsWithoutHold += found.connectionsWithoutHold;
     },
     { concurrency: 8 },
   );
@@ -161,8 +174,14 @@ async function checkHolds(address: string, workflowIds: readonly string[], cente
     transfersRead: workflowIds.length - unreadable,
     unreadable,
     unknownReservations,
+    ended,
+    connectionsWithoutHold,
+    readyMarks: readyMarks.length,
     problems,
-    source: "transfer histories: reserveAgent marker recorded → releaseAgent's workflow task started, else the end of the run",
+    source:
+      'transfer histories and the ready marks the bench sent, inner bounds: a hold opens at the reserveAgent (or, from a line, agentDestination) marker naming the agent; ' +
+      'releaseAgent ends it when the activity started (attempt 1; else when scheduled); after agentConnected (same time, c) it ends at the first ready mark that can have reached the floor after c ' +
+      '(sent by then, not accepted before c) or at c + the after-call time; else at the reservation TTL or the end of the run',
   };
 }
 
@@ -189,6 +208,8 @@ async function main(): Promise<void> {
   process.stdout.write(`  contact center: ${contactCenter.agentCount} agents, ${contactCenter.departments} departments (${contactCenter.file})\n`);
   const traffic = options.agents === null ? DEMO_TRAFFIC : generatedTraffic(center);
   const adminToken = randomBytes(16).toString('hex');
+  // The run's payload key, known here too: the over-booking check decodes the reservations the histories sealed.
+  const encryptionKeys = newEncryptionKeySpec('bench');
 
   const vapi = await startFakeVapi();
   const children: ManagedProcess[] = [];
@@ -218,7 +239,7 @@ async function main(): Promise<void> {
       root,
       ...(compiledRoot ? { compiledRoot } : {}),
       // The demo CRM's notes in the run folder, not in the checkout's .data.
-      env: { LOG_LEVEL: options.logLevel, ADMIN_TOKEN: adminToken, ROUTING_CONFIG: routingConfig, DATA_DIR: path.join(runDir, 'data') },
+      env: { LOG_LEVEL: options.logLevel, ADMIN_TOKEN: adminToken, ROUTING_CONFIG: routingConfig, DATA_DIR: path.join(runDir, 'data'), PAYLOAD_ENCRYPTION_KEYS: encryptionKeys },
       ...(options.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(runDir, 'profiles')] } : {}),
       ...(options.entry ? { combinedEntry: options.entry } : {}),
     });
@@ -295,7 +316,7 @@ async function main(): Promise<void> {
     if (options.checkHolds) {
       const workflowIds = [...(warmup?.workflowIds ?? []), ...phases.flatMap((phase) => phase.workflowIds)];
       process.stdout.write(`  reading ${workflowIds.length} transfer histories for over-booking…\n`);
-      holds = await checkHolds(temporal.address, workflowIds, center);
+      holds = await checkHolds(temporal.address, workflowIds, center, vapi.readyMarks(), encryptionKeys);
     }
     await switchboard.stop();
     await temporal.stop();

@@ -42,6 +42,12 @@ export interface FakeVapi {
   readyAgents(readiness: AgentReadiness | null): void;
   /** Agent-ready calls: scheduled (waiting for their handle time or sent), sent, answered 2xx. */
   readyCalls(): { scheduled: number; sent: number; accepted: number };
+  /**
+   * Every agent-ready call sent since the fake started, in the order sent (kept across `reset`: an agent marked
+   * ready in one phase may end a hold of the phase before). The over-booking check's evidence of when a floor
+   * may rightly have freed an agent after a call.
+   */
+  readyMarks(): ReadyMark[];
   /** Resolves once every agent-ready call scheduled so far has been sent and answered. */
   readyCallsSettled(): Promise<void>;
   /**
@@ -67,6 +73,15 @@ export interface AgentReadiness {
   agentFor(destination: unknown): string | undefined;
   /** How long the agent handles this call, in ms, after Vapi reported it forwarding. */
   handleTimeMs(): number;
+}
+
+/** One agent-ready call (`POST /agents/:id/status {"status":"available"}`) as sent, in epoch ms. */
+export interface ReadyMark {
+  agentId: string;
+  /** Just before the request left, rounded down: the floor cannot have applied it earlier. */
+  sentAt: number;
+  /** When its 2xx answer came back, rounded up: the floor had applied it by then. Null: no 2xx (yet), so it may be applied any time after `sentAt`. */
+  acceptedAt: number | null;
 }
 
 /** Vapi retries a webhook that failed; so does the fake, so a report lost to a brief outage still arrives. */
@@ -103,15 +118,20 @@ export async function startFakeVapi(): Promise<FakeVapi> {
   let readiness: AgentReadiness | null = null;
   const readyCounts = { scheduled: 0, sent: 0, accepted: 0 };
   const pendingReady = new Set<Promise<void>>();
+  const marks: ReadyMark[] = [];
   const markReady = (desk: AgentReadiness, agentId: string, afterMs: number) => {
     readyCounts.scheduled += 1;
     const done = new Promise<void>((resolve) => setTimeout(resolve, afterMs))
-      .then(() => {
+      .then(async () => {
         readyCounts.sent += 1;
-        return postJson(`${desk.apiUrl}/agents/${encodeURIComponent(agentId)}/status`, { status: 'available' }, 10_000, { authorization: `Bearer ${desk.adminToken}` });
-      })
-      .then((reply) => {
-        if (reply.status >= 200 && reply.status < 300) readyCounts.accepted += 1;
+        const mark: ReadyMark = { agentId, sentAt: Date.now(), acceptedAt: null };
+        marks.push(mark);
+        const reply = await postJson(`${desk.apiUrl}/agents/${encodeURIComponent(agentId)}/status`, { status: 'available' }, 10_000, { authorization: `Bearer ${desk.adminToken}` });
+        // Only a 2xx says the floor has applied it: after a timeout or a 5xx (the API's deadline) it may still be.
+        if (reply.status >= 200 && reply.status < 300) {
+          mark.acceptedAt = Date.now() + 1;
+          readyCounts.accepted += 1;
+        }
       })
       .finally(() => pendingReady.delete(done));
     pendingReady.add(done);
@@ -171,6 +191,7 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       readiness = next;
     },
     readyCalls: () => ({ ...readyCounts }),
+    readyMarks: () => marks.map((mark) => ({ ...mark })),
     async readyCallsSettled() {
       while (pendingReady.size > 0) await Promise.all([...pendingReady]);
     },

@@ -1,4 +1,5 @@
 import type { OverbookingReport } from './agent-holds';
+import type { HoldEnd } from './transfer-holds';
 import type { HistorySizes } from './histories';
 import type { MachineInfo } from './machine';
 import type { MemorySample, MemoryTrend } from './memory-trend';
@@ -36,6 +37,12 @@ export interface HoldsCheck extends OverbookingReport {
   transfersRead: number;
   unreadable: number;
   unknownReservations: number;
+  /** How the holds ended: released by the transfer, by a ready mark, after the after-call time, at the TTL, or still on at the end of the run. */
+  ended: Record<HoldEnd, number>;
+  /** Connections to an agent the transfer was not seen to hold (not judged: when the floor took them up is unknown). */
+  connectionsWithoutHold: number;
+  /** Ready marks the bench sent over the run. */
+  readyMarks: number;
   /** Why the records cannot be judged, if they cannot (undecodable results, no holds at all): also a failure. */
   problems: string[];
   source: string;
@@ -190,9 +197,10 @@ function scaleLines(report: BenchReport): string[] {
           ? 'no agent beyond its maxConcurrent'
           : `**${holds.overbooked.length} agent(s) beyond maxConcurrent**`;
     const busiest = holds.busiest.map((peak) => `${peak.agentId} ${peak.peak}/${peak.maxConcurrent}`).join(', ');
+    const ended = Object.entries(holds.ended).map(([how, count]) => `${count} ${how}`).join(', ');
     lines.push(
       '',
-      `Over-booking (${holds.source}): ${holds.holds} holds of ${holds.agentsHeld} agents from ${holds.transfersRead} transfer histories (${holds.unreadable} unreadable, ${holds.unknownReservations} reservations of unknown outcome, ${holds.emptyHolds} holds too short to prove): ${verdict}. Busiest (peak/maxConcurrent): ${busiest || 'none'}.`,
+      `Over-booking (${holds.source}): ${holds.holds} holds of ${holds.agentsHeld} agents from ${holds.transfersRead} transfer histories (${holds.unreadable} unreadable, ${holds.unknownReservations} reservations of unknown outcome, ${holds.emptyHolds} holds too short to prove): ${verdict}. Holds ended: ${ended} (${holds.readyMarks} ready marks sent; ${holds.connectionsWithoutHold} connections to an agent not seen held). Busiest (peak/maxConcurrent): ${busiest || 'none'}.`,
     );
     for (const peak of holds.overbooked) lines.push(`- ${peak.agentId}: ${peak.peak} holds at ${new Date(peak.at).toISOString()} (maxConcurrent ${peak.maxConcurrent}): ${peak.transferIds.join(', ')}`);
     if (holds.unknownAgents.length > 0) lines.push(`- held agents not in the routing file: ${holds.unknownAgents.join(', ')}`);

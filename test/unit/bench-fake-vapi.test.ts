@@ -68,6 +68,30 @@ describe("the bench's fake Vapi playing the agents", () => {
     expect(vapi.readyCalls()).toEqual({ scheduled: 2, sent: 2, accepted: 1 });
   });
 
+  it('records each ready mark it sent, when it left and when the API accepted it (never, for a refusal), across a reset', async () => {
+    const agents = new Map([
+      ['number:+16015550100', 'a-0001'],
+      ['sip:sip:a-gone@emea.pbx.example.com', 'a-gone'],
+    ]);
+    const before = vapi.readyMarks().length;
+    vapi.readyAgents({ apiUrl, adminToken: 'the-admin-token', agentFor: (destination) => agents.get(destinationKey(destination)), handleTimeMs: () => 50 });
+    const transferredAt = Date.now();
+
+    await postJson(vapi.control.controlUrlFor('call-5'), { type: 'transfer', destination: { type: 'number', number: '+16015550100' } });
+    await postJson(vapi.control.controlUrlFor('call-6'), { type: 'transfer', destination: { type: 'sip', sipUri: 'sip:a-gone@emea.pbx.example.com' } });
+    await vapi.readyCallsSettled();
+    vapi.reset();
+    const marks = vapi.readyMarks().slice(before);
+
+    expect(marks.map((mark) => mark.agentId).sort()).toEqual(['a-0001', 'a-gone']);
+    const accepted = marks.find((mark) => mark.agentId === 'a-0001')!;
+    expect(accepted.sentAt).toBeGreaterThanOrEqual(transferredAt + 50);
+    expect(accepted.acceptedAt).toBeGreaterThan(accepted.sentAt);
+    expect(accepted.acceptedAt).toBeLessThanOrEqual(Date.now() + 1);
+    expect(marks.find((mark) => mark.agentId === 'a-gone')!.acceptedAt).toBeNull();
+    vapi.readyAgents(null);
+  });
+
   it('stops marking agents ready once told to', async () => {
     received.length = 0;
     vapi.reset();
