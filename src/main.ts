@@ -168,8 +168,8 @@ function printBanner(config: Readonly<AppConfig>, apiUrl: string, devServer: Dev
 function payloadsLines(encryption: PayloadEncryption): string[] {
   if (encryption.mode === 'off') return ["  Payloads:      NOT encrypted (PAYLOAD_ENCRYPTION=off): callers' numbers and words are stored in plaintext"];
   if (encryption.source === 'PAYLOAD_ENCRYPTION_KEYS') return ['  Payloads:      AES-256-GCM encrypted (PAYLOAD_ENCRYPTION_KEYS); the Web UI decrypts through the codec endpoint'];
-  const relative = path.relative(process.cwd(), encryption.keyFile);
-  const file = relative.startsWith('..') ? encryption.keyFile : relative;
+  // Absolute: the banner's lines are copied into other terminals, started from other folders.
+  const file = path.resolve(encryption.keyFile);
   return [
     `  Payloads:      AES-256-GCM encrypted with the key in ${file} (${encryption.created ? 'made now' : 'kept from an earlier start'}; keep it: histories need it)`,
     `                 the Web UI decrypts through the codec endpoint; processes started apart: PAYLOAD_ENCRYPTION_KEYS="$(cat ${file})"`,

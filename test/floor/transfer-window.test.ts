@@ -23,6 +23,7 @@ describe('the last hour of transfers', () => {
     // Every run that ended is counted: the retried transfer's first run did fail.
     expect(view.outcomes).toMatchObject({ failed: 2, unknown: 1, transferred: 2 });
     expect(view.recentTotal).toBe(4);
+    expect(view.runsTotal).toBe(5);
   });
 
   it("counts each minute's transfers per outcome, with the median and 95th percentile of their time to transfer", () => {

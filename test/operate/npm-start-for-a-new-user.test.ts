@@ -35,6 +35,8 @@ describe('npm start', () => {
   it('prints absolute paths, and an ADMIN_TOKEN the operator set as "as set" rather than the token itself', () => {
     expect(banner).toContain(`(dev server, data in ${dataDir})`);
     expect(banner).toContain(`notes in ${dataDir}; set CRM_URL for your own`);
+    expect(banner).toContain(`encrypted with the key in ${path.join(dataDir, 'payload-encryption.key')} (`);
+    expect(banner).toContain(`PAYLOAD_ENCRYPTION_KEYS="$(cat ${path.join(dataDir, 'payload-encryption.key')})"`);
     expect(banner).toContain('(Authorization: Bearer <ADMIN_TOKEN as set>)');
     expect(npm.outputTail()).not.toContain(OPERATOR_TOKEN);
     expect(banner).toContain(`  Try it:        PORT=${settings.PORT} npm run simulate -- --department billing`);

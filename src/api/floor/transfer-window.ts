@@ -44,7 +44,9 @@ export interface TransfersView {
   /** The last hour's closed transfers: failed and unknown first, then the most recent (at most MAX_ROWS). */
   recent: TransferRow[];
   recentTotal: number;
-  /** The last hour's transfers per outcome. */
+  /** Runs that ended in the last hour: more than `recentTotal` when a transfer was retried (each retry is a run). */
+  runsTotal: number;
+  /** The last hour's runs per outcome (a retried transfer's failed run did fail). */
   outcomes: Record<string, number>;
   chart: {
     /** Epoch seconds of each minute, oldest first (MINUTES of them, the last one the current minute). */
@@ -145,6 +147,7 @@ export class TransferWindow {
       inFlightTotal: inFlight.length,
       recent: recent.slice(0, MAX_ROWS),
       recentTotal: recent.length,
+      runsTotal: lastHour.length,
       outcomes,
       chart: {
         minutes,

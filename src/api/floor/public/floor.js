@@ -425,7 +425,13 @@
     const totals = $('outcome-totals');
     const counted = OUTCOMES.filter((outcome) => transfers.outcomes[outcome]);
     totals.replaceChildren(
-      el('span', { text: `${transfers.recentTotal} transfers ended in the last hour. ` }),
+      // The chips count runs; said so when a retry makes them more than the transfers listed.
+      el('span', {
+        text:
+          transfers.runsTotal > transfers.recentTotal
+            ? `${transfers.recentTotal} transfers ended in the last hour, in ${transfers.runsTotal} runs (a retry is a run of its own): `
+            : `${transfers.recentTotal} transfers ended in the last hour. `,
+      }),
       ...counted.map((outcome) => el('span', { className: `chip outcome-${outcome}`, text: `${transfers.outcomes[outcome]} ${outcome}` })),
     );
 
