@@ -288,8 +288,8 @@ export function readyToTransfer(marks: readonly ReadyMark[], verdicts: readonly 
     const timing = next ? { delayMs: next.transferAt! - mark.sentAt, nextCallId: next.callId } : {};
     if (next && owed.some(({ verdict }) => verdict.callId === next.callId)) return { ...base, ...timing, verdict: 'served-line' as const };
     // The agent got nobody from the line: fair only if everyone they could have taken went another way in time.
+    // Who an agent freed first takes is settled on the floor then, however long that agent's POST takes after.
     const tookOtherwise = owed.every(({ verdict, to }) => {
-      if (next && to > next.transferAt!) return false;
       if (verdict.agentId !== undefined && verdict.agentId !== mark.agentId && verdict.end === 'served-from-line') {
         const freedBy = markBefore(verdict.agentId, verdict.transferAt!);
         return freedBy === undefined || freedBy.sentAt <= answeredAt;

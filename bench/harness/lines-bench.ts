@@ -9,6 +9,9 @@ import { startFakeVapi } from './fake-vapi';
 import { accountLines, lineFullOverflows, lineTrend, readyToTransfer } from './lines-accounting';
 import type { LineCall } from './lines-accounting';
 import { callerOffice, generateLinesCenter } from './lines-center';
+import type { AssignmentPath } from './lines-histories';
+import { assignmentPath, readyPaths } from './lines-histories';
+import { forEachHistory } from './histories';
 import type { LinesPhaseOptions } from './lines-phase';
 import { runLinesPhase } from './lines-phase';
 import type { LinesReport } from './lines-report';
@@ -116,13 +119,22 @@ export async function runLinesBench(options: BenchOptions, command: string): Pro
       if (![...outcomes.values()].includes('running')) break;
       await pause(2_000);
     }
-    await switchboard.stop();
-    await temporal.stop();
-
     const calls: LineCall[] = run.calls.map((call) => (outcomes.has(call.callId) ? { ...call, outcome: outcomes.get(call.callId)! } : call));
     const departmentLines = new Map(center.departments.map((department) => [destinationKey(department.line), department.id]));
     const accounting = accountLines(calls, { agentsByDestination: agentsByDestination(center), departmentLines, maxWaitSeconds: sizing.maxWaitSeconds, toleranceMs: WAIT_TOLERANCE_MS });
     const readiness = readyToTransfer(run.marks, accounting.verdicts, calls, center.agents);
+    // Where each timed mark's delay went, from the served caller's history (names and times only).
+    const served = readiness.timed.filter((mark) => mark.verdict === 'served-line' && mark.nextCallId !== undefined);
+    const paths = new Map<string, AssignmentPath>();
+    const callOf = new Map([...run.workflowIds].map(([callId, workflowId]) => [workflowId, callId]));
+    await forEachHistory(temporal.address, served.map((mark) => run.workflowIds.get(mark.nextCallId!)!), (workflowId, history) => {
+      const path = history ? assignmentPath(history.events ?? []) : null;
+      if (path) paths.set(callOf.get(workflowId)!, path);
+    });
+    const postAt = new Map(accounting.verdicts.filter((verdict) => verdict.transferAt !== undefined).map((verdict) => [verdict.callId, verdict.transferAt!]));
+    const readyPath = readyPaths(served, postAt, paths, performance.timeOrigin);
+    await switchboard.stop();
+    await temporal.stop();
     const trend = lineTrend(run.samples, run.loadStartedAt, run.loadEndedAt);
     const lineFull = lineFullOverflows(accounting.verdicts, run.samples, sizing.maxWaiting);
     const ours = run.usage.reduce((total, entry) => total + entry.cpuPercent, 0);
@@ -149,6 +161,7 @@ export async function runLinesBench(options: BenchOptions, command: string): Pro
       load: { arrivalsPerSecond: options.rate, durationSeconds: options.duration, calls: run.calls.length, handleTimeSeconds: { min: handleTime.minSeconds, max: handleTime.maxSeconds }, abandonShare: lines.abandonShare },
       accounting: accountingSummary,
       readiness: readinessSummary,
+      readyPath,
       trend,
       lineFull,
       outcomes: outcomeCounts,

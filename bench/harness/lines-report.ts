@@ -1,6 +1,7 @@
 import type { LinesAccounting, LineTrend, ReadinessReport } from './lines-accounting';
 import { CALL_ENDS } from './lines-accounting';
 import type { LinesSizing } from './lines-center';
+import type { ReadyPathSummary } from './lines-histories';
 import type { MachineInfo } from './machine';
 import type { ProcessUsage } from './proc-stats';
 import type { LatencySummary } from './stats';
@@ -23,6 +24,8 @@ export interface LinesReport {
   load: { arrivalsPerSecond: number; durationSeconds: number; calls: number; handleTimeSeconds: { min: number; max: number }; abandonShare: number };
   accounting: Omit<LinesAccounting, 'verdicts'>;
   readiness: Omit<ReadinessReport, 'timed'>;
+  /** The timed marks' delay split at the served caller's history. */
+  readyPath: ReadyPathSummary;
   trend: LineTrend;
   lineFull: { count: number; notNearFull: { callId: string; sampledMax: number | null }[] };
   /** Recorded outcomes of the accepted calls (TransferOutcome search attribute), by outcome. */
@@ -124,6 +127,21 @@ export function linesMarkdown(report: LinesReport): string {
     '',
   );
   if (r.slowest.length > 0) push(`Slowest: ${r.slowest.map((mark) => `${mark.agentId} ${ms(mark.delayMs!)} ms (${mark.waiting} waiting)`).join(', ')}.`, '');
+  const p = report.readyPath;
+  if (p.read > 0) {
+    push(
+      `Where it went, from ${p.read} served callers' histories (p50 / p99 ms):`,
+      '',
+      '| part | p50 | p99 | max |',
+      '| --- | ---: | ---: | ---: |',
+      `| mark sent → lineNotice signal in the caller's workflow (API, the floor's Update, its signal) | ${ms(p.markToSignalMs.p50)} | ${ms(p.markToSignalMs.p99)} | ${ms(p.markToSignalMs.max)} |`,
+      `| signal → executeTransfer scheduled (the caller's workflow) | ${ms(p.signalToScheduledMs.p50)} | ${ms(p.signalToScheduledMs.p99)} | ${ms(p.signalToScheduledMs.max)} |`,
+      `| scheduled → POST at the control URL | ${ms(p.scheduledToPostMs.p50)} | ${ms(p.scheduledToPostMs.p99)} | ${ms(p.scheduledToPostMs.max)} |`,
+      '',
+      `Steps between signal and POST: ${p.paths.slice(0, 3).map((path) => `${path.steps} (${path.transfers} transfers, up to ${path.workflowTasks} workflow tasks)`).join('; ')}.`,
+      '',
+    );
+  }
   push(
     '## The lines over time',
     '',

@@ -143,6 +143,14 @@ describe('ready mark to transfer, for marks that had someone waiting', () => {
     expect(report.counts).toMatchObject({ 'served-line': 1, raced: 1, missed: 0 });
   });
 
+  it('calls a mark raced when the agent freed before it took the caller but was slower to transfer than this agent to a new caller', () => {
+    const taken = waited('w-1', 2_000, 10_700, 'a-2');
+    const newcomer = waited('n-1', 10_100, 10_400, 'a-1', { end: 'served-at-once', joinedAt: undefined });
+    const report = readyToTransfer([mark('a-2', 9_800), mark('a-1', 10_000)], [taken, newcomer], [], desk);
+
+    expect(report.counts).toMatchObject({ 'served-line': 1, raced: 1, missed: 0 });
+  });
+
   it('still calls it missed when the waiting caller went to an agent freed only after this mark was answered', () => {
     const taken = waited('w-1', 2_000, 12_150, 'a-2');
     const report = readyToTransfer([mark('a-1', 10_000, 10_020), mark('a-2', 12_000)], [taken], [], desk);
