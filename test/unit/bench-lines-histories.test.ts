@@ -1,11 +1,13 @@
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { assignmentPath, readyPaths } from '../../bench/harness/lines-histories';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-const at = (ms: number) => ({ eventTime: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 } });
-const signal = (ms: number, signalName = 'lineNotice'): HistoryEvent => ({ ...at(ms), workflowExecutionSignaledEventAttributes: { signalName } });
-const scheduled = (ms: number, name: string): HistoryEvent => ({ ...at(ms), activityTaskScheduledEventAttributes: { activityType: { name } } });
-const task = (ms: number): HistoryEvent => ({ ...at(ms), workflowTaskStartedEventAttributes: {} });
+// fromObject turns plain seconds into the Long a fetched history carries.
+const event = (ms: number, attributes: object): HistoryEvent =>
+  temporal.api.history.v1.HistoryEvent.fromObject({ eventTime: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 }, ...attributes });
+const signal = (ms: number, signalName = 'lineNotice') => event(ms, { workflowExecutionSignaledEventAttributes: { signalName } });
+const scheduled = (ms: number, name: string) => event(ms, { activityTaskScheduledEventAttributes: { activityType: { name } } });
+const task = (ms: number) => event(ms, { workflowTaskStartedEventAttributes: {} });
 
 describe("a served caller's history between the floor's word and the POST", () => {
   const events = [
