@@ -31,6 +31,10 @@ export interface LineCall {
   hangUpAt?: number;
   /** The transfer's recorded outcome (`TransferOutcome`), `running` when not ended; unknown: not read. */
   outcome?: string;
+  /** From the transfer's history: when the floor answered its reservation (for a caller who waits: put them in line). */
+  floorJoinedAt?: number;
+  /** From the transfer's history: when the floor's word that an agent is theirs reached the transfer. */
+  assignedAt?: number;
 }
 
 export interface LinesRules {
@@ -71,8 +75,12 @@ export interface CallVerdict {
   end: CallEnd;
   department: string;
   office: string;
-  /** The first add-message telling the assistant the caller's place. */
+  /** When the floor put the caller in line (their history), else the first add-message telling their place. */
   joinedAt?: number;
+  /** The first add-message telling the assistant the caller's place. */
+  toldAt?: number;
+  /** When the floor's word that an agent is theirs reached the transfer (history). */
+  assignedAt?: number;
   /** The first transfer POST. */
   transferAt?: number;
   /** joinedAt → transfer POST (or → hang-up when abandoned). */
@@ -103,8 +111,10 @@ export interface LinesAccounting {
   lost: string[];
   servedTwice: string[];
   transferredAfterHangUp: { callId: string; afterMs: number }[];
-  /** Hung up while waiting, but the transfer recorded something other than `abandoned`. */
+  /** Hung up while waiting, but the transfer recorded something other than `abandoned` (or `caller-hung-up` once given an agent). */
   abandonNotRecorded: { callId: string; outcome: string }[];
+  /** Hung up after the floor had given them an agent, before the POST: the transfer ends `caller-hung-up`. */
+  abandonedAfterAssignment: number;
   /** Recorded `abandoned` although nobody hung up. */
   abandonedWithoutHangUp: string[];
   servedPastMaxWait: { callId: string; waitMs: number }[];
@@ -140,14 +150,17 @@ export function judgeCall(call: LineCall, rules: LinesRules): CallVerdict {
   else if (call.hangUpAt !== undefined) end = 'abandoned';
   else end = 'lost';
 
-  const waitMs = joined && first ? first.at - joined.at : joined && end === 'abandoned' ? call.hangUpAt! - joined.at : undefined;
+  const joinedAt = joined ? (call.floorJoinedAt ?? joined.at) : undefined;
+  const waitMs = joinedAt !== undefined && first ? first.at - joinedAt : joinedAt !== undefined && end === 'abandoned' ? call.hangUpAt! - joinedAt : undefined;
+  // Given an agent before the hang-up reached the transfer: it had left the line already, and ends as any caller gone before the POST.
+  const abandonedAs = end === 'abandoned' && call.assignedAt !== undefined ? ['abandoned', 'caller-hung-up'] : ['abandoned'];
   if (toLine !== undefined && toLine !== call.department) problems.push(`sent to ${toLine}'s line, asked for ${call.department}`);
   if (agentTransfers > 1) problems.push(`transferred to agents ${agentTransfers} times`);
   if (first && call.hangUpAt !== undefined && first.at > call.hangUpAt) problems.push(`transferred ${Math.round(first.at - call.hangUpAt)} ms after the caller hung up`);
   if (end === 'served-from-line' && waitMs! > maxWaitMs + rules.toleranceMs) problems.push(`served after ${Math.round(waitMs!)} ms in line, past the ${rules.maxWaitSeconds} s limit`);
   if (end === 'overflow-max-wait' && waitMs! < maxWaitMs - rules.toleranceMs) problems.push(`sent to the department line after ${Math.round(waitMs!)} ms in line, before the ${rules.maxWaitSeconds} s limit`);
   if (call.accepted && call.outcome !== undefined) {
-    if (end === 'abandoned' && call.outcome !== 'abandoned') problems.push(`hung up while waiting, recorded ${call.outcome}`);
+    if (end === 'abandoned' && !abandonedAs.includes(call.outcome)) problems.push(`hung up while waiting, recorded ${call.outcome}`);
     if (call.outcome === 'abandoned' && call.hangUpAt === undefined) problems.push('recorded abandoned, but nobody hung up');
     if (call.outcome === 'running') problems.push('still running');
   }
@@ -157,7 +170,8 @@ export function judgeCall(call: LineCall, rules: LinesRules): CallVerdict {
     end,
     department: call.department,
     office: call.office,
-    ...(joined ? { joinedAt: joined.at } : {}),
+    ...(joinedAt !== undefined ? { joinedAt, toldAt: joined!.at } : {}),
+    ...(call.assignedAt !== undefined ? { assignedAt: call.assignedAt } : {}),
     ...(first ? { transferAt: first.at } : {}),
     ...(waitMs !== undefined ? { waitMs } : {}),
     ...(agentId ? { agentId } : {}),
@@ -191,8 +205,9 @@ export function accountLines(calls: readonly LineCall[], rules: LinesRules): Lin
     }),
     abandonNotRecorded: verdicts.flatMap((verdict) => {
       const outcome = byId.get(verdict.callId)!.outcome;
-      return verdict.end === 'abandoned' && outcome !== undefined && outcome !== 'abandoned' ? [{ callId: verdict.callId, outcome }] : [];
+      return verdict.end === 'abandoned' && outcome !== undefined && verdict.problems.some((problem) => problem.startsWith('hung up while waiting, recorded')) ? [{ callId: verdict.callId, outcome }] : [];
     }),
+    abandonedAfterAssignment: verdicts.filter((verdict) => verdict.end === 'abandoned' && verdict.assignedAt !== undefined).length,
     abandonedWithoutHangUp: calls.filter((call) => call.outcome === 'abandoned' && call.hangUpAt === undefined).map((call) => call.callId),
     servedPastMaxWait: verdicts.filter((verdict) => verdict.end === 'served-from-line' && verdict.waitMs! > maxWaitMs + rules.toleranceMs).map((verdict) => ({ callId: verdict.callId, waitMs: verdict.waitMs! })),
     overflowBeforeMaxWait: verdicts.filter((verdict) => verdict.end === 'overflow-max-wait' && verdict.waitMs! < maxWaitMs - rules.toleranceMs).map((verdict) => ({ callId: verdict.callId, waitMs: verdict.waitMs! })),
@@ -230,6 +245,8 @@ export type MarkVerdict =
 export interface TimedMark {
   agentId: string;
   sentAt: number;
+  /** When the API answered it 2xx (the floor's Update done). */
+  answeredAt?: number;
   verdict: MarkVerdict;
   /** Waiting callers this agent could take when the mark was sent. */
   waiting: number;
@@ -256,14 +273,15 @@ const LEAVING_GRACE_MS = 1_000;
 /**
  * Time from each ready mark to the agent's next transfer POST, counting only marks that had someone waiting
  * whom that agent could take (their department is one of the agent's skills, their office the agent's). A
- * caller waits from their joined add-message to their first transfer POST or their hang-up.
+ * caller waits from joining (see {@link CallVerdict.joinedAt}) until the floor's word of their agent reached
+ * them, else their first transfer POST or their hang-up.
  */
 export function readyToTransfer(marks: readonly ReadyMark[], verdicts: readonly CallVerdict[], calls: readonly Pick<LineCall, 'callId' | 'hangUpAt'>[], agents: readonly DeskAgent[]): ReadinessReport {
   const desk = new Map(agents.map((agent) => [agent.id, agent]));
   const hangUps = new Map(calls.map((call) => [call.callId, call.hangUpAt]));
   const waiters = verdicts
     .filter((verdict) => verdict.joinedAt !== undefined)
-    .map((verdict) => ({ verdict, from: verdict.joinedAt!, to: verdict.transferAt ?? hangUps.get(verdict.callId) ?? Number.POSITIVE_INFINITY }));
+    .map((verdict) => ({ verdict, from: verdict.joinedAt!, to: verdict.assignedAt ?? verdict.transferAt ?? hangUps.get(verdict.callId) ?? Number.POSITIVE_INFINITY }));
   const postsByAgent = new Map<string, CallVerdict[]>();
   for (const verdict of verdicts) {
     if (verdict.agentId === undefined || verdict.transferAt === undefined) continue;
@@ -282,7 +300,7 @@ export function readyToTransfer(marks: readonly ReadyMark[], verdicts: readonly 
     const agent = desk.get(mark.agentId);
     const answeredAt = mark.answeredAt ?? mark.sentAt;
     const owed = waiters.filter(({ verdict, from, to }) => from <= mark.sentAt && mark.sentAt < to && agent !== undefined && agent.office === verdict.office && agent.skills.includes(verdict.department));
-    const base = { agentId: mark.agentId, sentAt: mark.sentAt, waiting: owed.length };
+    const base = { agentId: mark.agentId, sentAt: mark.sentAt, ...(mark.answeredAt !== undefined ? { answeredAt: mark.answeredAt } : {}), waiting: owed.length };
     if (owed.length === 0) return { ...base, verdict: 'nobody-waiting' as const };
     const next = (postsByAgent.get(mark.agentId) ?? []).find((post) => post.transferAt! >= mark.sentAt);
     const timing = next ? { delayMs: next.transferAt! - mark.sentAt, nextCallId: next.callId } : {};

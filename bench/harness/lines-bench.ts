@@ -3,14 +3,15 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { loadContactCenter } from '../../src/config/contact-center';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { TRANSFER_TASK_QUEUE, floorWorkflowId } from '../../src/contracts';
 import type { BenchOptions } from './bench-options';
 import { agentsByDestination, contactCenterYaml, destinationKey, seededRandom } from './contact-center-generator';
 import { startFakeVapi } from './fake-vapi';
 import { accountLines, lineFullOverflows, lineTrend, readyToTransfer } from './lines-accounting';
 import type { LineCall } from './lines-accounting';
 import { callerOffice, generateLinesCenter } from './lines-center';
-import type { AssignmentPath } from './lines-histories';
-import { assignmentPath, readyPaths } from './lines-histories';
+import type { AssignmentPath, LineFacts } from './lines-histories';
+import { assignmentPath, floorWork, lineFacts, readAllRuns, readyPaths } from './lines-histories';
 import { forEachHistory } from './histories';
 import type { LinesPhaseOptions } from './lines-phase';
 import { runLinesPhase } from './lines-phase';
@@ -119,22 +120,50 @@ export async function runLinesBench(options: BenchOptions, command: string): Pro
       if (![...outcomes.values()].includes('running')) break;
       await pause(2_000);
     }
-    const calls: LineCall[] = run.calls.map((call) => (outcomes.has(call.callId) ? { ...call, outcome: outcomes.get(call.callId)! } : call));
+    // What each transfer's history says of its time in line (names and times only: payloads stay encrypted).
+    const facts = new Map<string, LineFacts>();
+    const paths = new Map<string, AssignmentPath>();
+    const callOf = new Map([...run.workflowIds].map(([callId, workflowId]) => [workflowId, callId]));
+    let unreadHistories = 0;
+    await forEachHistory(
+      temporal.address,
+      accepted.map((call) => run.workflowIds.get(call.callId)!),
+      (workflowId, history) => {
+        if (!history) {
+          unreadHistories += 1;
+          return;
+        }
+        const callId = callOf.get(workflowId)!;
+        facts.set(callId, lineFacts(history.events ?? []));
+        const path = assignmentPath(history.events ?? []);
+        if (path) paths.set(callId, path);
+      },
+      { concurrency: 6 },
+    );
+    const floor = await readAllRuns(temporal.address, floorWorkflowId(TRANSFER_TASK_QUEUE)).then(
+      (histories) => floorWork(histories, performance.timeOrigin + run.loadStartedAt, performance.timeOrigin + run.drainedAt),
+      () => null,
+    );
+    await switchboard.stop();
+    await temporal.stop();
+
+    const harnessTime = (epochMs: number) => epochMs - performance.timeOrigin;
+    const calls: LineCall[] = run.calls.map((call) => {
+      const fact = facts.get(call.callId);
+      return {
+        ...call,
+        ...(outcomes.has(call.callId) ? { outcome: outcomes.get(call.callId)! } : {}),
+        ...(fact?.reservedAt !== undefined ? { floorJoinedAt: harnessTime(fact.reservedAt) } : {}),
+        ...(fact?.assignedAt !== undefined ? { assignedAt: harnessTime(fact.assignedAt) } : {}),
+      };
+    });
     const departmentLines = new Map(center.departments.map((department) => [destinationKey(department.line), department.id]));
     const accounting = accountLines(calls, { agentsByDestination: agentsByDestination(center), departmentLines, maxWaitSeconds: sizing.maxWaitSeconds, toleranceMs: WAIT_TOLERANCE_MS });
     const readiness = readyToTransfer(run.marks, accounting.verdicts, calls, center.agents);
-    // Where each timed mark's delay went, from the served caller's history (names and times only).
-    const served = readiness.timed.filter((mark) => mark.verdict === 'served-line' && mark.nextCallId !== undefined);
-    const paths = new Map<string, AssignmentPath>();
-    const callOf = new Map([...run.workflowIds].map(([callId, workflowId]) => [workflowId, callId]));
-    await forEachHistory(temporal.address, served.map((mark) => run.workflowIds.get(mark.nextCallId!)!), (workflowId, history) => {
-      const path = history ? assignmentPath(history.events ?? []) : null;
-      if (path) paths.set(callOf.get(workflowId)!, path);
-    });
+    // Where each timed mark's delay went, from the served caller's history.
+    const served = readiness.timed.filter((mark) => mark.verdict === 'served-line');
     const postAt = new Map(accounting.verdicts.filter((verdict) => verdict.transferAt !== undefined).map((verdict) => [verdict.callId, verdict.transferAt!]));
     const readyPath = readyPaths(served, postAt, paths, performance.timeOrigin);
-    await switchboard.stop();
-    await temporal.stop();
     const trend = lineTrend(run.samples, run.loadStartedAt, run.loadEndedAt);
     const lineFull = lineFullOverflows(accounting.verdicts, run.samples, sizing.maxWaiting);
     const ours = run.usage.reduce((total, entry) => total + entry.cpuPercent, 0);
@@ -162,6 +191,8 @@ export async function runLinesBench(options: BenchOptions, command: string): Pro
       accounting: accountingSummary,
       readiness: readinessSummary,
       readyPath,
+      floor,
+      unreadHistories,
       trend,
       lineFull,
       outcomes: outcomeCounts,

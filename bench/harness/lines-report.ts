@@ -1,7 +1,7 @@
 import type { LinesAccounting, LineTrend, ReadinessReport } from './lines-accounting';
 import { CALL_ENDS } from './lines-accounting';
 import type { LinesSizing } from './lines-center';
-import type { ReadyPathSummary } from './lines-histories';
+import type { FloorWork, ReadyPathSummary } from './lines-histories';
 import type { MachineInfo } from './machine';
 import type { ProcessUsage } from './proc-stats';
 import type { LatencySummary } from './stats';
@@ -26,6 +26,10 @@ export interface LinesReport {
   readiness: Omit<ReadinessReport, 'timed'>;
   /** The timed marks' delay split at the served caller's history. */
   readyPath: ReadyPathSummary;
+  /** The floor workflow's tasks over the phase (null: its histories could not be read). */
+  floor: FloorWork | null;
+  /** Accepted calls whose transfer history could not be read (their join and assignment times fall back to the commands). */
+  unreadHistories: number;
   trend: LineTrend;
   lineFull: { count: number; notNearFull: { callId: string; sampledMax: number | null }[] };
   /** Recorded outcomes of the accepted calls (TransferOutcome search attribute), by outcome. */
@@ -109,9 +113,11 @@ export function linesMarkdown(report: LinesReport): string {
   for (const end of CALL_ENDS) push(`| ${end} | ${a.ends[end]} |`);
   push(
     '',
+    `Waits run from the floor putting the caller in line (their history's reserveAgent${report.unreadHistories > 0 ? `; ${report.unreadHistories} histories unread, from the add-message` : ''}) to the transfer POST. ${a.abandonedAfterAssignment} of those who hung up had been given an agent already (recorded caller-hung-up).`,
+    '',
     `${a.accepted} of ${a.calls} webhooks answered 2xx (answers ${Object.entries(report.answers).map(([status, count]) => `${status}: ${count}`).join(', ')}); acknowledgement p50 / p99 ${ms(report.ackMs.p50)} / ${ms(report.ackMs.p99)} ms. ${a.joined} callers were told they wait. Recorded outcomes: ${Object.entries(report.outcomes).map(([outcome, count]) => `${outcome} ${count}`).join(', ') || 'not read'}.`,
     '',
-    '| wait in line (joined add-message → transfer POST) | n | p50 | p95 | p99 | max |',
+    '| wait in line (joined → transfer POST) | n | p50 | p95 | p99 | max |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     `| served from the line | ${a.waitMs.count} | ${s(a.waitMs.p50)} s | ${s(a.waitMs.p95)} s | ${s(a.waitMs.p99)} s | ${s(a.waitMs.max)} s |`,
     `| sent on after the longest wait | ${a.overflowWaitMs.count} | ${s(a.overflowWaitMs.p50)} s | ${s(a.overflowWaitMs.p95)} s | ${s(a.overflowWaitMs.p99)} s | ${s(a.overflowWaitMs.max)} s |`,
@@ -135,10 +141,20 @@ export function linesMarkdown(report: LinesReport): string {
       '| part | p50 | p99 | max |',
       '| --- | ---: | ---: | ---: |',
       `| mark sent → lineNotice signal in the caller's workflow (API, the floor's Update, its signal) | ${ms(p.markToSignalMs.p50)} | ${ms(p.markToSignalMs.p99)} | ${ms(p.markToSignalMs.max)} |`,
+      `| of which mark sent → its 2xx (the API and the floor's Update, which serves the line) | ${ms(p.markToAnsweredMs.p50)} | ${ms(p.markToAnsweredMs.p99)} | ${ms(p.markToAnsweredMs.max)} |`,
+      `| of which 2xx → signal recorded (the floor's signal carried out by the server) | ${ms(p.answeredToSignalMs.p50)} | ${ms(p.answeredToSignalMs.p99)} | ${ms(p.answeredToSignalMs.max)} |`,
       `| signal → executeTransfer scheduled (the caller's workflow) | ${ms(p.signalToScheduledMs.p50)} | ${ms(p.signalToScheduledMs.p99)} | ${ms(p.signalToScheduledMs.max)} |`,
       `| scheduled → POST at the control URL | ${ms(p.scheduledToPostMs.p50)} | ${ms(p.scheduledToPostMs.p99)} | ${ms(p.scheduledToPostMs.max)} |`,
       '',
       `Steps between signal and POST: ${p.paths.slice(0, 3).map((path) => `${path.steps} (${path.transfers} transfers, up to ${path.workflowTasks} workflow tasks)`).join('; ')}.`,
+      '',
+    );
+  }
+  const f = report.floor;
+  if (f) {
+    push(
+      `The floor workflow over the phase (${f.runs} run${f.runs === 1 ? '' : 's'}): ${f.workflowTasks} workflow tasks (${f.perSecond.toFixed(1)}/s), ${f.updates} Updates accepted, ${f.signalsIn} signals received, ${f.signalsOut} line notices sent; ` +
+        `task scheduled → started p50 ${ms(f.scheduleToStartMs.p50)} / p99 ${ms(f.scheduleToStartMs.p99)} / max ${ms(f.scheduleToStartMs.max)} ms, started → completed p50 ${ms(f.startToCompleteMs.p50)} / p99 ${ms(f.startToCompleteMs.p99)} / max ${ms(f.startToCompleteMs.max)} ms.`,
       '',
     );
   }

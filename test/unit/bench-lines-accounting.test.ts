@@ -55,6 +55,10 @@ describe('accounting of callers waiting in line', () => {
     expect(judgeCall(call('c-3', [joined(0), transfer(21_500, AGENT_A)]), rules).problems).toEqual([]);
   });
 
+  it('times the wait from when the floor put the caller in line, when their history says, not from the later add-message', () => {
+    expect(judgeCall(call('c-1', [joined(1_500), transfer(9_000, AGENT_A)], { floorJoinedAt: 1_000 }), rules)).toMatchObject({ joinedAt: 1_000, toldAt: 1_500, waitMs: 8_000 });
+  });
+
   it('flags a caller sent to another department’s line', () => {
     expect(judgeCall(call('c-1', [transfer(300, BILLING_LINE)]), rules).problems).toEqual(["sent to billing's line, asked for support"]);
   });
@@ -63,6 +67,14 @@ describe('accounting of callers waiting in line', () => {
     const hungUp = call('c-1', [joined(0)], { hangUpAt: 7_000, outcome: 'abandoned' });
     expect(judgeCall(hungUp, rules)).toMatchObject({ end: 'abandoned', waitMs: 7_000, problems: [] });
     expect(judgeCall({ ...hungUp, outcome: 'caller-hung-up' }, rules).problems).toEqual(['hung up while waiting, recorded caller-hung-up']);
+  });
+
+  it('accepts caller-hung-up from a caller who hung up once the floor had given them an agent, and counts them apart', () => {
+    const accounting = accountLines([call('c-1', [joined(0)], { hangUpAt: 7_000, assignedAt: 6_900, outcome: 'caller-hung-up' })], rules);
+
+    expect(accounting.ends.abandoned).toBe(1);
+    expect(accounting.abandonNotRecorded).toEqual([]);
+    expect(accounting.abandonedAfterAssignment).toBe(1);
   });
 
   it('finds the lost, the served twice, the transferred after hanging up and the abandoned nobody hung up', () => {
@@ -156,6 +168,13 @@ describe('ready mark to transfer, for marks that had someone waiting', () => {
     const report = readyToTransfer([mark('a-1', 10_000, 10_020), mark('a-2', 12_000)], [taken], [], desk);
 
     expect(report.counts.missed).toBe(1);
+  });
+
+  it('ends a caller’s wait when the floor’s word of their agent reached them, not at their slower POST', () => {
+    const assigned = waited('w-1', 2_000, 11_500, 'a-2', { assignedAt: 9_950 });
+    const report = readyToTransfer([mark('a-2', 9_800), mark('a-1', 10_000)], [assigned], [], desk);
+
+    expect(report.counts).toMatchObject({ 'served-line': 1, 'nobody-waiting': 1 });
   });
 
   it('calls a mark raced when the only waiting caller hung up around it', () => {
