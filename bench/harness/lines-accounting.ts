@@ -232,7 +232,7 @@ export interface DeskAgent {
 export type MarkVerdict =
   /** Nobody this agent could take was waiting: the mark is not timed. */
   | 'nobody-waiting'
-  /** Someone was waiting, and the agent's next transfer took one of the callers then waiting: timed. */
+  /** Someone was waiting, and the agent's next transfer took a caller in line while the floor handled the mark: timed. */
   | 'served-line'
   /**
    * Everyone this agent could take left the line by other means in time: another agent freed before this
@@ -304,7 +304,11 @@ export function readyToTransfer(marks: readonly ReadyMark[], verdicts: readonly 
     if (owed.length === 0) return { ...base, verdict: 'nobody-waiting' as const };
     const next = (postsByAgent.get(mark.agentId) ?? []).find((post) => post.transferAt! >= mark.sentAt);
     const timing = next ? { delayMs: next.transferAt! - mark.sentAt, nextCallId: next.callId } : {};
-    if (next && owed.some(({ verdict }) => verdict.callId === next.callId)) return { ...base, ...timing, verdict: 'served-line' as const };
+    // The floor handles the mark somewhere between its sending and its answer: a caller in line by then (a
+    // priority caller who joined meanwhile goes first) is as much the agent's as one waiting when it left.
+    const waitingWhileHandled = (verdict: CallVerdict) =>
+      verdict.joinedAt !== undefined && verdict.joinedAt <= answeredAt && (verdict.assignedAt ?? verdict.transferAt!) >= mark.sentAt && agent !== undefined && agent.office === verdict.office && agent.skills.includes(verdict.department);
+    if (next && (owed.some(({ verdict }) => verdict.callId === next.callId) || waitingWhileHandled(next))) return { ...base, ...timing, verdict: 'served-line' as const };
     // The agent got nobody from the line: fair only if everyone they could have taken went another way in time.
     // Who an agent freed first takes is settled on the floor then, however long that agent's POST takes after.
     const tookOtherwise = owed.every(({ verdict, to }) => {

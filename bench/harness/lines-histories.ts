@@ -189,9 +189,18 @@ export async function readAllRuns(address: string, workflowId: string): Promise<
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection });
-    const runs: { runId: string; startTime: Date }[] = [];
-    for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: execution.runId, startTime: execution.startTime });
-    runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    // Raw visibility: the client's list would decode memos, which the harness holds no key for.
+    const runs: { runId: string; startedAt: number }[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: `WorkflowId = '${workflowId}'`, ...(nextPageToken ? { nextPageToken } : {}) });
+      for (const execution of page.executions ?? []) {
+        const start = execution.startTime;
+        runs.push({ runId: execution.execution?.runId ?? '', startedAt: Number(start?.seconds ?? 0) * 1000 + (start?.nanos ?? 0) / 1e6 });
+      }
+      nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    runs.sort((a, b) => a.startedAt - b.startedAt);
     const histories: HistoryEvent[][] = [];
     for (const run of runs) histories.push((await client.workflow.getHandle(workflowId, run.runId).fetchHistory()).events ?? []);
     return histories;

@@ -148,6 +148,17 @@ describe('ready mark to transfer, for marks that had someone waiting', () => {
     expect(nobody[0]!.delayMs).toBeUndefined();
   });
 
+  it('times, not misses, a mark whose agent took a caller who joined while the floor handled it (a priority caller goes first)', () => {
+    const standard = waited('w-1', 2_000, 12_000, 'a-2');
+    const priority = waited('p-1', 10_050, 10_400, 'a-1');
+    const report = readyToTransfer([mark('a-1', 10_000, 10_200)], [standard, priority], [], desk);
+
+    expect(report.counts).toMatchObject({ 'served-line': 1, missed: 0 });
+    expect(report.delayMs.p50).toBe(400);
+    // Joined only once the mark was answered: the agent was free before them, so the standard caller was owed it.
+    expect(readyToTransfer([mark('a-1', 10_000, 10_020), mark('a-2', 11_800)], [standard, priority], [], desk).counts.missed).toBe(1);
+  });
+
   it('calls a mark raced, not missed, when the only waiting caller went to an agent freed before it', () => {
     const taken = waited('w-1', 2_000, 10_150, 'a-2');
     const report = readyToTransfer([mark('a-2', 9_990), mark('a-1', 10_000)], [taken], [], desk);
