@@ -399,3 +399,28 @@ export function lineFullOverflows(verdicts: readonly CallVerdict[], samples: rea
   });
   return { count: turnedAway.length, notNearFull };
 }
+
+/**
+ * Agents given a caller with no ready mark since their previous one: freed by something other than the mark
+ * (their after-call time running out because the mark was lost on the floor, say) or held twice at once.
+ * Each agent here takes one call at a time and is marked ready after every transfer to them, so any is a finding.
+ */
+export function reusedWithoutMark(verdicts: readonly CallVerdict[], marks: readonly ReadyMark[]): { agentId: string; callId: string; afterPreviousMs: number }[] {
+  const posts = new Map<string, CallVerdict[]>();
+  for (const verdict of verdicts) {
+    if (verdict.agentId === undefined || verdict.transferAt === undefined) continue;
+    posts.set(verdict.agentId, [...(posts.get(verdict.agentId) ?? []), verdict]);
+  }
+  const found: { agentId: string; callId: string; afterPreviousMs: number }[] = [];
+  for (const [agentId, list] of posts) {
+    list.sort((a, b) => a.transferAt! - b.transferAt!);
+    for (let index = 1; index < list.length; index += 1) {
+      const previous = list[index - 1]!.transferAt!;
+      const next = list[index]!;
+      if (!marks.some((mark) => mark.agentId === agentId && mark.sentAt > previous && mark.sentAt <= next.transferAt!)) {
+        found.push({ agentId, callId: next.callId, afterPreviousMs: next.transferAt! - previous });
+      }
+    }
+  }
+  return found;
+}

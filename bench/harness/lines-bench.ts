@@ -7,7 +7,7 @@ import { TRANSFER_TASK_QUEUE, floorWorkflowId } from '../../src/contracts';
 import type { BenchOptions } from './bench-options';
 import { agentsByDestination, contactCenterYaml, destinationKey, seededRandom } from './contact-center-generator';
 import { startFakeVapi } from './fake-vapi';
-import { accountLines, lineFullOverflows, lineTrend, readyToTransfer } from './lines-accounting';
+import { accountLines, lineFullOverflows, lineTrend, readyToTransfer, reusedWithoutMark } from './lines-accounting';
 import type { LineCall } from './lines-accounting';
 import { callerOffice, generateLinesCenter } from './lines-center';
 import type { AssignmentPath, LineFacts } from './lines-histories';
@@ -195,6 +195,7 @@ export async function runLinesBench(options: BenchOptions, command: string): Pro
       unreadHistories,
       trend,
       lineFull,
+      reusedWithoutMark: reusedWithoutMark(accounting.verdicts, run.marks),
       outcomes: outcomeCounts,
       ackMs: run.ackMs,
       answers: run.answers,

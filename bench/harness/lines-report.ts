@@ -32,6 +32,8 @@ export interface LinesReport {
   unreadHistories: number;
   trend: LineTrend;
   lineFull: { count: number; notNearFull: { callId: string; sampledMax: number | null }[] };
+  /** Agents given a caller with no ready mark since their previous one (see reusedWithoutMark). */
+  reusedWithoutMark: { agentId: string; callId: string; afterPreviousMs: number }[];
   /** Recorded outcomes of the accepted calls (TransferOutcome search attribute), by outcome. */
   outcomes: Record<string, number>;
   ackMs: LatencySummary;
@@ -70,6 +72,11 @@ export function linesChecks(report: Omit<LinesReport, 'checks'>, targetP99Ms = 5
       check: 'an agent marked ready while a caller they could take waits is given one',
       measured: `missed ${r.missed.length} of ${r.marks} marks${r.missed.length > 0 ? ` (${r.missed.slice(0, 3).map((mark) => `${mark.agentId}: ${mark.delayMs === undefined ? 'no transfer' : `${ms(mark.delayMs)} ms to a later caller`}`).join('; ')})` : ''}`,
       met: r.missed.length === 0,
+    },
+    {
+      check: "every agent's next caller came after their ready mark (none freed by time, none held twice)",
+      measured: report.reusedWithoutMark.length === 0 ? 'all' : `${report.reusedWithoutMark.length} not (${report.reusedWithoutMark.slice(0, 3).map((entry) => `${entry.agentId} ${s(entry.afterPreviousMs)} s after their previous`).join('; ')})`,
+      met: report.reusedWithoutMark.length === 0,
     },
     {
       check: 'abandons as configured: each caller hung up while waiting recorded abandoned, never transferred; no other abandoned',

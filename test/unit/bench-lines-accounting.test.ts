@@ -1,5 +1,5 @@
 import type { CallVerdict, LineCall, LineCommand, LinesRules, ReadyMark } from '../../bench/harness/lines-accounting';
-import { accountLines, judgeCall, lineFullOverflows, lineTrend, readyToTransfer } from '../../bench/harness/lines-accounting';
+import { accountLines, judgeCall, lineFullOverflows, lineTrend, readyToTransfer, reusedWithoutMark } from '../../bench/harness/lines-accounting';
 
 const AGENT_A = 'sip:sip:a-1@us-east.pbx.example.com';
 const AGENT_B = 'sip:sip:a-2@us-east.pbx.example.com';
@@ -186,6 +186,13 @@ describe('ready mark to transfer, for marks that had someone waiting', () => {
     const report = readyToTransfer([mark('a-2', 9_800), mark('a-1', 10_000)], [assigned], [], desk);
 
     expect(report.counts).toMatchObject({ 'served-line': 1, 'nobody-waiting': 1 });
+  });
+
+  it('finds an agent given a second caller with no ready mark since the first', () => {
+    const served = (callId: string, agentId: string, transferAt: number) => waited(callId, 0, transferAt, agentId);
+    const verdicts = [served('c-1', 'a-1', 1_000), served('c-2', 'a-1', 9_000), served('c-3', 'a-2', 2_000), served('c-4', 'a-2', 5_000)];
+
+    expect(reusedWithoutMark(verdicts, [mark('a-1', 8_000), mark('a-2', 5_001)])).toEqual([{ agentId: 'a-2', callId: 'c-4', afterPreviousMs: 3_000 }]);
   });
 
   it('calls a mark raced when the only waiting caller hung up around it', () => {
