@@ -36,6 +36,7 @@ import { DEMO_TRAFFIC } from './harness/traffic';
 import { dropIdleSockets } from './harness/webhook-client';
 import type { BenchOptions } from './harness/bench-options';
 import { readOptions } from './harness/bench-options';
+import { runLinesBench } from './harness/lines-bench';
 import { checkScaleTargets, checkTargets, isSteady } from './harness/targets';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -188,6 +189,7 @@ async function checkHolds(address: string, workflowIds: readonly string[], cente
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
   if (!options) return;
+  if (options.lines) return runLinesBench(options, `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim());
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const resultsDir = path.join(PROJECT_ROOT, 'bench', 'results');
   const runDir = path.join(resultsDir, `run-${stamp}${options.label ? `-${options.label}` : ''}`);

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { parseBurst } from './load-generator';
 import type { TemporalLevers } from './stack';
 import { DEFAULT_SEED } from './contact-center-generator';
+import type { LinesOptions } from './lines-options';
+import { LINES_DEFAULT_DURATION_SECONDS, LINES_DEFAULT_RATE, readLinesOptions } from './lines-options';
 
 export const HELP = `npm run bench -- [options]
 
@@ -22,8 +24,19 @@ a local fake control URL, and writes bench/results/bench-<time>.{json,md,png} (a
   --check-holds            check over-booking from the histories after any run (always on with --soak)
   --ref <git-ref>          run that commit's Switchboard (a git worktree under bench/.refs/) with this
                            checkout's bench, to measure before and after side by side
-  --rate <n>               steady load, transfers per second (default 20)
-  --duration <s>           steady load duration in seconds (default 30)
+  --rate <n>               steady load, transfers per second (default 20; --lines: ${LINES_DEFAULT_RATE})
+  --duration <s>           steady load duration in seconds (default 30; --lines: ${LINES_DEFAULT_DURATION_SECONDS})
+  --lines                  callers waiting in line under load instead of the phases above: a generated center
+                           whose agents serve --serve-rate, every department with a line; arrivals at --rate for
+                           --duration, then the load stops and the lines drain; agents marked ready after
+                           --handle-time; a share of waiting callers hang up. Reports waits, ready mark → that
+                           agent's transfer, the lines' length each second, and every caller's end
+                           (bench/harness/lines-*.ts; no baseline, burst or --ref)
+  --serve-rate <n>         --lines: calls per second the agents serve (agents / mean handle time; default
+                           three quarters of --rate)
+  --abandon <share>        --lines: share of the callers told they wait who hang up during it (default 0.1)
+  --max-wait <s>           --lines: every line's max-wait-seconds (default: from the load, see the report)
+  --max-waiting <n>        --lines: every line's max-waiting (default: from the load)
   --burst <count@rate>     burst phase, e.g. 300@100; "none" to skip (default 300@100)
   --runs <n>               repeat the steady and burst phases n times on the same stack (default 1)
   --warmup <s>             unmeasured warm-up at half the rate before the first phase (default 5)
@@ -73,6 +86,8 @@ export interface BenchOptions {
   profile: boolean;
   runtime: 'tsx' | 'node';
   logLevel: string;
+  /** --lines: the lines-under-load run instead of the phases; null otherwise. */
+  lines: LinesOptions | null;
 }
 
 /** Parses the command line; null after printing --help. */
@@ -86,8 +101,13 @@ export function readOptions(argv: string[]): BenchOptions | null {
       soak: { type: 'string' },
       'check-holds': { type: 'boolean', default: false },
       ref: { type: 'string' },
-      rate: { type: 'string', default: '20' },
-      duration: { type: 'string', default: '30' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      lines: { type: 'boolean', default: false },
+      'serve-rate': { type: 'string' },
+      abandon: { type: 'string' },
+      'max-wait': { type: 'string' },
+      'max-waiting': { type: 'string' },
       burst: { type: 'string', default: '300@100' },
       runs: { type: 'string', default: '1' },
       warmup: { type: 'string', default: '5' },
@@ -128,6 +148,7 @@ export function readOptions(argv: string[]): BenchOptions | null {
   const sync = values['sqlite-sync'].toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'OFF') throw new Error('--sqlite-sync must be NORMAL or OFF');
   const soak = values.soak === undefined ? null : positive('soak', values.soak);
+  const rate = positive('rate', values.rate ?? String(values.lines ? LINES_DEFAULT_RATE : 20));
   return {
     agents: values.agents === undefined ? null : Math.round(positive('agents', values.agents)),
     seed: integer('seed', values.seed),
@@ -135,8 +156,8 @@ export function readOptions(argv: string[]): BenchOptions | null {
     soak,
     checkHolds: values['check-holds'] || soak !== null,
     ref: values.ref,
-    rate: positive('rate', values.rate),
-    duration: positive('duration', values.duration),
+    rate,
+    duration: positive('duration', values.duration ?? String(values.lines ? LINES_DEFAULT_DURATION_SECONDS : 30)),
     burst: values.burst === 'none' || soak !== null ? null : parseBurst(values.burst),
     runs: Math.round(positive('runs', values.runs)),
     warmup: Number(values.warmup) || 0,
@@ -152,6 +173,7 @@ export function readOptions(argv: string[]): BenchOptions | null {
     profile: values.profile,
     runtime: values.runtime === 'node' ? 'node' : 'tsx',
     logLevel: values['log-level'],
+    lines: values.lines ? readLinesOptions(values, rate) : null,
   };
 }
 

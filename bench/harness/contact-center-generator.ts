@@ -21,7 +21,12 @@ export interface GeneratorOptions {
   /** Default: 3 below 100 agents, 15 below 1,000, else 50. */
   departments?: number;
   seed?: number;
+  /** Given to every department as written in the routing file: a `queue:` (a line) and after-call times. */
+  departmentSettings?: DepartmentSettings;
 }
+
+type DepartmentFile = GeneratedContactCenter['departments'][string];
+export type DepartmentSettings = Partial<Pick<DepartmentFile, 'queue' | 'after-call-seconds' | 'wrap-up-seconds'>>;
 
 export const DEFAULT_SEED = 20_261_201;
 
@@ -202,7 +207,11 @@ export function generateContactCenter(options: GeneratorOptions): GeneratedConta
     departments: Object.fromEntries(
       departments.map((department, index) => [
         department.id,
-        { aliases: [department.id, ...department.aliases], line: { type: 'number', number: `+1800555${String(101 + index).padStart(4, '0')}` } },
+        {
+          aliases: [department.id, ...department.aliases],
+          line: { type: 'number', number: `+1800555${String(101 + index).padStart(4, '0')}` },
+          ...structuredClone(options.departmentSettings ?? {}),
+        },
       ]),
     ),
     lines: {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ControlResponder, FakeControlServer, ReceivedControlCommand } from '../../src/dev/fake-control-server';
 import { startFakeControlServer } from '../../src/dev/fake-control-server';
+import { buildCallStatusUpdate } from '../../src/dev/vapi-payloads';
 import type { CommandRecord } from './accounting';
 import type { SimulatedCall } from './traffic';
 import { forwardingReport } from './traffic';
@@ -51,6 +52,13 @@ export interface FakeVapi {
   /** Resolves once every agent-ready call scheduled so far has been sent and answered. */
   readyCallsSettled(): Promise<void>;
   /**
+   * The caller hangs up: Vapi's `status-update` with status `ended` (customer-ended-call) for the call, posted to
+   * `webhookUrl` and retried as Vapi retries webhooks; true once answered 2xx.
+   */
+  hangUp(webhookUrl: string, callId: string): Promise<boolean>;
+  /** Hang-ups sent and how many were answered 2xx. */
+  hangUps(): { sent: number; accepted: number };
+  /**
    * Base URL of a stand-in for Vapi's API: `GET /call/{id}` answers `forwarding` once a transfer for the call
    * has arrived, else `in-progress` (what Switchboard asks before it would send a transfer again).
    */
@@ -73,6 +81,10 @@ export interface AgentReadiness {
   agentFor(destination: unknown): string | undefined;
   /** How long the agent handles this call, in ms, after Vapi reported it forwarding. */
   handleTimeMs(): number;
+  /** Told as each ready call leaves (performance.now()), for measurements that start at the mark. */
+  onSent?(agentId: string, sentAt: number): void;
+  /** Told when its answer comes back, with the HTTP status (0: no answer). */
+  onAnswered?(agentId: string, sentAt: number, answeredAt: number, status: number): void;
 }
 
 /** One agent-ready call (`POST /agents/:id/status {"status":"available"}`) as sent, in epoch ms. */
@@ -116,17 +128,22 @@ export async function startFakeVapi(): Promise<FakeVapi> {
   let reportTarget: { url: string; delayMs: number } | null = null;
   const reportCounts = { sent: 0, accepted: 0 };
   let readiness: AgentReadiness | null = null;
+  const hangUpCounts = { sent: 0, accepted: 0 };
   const readyCounts = { scheduled: 0, sent: 0, accepted: 0 };
   const pendingReady = new Set<Promise<void>>();
   const marks: ReadyMark[] = [];
   const markReady = (desk: AgentReadiness, agentId: string, afterMs: number) => {
     readyCounts.scheduled += 1;
+    let sentAt = 0;
     const done = new Promise<void>((resolve) => setTimeout(resolve, afterMs))
       .then(async () => {
         readyCounts.sent += 1;
+        sentAt = performance.now();
+        desk.onSent?.(agentId, sentAt);
         const mark: ReadyMark = { agentId, sentAt: Date.now(), acceptedAt: null };
         marks.push(mark);
         const reply = await postJson(`${desk.apiUrl}/agents/${encodeURIComponent(agentId)}/status`, { status: 'available' }, 10_000, { authorization: `Bearer ${desk.adminToken}` });
+        desk.onAnswered?.(agentId, sentAt, performance.now(), reply.status);
         // Only a 2xx says the floor has applied it: after a timeout or a 5xx (the API's deadline) it may still be.
         if (reply.status >= 200 && reply.status < 300) {
           mark.acceptedAt = Date.now() + 1;
@@ -195,6 +212,14 @@ export async function startFakeVapi(): Promise<FakeVapi> {
     async readyCallsSettled() {
       while (pendingReady.size > 0) await Promise.all([...pendingReady]);
     },
+    async hangUp(webhookUrl, callId) {
+      hangUpCounts.sent += 1;
+      const call = { id: callId, type: 'inboundPhoneCall', monitor: { controlUrl: control.controlUrlFor(callId) } };
+      const accepted = await postReport(webhookUrl, buildCallStatusUpdate({ call, status: 'ended', endedReason: 'customer-ended-call' }));
+      if (accepted) hangUpCounts.accepted += 1;
+      return accepted;
+    },
+    hangUps: () => ({ ...hangUpCounts }),
     apiBaseUrl,
     statusLookups: () => lookups,
     reset() {
@@ -209,6 +234,8 @@ export async function startFakeVapi(): Promise<FakeVapi> {
       readyCounts.scheduled = 0;
       readyCounts.sent = 0;
       readyCounts.accepted = 0;
+      hangUpCounts.sent = 0;
+      hangUpCounts.accepted = 0;
       lookups = 0;
     },
     async close() {

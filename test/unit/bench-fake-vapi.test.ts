@@ -103,6 +103,50 @@ describe("the bench's fake Vapi playing the agents", () => {
     expect(received).toEqual([]);
     expect(vapi.readyCalls()).toEqual({ scheduled: 0, sent: 0, accepted: 0 });
   });
+
+  it('tells the desk when each ready mark left and when its 2xx came back, so a measurement can start at the mark', async () => {
+    received.length = 0;
+    vapi.reset();
+    const told: { agentId: string; sentAt: number; answeredAt?: number; status?: number }[] = [];
+    vapi.readyAgents({
+      apiUrl,
+      adminToken: 'the-admin-token',
+      agentFor: () => 'a-0001',
+      handleTimeMs: () => 50,
+      onSent: (agentId, sentAt) => told.push({ agentId, sentAt }),
+      onAnswered: (agentId, sentAt, answeredAt, status) => Object.assign(told.find((mark) => mark.sentAt === sentAt)!, { answeredAt, status }),
+    });
+
+    await postJson(vapi.control.controlUrlFor('call-5'), { type: 'transfer', destination: { type: 'number', number: '+16015550100' } });
+    await vapi.readyCallsSettled();
+    vapi.readyAgents(null);
+
+    expect(told).toEqual([{ agentId: 'a-0001', sentAt: expect.any(Number), answeredAt: expect.any(Number), status: 200 }]);
+    expect(told[0]!.sentAt).toBeLessThanOrEqual(received[0]!.at);
+    expect(told[0]!.answeredAt).toBeGreaterThanOrEqual(received[0]!.at);
+  });
+
+  it("hangs a caller up as Vapi says so: a status-update 'ended' by the customer, naming the call and its control URL", async () => {
+    received.length = 0;
+    vapi.reset();
+
+    expect(await vapi.hangUp(`${apiUrl}/webhook`, 'call-6')).toBe(true);
+
+    expect(received).toEqual([
+      expect.objectContaining({
+        url: 'POST /webhook',
+        body: {
+          message: expect.objectContaining({
+            type: 'status-update',
+            status: 'ended',
+            endedReason: 'customer-ended-call',
+            call: expect.objectContaining({ id: 'call-6', status: 'ended', monitor: { controlUrl: vapi.control.controlUrlFor('call-6') } }),
+          }),
+        },
+      }),
+    ]);
+    expect(vapi.hangUps()).toEqual({ sent: 1, accepted: 1 });
+  });
 });
 
 describe("the chaos fake Vapi's word on commands it answered with an error", () => {
