@@ -7,7 +7,6 @@ import { loadContactCenter } from '../src/config/contact-center';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { RESERVATION_TTL_SECONDS, transferWorkflowId } from '../src/contracts';
 import { createDataConverter, payloadCodecFor } from '../src/temporal/data-converter';
-import { newEncryptionKeySpec } from '../src/temporal/payload-encryption';
 import { checkOverbooking } from './harness/agent-holds';
 import type { AgentHold } from './harness/agent-holds';
 import { agentsByDestination, contactCenterYaml, destinationKey, generateContactCenter, generatedTraffic, seededRandom } from './harness/contact-center-generator';
@@ -210,8 +209,6 @@ async function main(): Promise<void> {
   process.stdout.write(`  contact center: ${contactCenter.agentCount} agents, ${contactCenter.departments} departments (${contactCenter.file})\n`);
   const traffic = options.agents === null ? DEMO_TRAFFIC : generatedTraffic(center);
   const adminToken = randomBytes(16).toString('hex');
-  // The run's payload key, known here too: the over-booking check decodes the reservations the histories sealed.
-  const encryptionKeys = newEncryptionKeySpec('bench');
 
   const vapi = await startFakeVapi();
   const children: ManagedProcess[] = [];
@@ -241,7 +238,7 @@ async function main(): Promise<void> {
       root,
       ...(compiledRoot ? { compiledRoot } : {}),
       // The demo CRM's notes in the run folder, not in the checkout's .data.
-      env: { LOG_LEVEL: options.logLevel, ADMIN_TOKEN: adminToken, ROUTING_CONFIG: routingConfig, DATA_DIR: path.join(runDir, 'data'), PAYLOAD_ENCRYPTION_KEYS: encryptionKeys },
+      env: { LOG_LEVEL: options.logLevel, ADMIN_TOKEN: adminToken, ROUTING_CONFIG: routingConfig, DATA_DIR: path.join(runDir, 'data') },
       ...(options.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(runDir, 'profiles')] } : {}),
       ...(options.entry ? { combinedEntry: options.entry } : {}),
     });
@@ -318,7 +315,8 @@ async function main(): Promise<void> {
     if (options.checkHolds) {
       const workflowIds = [...(warmup?.workflowIds ?? []), ...phases.flatMap((phase) => phase.workflowIds)];
       process.stdout.write(`  reading ${workflowIds.length} transfer histories for over-booking…\n`);
-      holds = await checkHolds(temporal.address, workflowIds, center, vapi.readyMarks(), encryptionKeys);
+      // The stack's own payload key: the over-booking check decodes the reservations the histories sealed.
+      holds = await checkHolds(temporal.address, workflowIds, center, vapi.readyMarks(), switchboard.encryptionKeys);
     }
     await switchboard.stop();
     await temporal.stop();

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { startFakeVapi } from '../bench/harness/fake-vapi';
+import type { AgentReadiness, FakeVapi } from '../bench/harness/fake-vapi';
 import { openLoopSchedule } from '../bench/harness/load-generator';
 import { runLoadPhase } from '../bench/harness/load-phase';
 import { describeMachine } from '../bench/harness/machine';
@@ -125,6 +126,13 @@ async function main(): Promise<void> {
   const routingFile = routingFileWithoutLines(path.join(runDir, 'contact-center-without-lines.yaml'));
   const agents = agentsByDestination(loadContactCenter(routingFile));
   const random = seededRandom(7);
+  /** The agents' desks: each agent a transfer reached is marked ready through that stack's API after a handle time. */
+  const desk = (apiUrl: string, token: string): AgentReadiness => ({
+    apiUrl,
+    adminToken: token,
+    agentFor: (destination) => agents.get(destinationKey(destination)),
+    handleTimeMs: () => HANDLE_TIME_MS.min + random() * (HANDLE_TIME_MS.max - HANDLE_TIME_MS.min),
+  });
   let temporal: TemporalServer | undefined;
   let switchboard: Switchboard | undefined;
   const results: ScenarioResult[] = [];
@@ -151,15 +159,7 @@ async function main(): Promise<void> {
         const scenarioRate = scenario.rate ?? rate;
         const scenarioDuration = scenario.durationSeconds ?? duration;
         process.stdout.write(`  (${scenario.id}) ${scenario.name}: ${scenario.fault} (${scenarioRate}/s for ${scenarioDuration} s)\n`);
-        vapi.reset();
-        vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
-        vapi.reportTo(switchboard.webhookUrl, 200);
-        vapi.readyAgents({
-          apiUrl: switchboard.apiUrl,
-          adminToken,
-          agentFor: (destination) => agents.get(destinationKey(destination)),
-          handleTimeMs: () => HANDLE_TIME_MS.min + random() * (HANDLE_TIME_MS.max - HANDLE_TIME_MS.min),
-        });
+        playVapi(vapi, switchboard.webhookUrl, desk(switchboard.apiUrl, adminToken));
         try {
           await scenario.before?.(ctx);
           const phase = await runLoadPhase({
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       temporal = undefined;
     }
     for (const scenario of operatorScenarios) {
-      results.push(await runOperatorScenario(scenario, { vapi, rate, duration, runDir, logDir, routingFile, agents, random }));
+      results.push(await runOperatorScenario(scenario, { vapi, rate, duration, runDir, logDir, routingFile, desk }));
       const last = results[results.length - 1]!;
       process.stdout.write(
         `      ${progressLine(last)}\n`,
@@ -232,18 +232,25 @@ async function main(): Promise<void> {
   if (!results.every(scenarioPassed)) process.exitCode = 1;
 }
 
+/** Vapi as every scenario starts with it: fresh records, the control URL taking commands, forwarding reported, agents marked ready. */
+function playVapi(vapi: FakeVapi, webhookUrl: string, readiness: AgentReadiness): void {
+  vapi.reset();
+  vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
+  vapi.reportTo(webhookUrl, 200);
+  vapi.readyAgents(readiness);
+}
+
 /** One operator scenario on a stack of its own, started with the README's commands on the default ports. */
 async function runOperatorScenario(
   scenario: OperatorScenario,
   options: {
-    vapi: Awaited<ReturnType<typeof startFakeVapi>>;
+    vapi: FakeVapi;
     rate: number;
     duration: number;
     runDir: string;
     logDir: string;
     routingFile: string;
-    agents: ReturnType<typeof agentsByDestination>;
-    random: () => number;
+    desk: (apiUrl: string, adminToken: string) => AgentReadiness;
   },
 ): Promise<ScenarioResult> {
   const { vapi } = options;
@@ -253,15 +260,7 @@ async function runOperatorScenario(
   process.stdout.write(`  (${scenario.id}) ${scenario.name}: ${scenario.fault} (${rate}/s for ${duration} s)\n`);
   const logDir = path.join(options.logDir, scenario.id);
   const stack = new OperatorStack({ logDir, dataDir: path.join(options.runDir, `temporal-${scenario.id}`), vapiApiBaseUrl: vapi.apiBaseUrl, routingConfig: options.routingFile });
-  vapi.reset();
-  vapi.answerWith(() => ({ status: 200, body: {}, delayMs: CONTROL_LATENCY_MS }));
-  vapi.reportTo(stack.webhookUrl, 200);
-  vapi.readyAgents({
-    apiUrl: stack.apiUrl,
-    adminToken: stack.adminToken,
-    agentFor: (destination) => options.agents.get(destinationKey(destination)),
-    handleTimeMs: () => HANDLE_TIME_MS.min + options.random() * (HANDLE_TIME_MS.max - HANDLE_TIME_MS.min),
-  });
+  playVapi(vapi, stack.webhookUrl, options.desk(stack.apiUrl, stack.adminToken));
   const ctx = { stack, vapi, note: (text: string) => notes.push(text) };
   try {
     await OperatorStack.assertDefaultPortsFree();

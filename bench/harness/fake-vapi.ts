@@ -81,10 +81,6 @@ export interface AgentReadiness {
   agentFor(destination: unknown): string | undefined;
   /** How long the agent handles this call, in ms, after Vapi reported it forwarding. */
   handleTimeMs(): number;
-  /** Told as each ready call leaves (performance.now()), for measurements that start at the mark. */
-  onSent?(agentId: string, sentAt: number): void;
-  /** Told when its answer comes back, with the HTTP status (0: no answer). */
-  onAnswered?(agentId: string, sentAt: number, answeredAt: number, status: number): void;
 }
 
 /** One agent-ready call (`POST /agents/:id/status {"status":"available"}`) as sent, in epoch ms. */
@@ -134,16 +130,12 @@ export async function startFakeVapi(): Promise<FakeVapi> {
   const marks: ReadyMark[] = [];
   const markReady = (desk: AgentReadiness, agentId: string, afterMs: number) => {
     readyCounts.scheduled += 1;
-    let sentAt = 0;
     const done = new Promise<void>((resolve) => setTimeout(resolve, afterMs))
       .then(async () => {
         readyCounts.sent += 1;
-        sentAt = performance.now();
-        desk.onSent?.(agentId, sentAt);
         const mark: ReadyMark = { agentId, sentAt: Date.now(), acceptedAt: null };
         marks.push(mark);
         const reply = await postJson(`${desk.apiUrl}/agents/${encodeURIComponent(agentId)}/status`, { status: 'available' }, 10_000, { authorization: `Bearer ${desk.adminToken}` });
-        desk.onAnswered?.(agentId, sentAt, performance.now(), reply.status);
         // Only a 2xx says the floor has applied it: after a timeout or a 5xx (the API's deadline) it may still be.
         if (reply.status >= 200 && reply.status < 300) {
           mark.acceptedAt = Date.now() + 1;

@@ -11,8 +11,8 @@ import { accountLines, lineFullOverflows, lineTrend, readyToTransfer, reusedWith
 import type { LineCall } from './lines-accounting';
 import { callerOffice, generateLinesCenter } from './lines-center';
 import type { AssignmentPath, LineFacts } from './lines-histories';
-import { assignmentPath, floorWork, lineFacts, readAllRuns, readyPaths } from './lines-histories';
-import { forEachHistory } from './histories';
+import { assignmentPath, floorWork, lineFacts, readyPaths } from './lines-histories';
+import { forEachHistory, readAllRuns } from './histories';
 import type { LinesPhaseOptions } from './lines-phase';
 import { runLinesPhase } from './lines-phase';
 import type { LinesReport } from './lines-report';

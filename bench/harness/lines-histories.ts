@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { lineNoticeSignal } from '../../src/contracts';
 import { localActivityMarker } from '../../src/operations/transfer-history';
@@ -182,29 +181,4 @@ export function floorWork(histories: readonly (readonly HistoryEvent[])[], fromE
     signalsIn,
     signalsOut,
   };
-}
-
-/** Every run of a workflow id, oldest first (the floor continues as new), each run's whole history. */
-export async function readAllRuns(address: string, workflowId: string): Promise<HistoryEvent[][]> {
-  const connection = await Connection.connect({ address });
-  try {
-    const client = new Client({ connection });
-    // Raw visibility: the client's list would decode memos, which the harness holds no key for.
-    const runs: { runId: string; startedAt: number }[] = [];
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const page = await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: `WorkflowId = '${workflowId}'`, ...(nextPageToken ? { nextPageToken } : {}) });
-      for (const execution of page.executions ?? []) {
-        const start = execution.startTime;
-        runs.push({ runId: execution.execution?.runId ?? '', startedAt: Number(start?.seconds ?? 0) * 1000 + (start?.nanos ?? 0) / 1e6 });
-      }
-      nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
-    } while (nextPageToken);
-    runs.sort((a, b) => a.startedAt - b.startedAt);
-    const histories: HistoryEvent[][] = [];
-    for (const run of runs) histories.push((await client.workflow.getHandle(workflowId, run.runId).fetchHistory()).events ?? []);
-    return histories;
-  } finally {
-    await connection.close();
-  }
 }

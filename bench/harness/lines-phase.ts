@@ -1,7 +1,7 @@
 import { transferWorkflowId } from '../../src/contracts';
 import type { LineView } from '../../src/contracts';
 import { destinationKey } from './contact-center-generator';
-import type { FakeVapi } from './fake-vapi';
+import type { FakeVapi, ReadyMark as FakeReadyMark } from './fake-vapi';
 import type { LineCall, LineCommand, LineSample, ReadyMark } from './lines-accounting';
 import { isJoinedMessage } from './lines-accounting';
 import { runOpenLoop } from './load-generator';
@@ -67,6 +67,14 @@ async function readLines(apiUrl: string, adminToken: string): Promise<LineView[]
   return ((await response.json()) as { lines: LineView[] }).lines;
 }
 
+/** The fake's marks sent since `fromEpochMs`, on the harness's clock (performance.now()) like every other time here. */
+function harnessMarks(marks: readonly FakeReadyMark[], fromEpochMs: number): ReadyMark[] {
+  const harness = (epochMs: number) => epochMs - performance.timeOrigin;
+  return marks
+    .filter((mark) => mark.sentAt >= fromEpochMs)
+    .map((mark) => ({ agentId: mark.agentId, sentAt: harness(mark.sentAt), ...(mark.acceptedAt === null ? {} : { answeredAt: harness(mark.acceptedAt) }) }));
+}
+
 /**
  * One open-loop phase of callers for lines: sends the schedule on time; the fake Vapi answers every control
  * command, reports each first transfer forwarding, marks each agent ready after their handle time and hangs
@@ -115,17 +123,14 @@ export async function runLinesPhase(options: LinesPhaseOptions): Promise<LinesPh
     }
     return { status: 200, body: {} };
   });
-  const marks: ReadyMark[] = [];
+  // The fake keeps every mark it sends (epoch ms); this phase's are those sent from here on, since the phase
+  // before ended with its agents' marks all sent.
+  const marksFrom = Date.now();
   vapi.readyAgents({
     apiUrl: options.apiUrl,
     adminToken: options.adminToken,
     agentFor: (destination) => options.agentsByDestination.get(destinationKey(destination)),
     handleTimeMs: options.handleTimeMs,
-    onSent: (agentId, sentAt) => marks.push({ agentId, sentAt }),
-    onAnswered: (agentId, sentAt, answeredAt, status) => {
-      const mark = marks.find((candidate) => candidate.agentId === agentId && candidate.sentAt === sentAt);
-      if (mark && status >= 200 && status < 300) mark.answeredAt = answeredAt;
-    },
   });
 
   // The floor's lines, once a second, in order (a slow answer delays the next sample rather than piling up).
@@ -191,7 +196,7 @@ export async function runLinesPhase(options: LinesPhaseOptions): Promise<LinesPh
     name: options.name,
     calls: [...records.values()],
     workflowIds: new Map(calls.map(({ call }) => [call.callId, transferWorkflowId(call.callId, call.toolCallId)])),
-    marks,
+    marks: harnessMarks(vapi.readyMarks(), marksFrom),
     samples,
     sampleErrors,
     loadStartedAt: run.startedAt,

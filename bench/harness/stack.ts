@@ -134,6 +134,8 @@ export interface Switchboard {
   webhookUrl: string;
   apiUrl: string;
   processes: ManagedProcess[];
+  /** The payload key every process of this stack encrypts with (PAYLOAD_ENCRYPTION_KEYS): to read its histories. */
+  encryptionKeys: string;
   /** The worker processes (the combined process counts as one). */
   workers: ManagedProcess[];
   /**
@@ -208,6 +210,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     webhookUrl: `${apiUrl}/webhook`,
     apiUrl,
     processes,
+    encryptionKeys: env.PAYLOAD_ENCRYPTION_KEYS!,
     workers,
     async restartWorker(index, extra) {
       if (options.topology === 'combined') throw new Error('restartWorker needs the split topology');
